@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmarks (printed, not asserted): rendering at 100k entries per platform, and
+# NetBox read + intent build at 1,000 devices / 50,000 prefixes in the lab NetBox.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+cd "$REPO"
+eval "$(bash scripts/setup.sh)"
+export PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH
+python bench/render_prefix_lists.py
+bash tests/lab/lab.sh up >/dev/null
+set -a; source "$STATE/lab.env"; set +a
+python bench/netbox_intent_scale.py "$@"
+bash tests/lab/lab.sh reset >/dev/null

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Deploying prefix-lists to one device: read, plan, guard, push, verify, roll back.
+
+The result always carries ``commands`` and a unified ``diff`` of the managed
+lists; ``changed`` is decided by reading the device back after the push, never
+by having sent something. Check mode stops after planning and sends nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import TransportError
+from .plan import ListChange, plan_list, unified_diff
+from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
+
+
+@dataclass
+class DeployOptions:
+    check_mode: bool = False
+    save: bool = True
+    max_shrink_percent: float = DEFAULT_MAX_SHRINK_PERCENT
+    allow_empty: bool = False
+    allow_shrink: bool = False
+
+
+def _entries_as_text(transport, change, entries):
+    return [transport.line_of(change.name, change.afi, s, e) for s, e in sorted(entries.items())]
+
+
+def plan_device(intent, transport, running, options):
+    """Plan every prefix-list of ``intent`` against ``running``; guards raise before any push."""
+    current = transport.parse_lists(running)
+    changes = [plan_list(plist, current.get((plist.afi, plist.name))) for plist in intent.prefix_lists]
+    for change in changes:
+        check_list_change(
+            intent.device.name, change, options.max_shrink_percent, options.allow_empty, options.allow_shrink
+        )
+    return changes
+
+
+def deploy_prefix_lists(intent, transport, options):
+    """Bring the device's prefix-lists to ``intent``; returns an Ansible-style result dict."""
+    with transport:
+        changes = plan_device(intent, transport, transport.get_running(), options)
+        commands = [line for change in changes if change.changed for line in transport.commands(change)]
+        result = {
+            "changed": bool(commands),
+            "commands": commands,
+            "diff": {"prepared": unified_diff(changes, transport.line_of, intent.device.name)},
+            "before": {c.name: _entries_as_text(transport, c, c.before) for c in changes},
+            "after": {c.name: _entries_as_text(transport, c, c.after) for c in changes},
+        }
+        if options.check_mode or not commands:
+            return result
+        try:
+            transport.apply(commands)
+            _verify(transport, changes)
+        except TransportError as exc:
+            _roll_back(transport, changes)
+            raise TransportError("%s; the previous lists were restored" % exc) from None
+        if options.save:
+            transport.save()
+        return result
+
+
+def _verify(transport, changes):
+    running = transport.parse_lists(transport.get_running())
+    for change in changes:
+        now = running.get((change.afi, change.name), {})
+        if now != change.after:
+            raise TransportError(
+                "after the push the device holds %d entries in %s, %d were planned"
+                % (len(now), change.name, len(change.after)),
+                transport.where,
+            )
+
+
+def _roll_back(transport, changes):
+    """Put every list back to what it was before, from whatever state the push left."""
+    running = transport.parse_lists(transport.get_running())
+    lines = []
+    for change in changes:
+        back = ListChange(change.afi, change.name, running.get((change.afi, change.name), {}), change.before)
+        if back.changed:
+            lines += transport.commands(back)
+    transport.apply(lines)

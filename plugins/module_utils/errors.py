@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors raised by the routesec core.
+
+Every error names the object and the field it is about, so that an operator can
+find and fix the record in the source of truth without reading a traceback.
+"""
+
+from __future__ import annotations
+
+
+class RoutesecError(Exception):
+    """Base class: a refusal with a message meant for an operator."""
+
+    def __init__(self, message, obj=None, field=None):
+        self.obj = obj
+        self.field = field
+        where = []
+        if obj:
+            where.append(str(obj))
+        if field:
+            where.append("field '%s'" % field)
+        prefix = (", ".join(where) + ": ") if where else ""
+        super().__init__(prefix + message)
+
+
+class DataError(RoutesecError):
+    """The source of truth holds data that routesec will not act on."""
+
+
+class SourceError(RoutesecError):
+    """The source of truth could not be read (unreachable, error answer)."""
+
+
+class SafetyError(RoutesecError):
+    """A change was refused by a fail-closed guard."""
+
+
+class TransportError(RoutesecError):
+    """A device could not be reached or did not accept a change."""

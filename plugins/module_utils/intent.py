@@ -1,0 +1,208 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The intent builder: NetBox records in, per-device intent out. Pure, no I/O.
+
+It checks every record before it builds anything and reports all problems at
+once, each naming the NetBox object and field, so that one run tells the
+operator everything to fix. Any problem means no intent at all: routesec never
+pushes from data it could only partly understand.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .errors import DataError
+from .model import PLATFORMS, Device, DeviceIntent, PrefixEntry, PrefixList, parse_asn, parse_prefix
+from .netbox_schema import CF_LOCAL_ASN, CF_MAX_LENGTH, CF_ORIGIN_ASN, TAG_OWN_ASN
+
+DEFAULT_LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
+
+
+@dataclass(frozen=True)
+class Origination:
+    """A prefix we originate, from which AS, with which longest more-specific."""
+
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    origin_asn: int
+    max_length: int
+
+    def filter_entry(self):
+        le = self.max_length if self.max_length > self.prefix.prefixlen else None
+        return PrefixEntry(self.prefix, le=le)
+
+
+class Problems:
+    """Collects data problems; raises them together."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, obj, field, message):
+        self.items.append(str(DataError(message, obj, field)))
+
+    def collect(self, func, *args):
+        """Call ``func``; a DataError becomes a recorded problem and None."""
+        try:
+            return func(*args)
+        except DataError as exc:
+            self.items.append(str(exc))
+            return None
+
+    def raise_if_any(self):
+        if self.items:
+            count = len(self.items)
+            raise DataError(
+                "%d problem%s in the source of truth, nothing was changed:\n- %s"
+                % (count, "" if count == 1 else "s", "\n- ".join(self.items))
+            )
+
+
+def _name(kind, record, label_key):
+    return "NetBox %s %s (id %s)" % (kind, record.get(label_key), record.get("id"))
+
+
+def _tag_slugs(record):
+    return {t.get("slug") for t in record.get("tags") or () if isinstance(t, dict)}
+
+
+def _nested_asn(value, obj, field, problems):
+    """The AS number inside a NetBox object-type custom field, or None (recorded)."""
+    if value is None:
+        problems.add(obj, field, "is empty; set it to one of our ASNs (tagged %s)" % TAG_OWN_ASN)
+        return None
+    raw = value.get("asn") if isinstance(value, dict) else value
+    return problems.collect(parse_asn, raw, obj, field)
+
+
+def own_asns(records, problems):
+    own = set()
+    for record in records:
+        if TAG_OWN_ASN in _tag_slugs(record):
+            asn = problems.collect(parse_asn, record.get("asn"), _name("ASN", record, "asn"), "asn")
+            if asn is not None:
+                own.add(asn)
+    if not own:
+        problems.add("NetBox ASNs", "tags", "no ASN is tagged %s, so no origin can be ours" % TAG_OWN_ASN)
+    return own
+
+
+def aggregates(records, problems):
+    held = []
+    for record in records:
+        obj = _name("aggregate", record, "prefix")
+        network = problems.collect(parse_prefix, record.get("prefix"), obj, "prefix")
+        if network is not None:
+            held.append(network)
+    if not held:
+        problems.add("NetBox aggregates", "prefix", "there are none, so no prefix can be ours")
+    return held
+
+
+def originations(records, own, held, problems):
+    result = []
+    for record in records:
+        obj = _name("prefix", record, "prefix")
+        network = problems.collect(parse_prefix, record.get("prefix"), obj, "prefix")
+        custom = record.get("custom_fields") or {}
+        origin = _nested_asn(custom.get(CF_ORIGIN_ASN), obj, "custom_fields.%s" % CF_ORIGIN_ASN, problems)
+        if network is None or origin is None:
+            continue
+        if origin not in own:
+            problems.add(
+                obj,
+                "custom_fields.%s" % CF_ORIGIN_ASN,
+                "AS%d is not one of our ASNs (tag the ASN %s if it is)" % (origin, TAG_OWN_ASN),
+            )
+            continue
+        if not any(network.version == agg.version and network.subnet_of(agg) for agg in held):
+            problems.add(obj, "prefix", "is outside every NetBox aggregate: we do not hold it")
+            continue
+        max_length = _max_length(custom.get(CF_MAX_LENGTH), network, obj, problems)
+        if max_length is not None:
+            result.append(Origination(network, origin, max_length))
+    return result
+
+
+def _max_length(value, network, obj, problems):
+    field = "custom_fields.%s" % CF_MAX_LENGTH
+    if value is None:
+        return network.prefixlen
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add(obj, field, "%r is not a prefix length" % (value,))
+        return None
+    if not network.prefixlen <= value <= network.max_prefixlen:
+        problems.add(
+            obj, field, "%d is outside %d..%d for this prefix" % (value, network.prefixlen, network.max_prefixlen)
+        )
+        return None
+    return value
+
+
+def devices(records, own, problems, platform_map=None):
+    result = []
+    for record in records:
+        obj = _name("device", record, "name")
+        platform = _platform(record.get("platform"), platform_map or {})
+        if platform not in PLATFORMS:
+            problems.add(obj, "platform", "%r is not supported (supported: %s)" % (platform, ", ".join(PLATFORMS)))
+            continue
+        custom = record.get("custom_fields") or {}
+        field = "custom_fields.%s" % CF_LOCAL_ASN
+        asn = _nested_asn(custom.get(CF_LOCAL_ASN), obj, field, problems)
+        if asn is not None and asn not in own:
+            problems.add(obj, field, "AS%d is not one of our ASNs" % asn)
+            continue
+        address = _primary_address(record)
+        if address is None:
+            problems.add(obj, "primary_ip4", "the device has no primary IP to manage it by")
+            continue
+        if asn is not None:
+            result.append(Device(record.get("name"), platform, address, asn))
+    return result
+
+
+def _platform(value, platform_map):
+    slug = value.get("slug") if isinstance(value, dict) else value
+    if slug in platform_map:
+        return platform_map[slug]
+    return slug.replace("-", "_") if isinstance(slug, str) else slug
+
+
+def _primary_address(record):
+    for key in ("primary_ip4", "primary_ip6"):
+        value = record.get(key)
+        if isinstance(value, dict) and value.get("address"):
+            return value["address"].split("/")[0]
+    return None
+
+
+def own_prefix_lists(origins, asn, list_names=None):
+    """The announcement prefix-lists for a router speaking as ``asn``, IPv4 then IPv6."""
+    names = {**DEFAULT_LIST_NAMES, **(list_names or {})}
+    lists = []
+    for afi in (4, 6):
+        entries = sorted({o.filter_entry() for o in origins if o.origin_asn == asn and o.prefix.version == afi})
+        description = "routesec: prefixes AS%d originates" % asn
+        lists.append(PrefixList(names[afi], afi, tuple(entries), description))
+    return tuple(lists)
+
+
+def build_intent(records, platform_map=None, list_names=None):
+    """Per-device intent from NetBox ``records`` (a mapping kind -> list of dicts).
+
+    Returns ``{device name: DeviceIntent}``; raises DataError listing every problem.
+    """
+    problems = Problems()
+    own = own_asns(records["asns"], problems)
+    held = aggregates(records["aggregates"], problems)
+    origins = originations(records["prefixes"], own, held, problems)
+    routers = devices(records["devices"], own, problems, platform_map)
+    problems.raise_if_any()
+    lists_by_asn = {}  # routers of one AS share the same (immutable) lists
+    for device in routers:
+        if device.local_asn not in lists_by_asn:
+            lists_by_asn[device.local_asn] = own_prefix_lists(origins, device.local_asn, list_names)
+    return {device.name: DeviceIntent(device, lists_by_asn[device.local_asn]) for device in routers}

@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The intent model: plain data that every renderer, transport and planner shares.
+
+Prefixes are held as ``ipaddress`` networks, so two spellings of one prefix
+compare equal and a host-bit prefix is refused where it enters the model.
+Every object converts to and from plain dicts (``to_dict``/``from_dict``) so it
+can travel between Ansible tasks as JSON.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from .errors import DataError
+
+PLATFORMS = (
+    "frr",
+    "bird2",
+    "openbgpd",
+    "cisco_ios",
+    "cisco_iosxr",
+    "juniper_junos",
+    "arista_eos",
+    "nokia_sros",
+)
+
+
+def parse_prefix(value, obj=None, field_name="prefix"):
+    """Return an ``ipaddress`` network for ``value`` or raise DataError naming the field."""
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
+    if not isinstance(value, str) or "/" not in value:
+        raise DataError("'%s' is not a prefix in CIDR notation" % (value,), obj, field_name)
+    try:
+        return ipaddress.ip_network(value.strip(), strict=True)
+    except ValueError as exc:
+        raise DataError("'%s' is not a valid prefix (%s)" % (value, exc), obj, field_name) from None
+
+
+def parse_asn(value, obj=None, field_name="asn"):
+    """Return an AS number as int (accepts 64500 and 'AS64500'); refuses AS0 and out of range."""
+    text = str(value).strip()
+    if text.upper().startswith("AS"):
+        text = text[2:]
+    if not text.isdigit():
+        raise DataError("'%s' is not an AS number" % (value,), obj, field_name)
+    asn = int(text)
+    if not 0 < asn < 2**32:
+        raise DataError("AS%d is outside 1..4294967295" % asn, obj, field_name)
+    return asn
+
+
+@dataclass(frozen=True, order=True)
+class PrefixEntry:
+    """One prefix-list entry: a prefix with optional ge/le bounds."""
+
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    ge: int | None = None
+    le: int | None = None
+    action: str = "permit"
+
+    def __post_init__(self):
+        where = "prefix-list entry %s" % self.prefix
+        if self.action not in ("permit", "deny"):
+            raise DataError("action must be permit or deny, not %r" % self.action, where, "action")
+        top = self.prefix.max_prefixlen
+        low = self.prefix.prefixlen
+        for name in ("ge", "le"):
+            value = getattr(self, name)
+            if value is not None and not low <= value <= top:
+                raise DataError(
+                    "%s %s is outside %d..%d" % (name, value, low, top), where, name
+                )
+        if self.ge is not None and self.le is not None and self.ge > self.le:
+            raise DataError("ge %d is greater than le %d" % (self.ge, self.le), where, "ge")
+
+    @property
+    def afi(self):
+        return self.prefix.version
+
+    @property
+    def exact(self):
+        return self.ge is None and self.le is None
+
+    def to_dict(self):
+        return {"prefix": str(self.prefix), "ge": self.ge, "le": self.le, "action": self.action}
+
+    @classmethod
+    def from_dict(cls, data, where="prefix-list entry"):
+        if not isinstance(data, dict):
+            raise DataError("expected a mapping, got %r" % (data,), where)
+        prefix = parse_prefix(data.get("prefix"), where, "prefix")
+        bounds = {}
+        for name in ("ge", "le"):
+            value = data.get(name)
+            if value is not None and not (isinstance(value, int) or str(value).isdigit()):
+                raise DataError("%r is not a prefix length" % (value,), where, name)
+            bounds[name] = None if value is None else int(value)
+        return cls(prefix, bounds["ge"], bounds["le"], data.get("action") or "permit")
+
+
+@dataclass(frozen=True)
+class PrefixList:
+    """A named list of entries for one address family (4 or 6)."""
+
+    name: str
+    afi: int
+    entries: tuple = ()
+    description: str = ""
+
+    def __post_init__(self):
+        where = "prefix-list %s" % self.name
+        if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
+            raise DataError("name %r must be letters, digits, '-', '_' or '.'" % self.name, where, "name")
+        if self.afi not in (4, 6):
+            raise DataError("afi must be 4 or 6, not %r" % (self.afi,), where, "afi")
+        for entry in self.entries:
+            if entry.afi != self.afi:
+                raise DataError("entry %s is not IPv%d" % (entry.prefix, self.afi), where, "entries")
+
+    def to_dict(self):
+        return {
+            "name": self.name,
+            "afi": self.afi,
+            "description": self.description,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        if not isinstance(data, dict):
+            raise DataError("expected a mapping, got %r" % (data,), "prefix-list")
+        name = data.get("name")
+        where = "prefix-list %s" % name
+        entries = data.get("entries")
+        if not isinstance(entries, list):
+            raise DataError("expected a list of entries", where, "entries")
+        afi = data.get("afi")
+        return cls(
+            name=name,
+            afi=int(afi) if str(afi).isdigit() else afi,
+            entries=tuple(PrefixEntry.from_dict(e, where) for e in entries),
+            description=data.get("description") or "",
+        )
+
+
+@dataclass(frozen=True)
+class Device:
+    """A router routesec manages, as the source of truth describes it."""
+
+    name: str
+    platform: str
+    mgmt_host: str | None = None
+    local_asn: int | None = None
+
+    def __post_init__(self):
+        if self.platform not in PLATFORMS:
+            raise DataError(
+                "platform %r is not supported (supported: %s)" % (self.platform, ", ".join(PLATFORMS)),
+                "device %s" % self.name,
+                "platform",
+            )
+
+
+@dataclass(frozen=True)
+class DeviceIntent:
+    """Everything routesec wants on one device."""
+
+    device: Device
+    prefix_lists: tuple = field(default_factory=tuple)
+
+    def to_dict(self):
+        return {
+            "name": self.device.name,
+            "platform": self.device.platform,
+            "mgmt_host": self.device.mgmt_host,
+            "local_asn": self.device.local_asn,
+            "prefix_lists": [p.to_dict() for p in self.prefix_lists],
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        if not isinstance(data, dict) or not data.get("name"):
+            raise DataError("expected a device intent with a name, got %r" % (data,), "intent")
+        where = "device %s" % data["name"]
+        lists = data.get("prefix_lists")
+        if not isinstance(lists, list):
+            raise DataError("expected a list", where, "prefix_lists")
+        asn = data.get("local_asn")
+        device = Device(
+            name=data["name"],
+            platform=data.get("platform"),
+            mgmt_host=data.get("mgmt_host"),
+            local_asn=None if asn is None else parse_asn(asn, where, "local_asn"),
+        )
+        return cls(device, tuple(PrefixList.from_dict(p) for p in lists))

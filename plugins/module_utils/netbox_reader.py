@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The NetBox reader: one bulk read of everything routesec needs, per run.
+
+The number of list queries is fixed (one per object kind) whatever the number
+of devices or prefixes; only pagination adds requests, ``page_size`` objects at
+a time. Only the fields routesec uses are requested (NetBox's ``fields``
+parameter), so large prefix tables stay cheap to transfer and parse.
+
+The result is a ``Snapshot``: plain dicts as NetBox returned them, handed to
+the intent builder, which is pure and testable without NetBox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+from .errors import SourceError
+from .netbox_schema import TAG_ANNOUNCE, TAG_MANAGED
+
+try:
+    import pynetbox
+    import requests
+    from pynetbox.core.query import ContentError, Request, RequestError
+except ImportError:  # pragma: no cover - reported by the module's missing_required_lib
+    pynetbox = None
+    requests = None
+
+DEFAULT_PAGE_SIZE = 1000
+
+# kind -> (endpoint path, fixed filters, fields to fetch)
+QUERIES = {
+    "aggregates": ("ipam/aggregates", {}, "id,prefix,rir"),
+    "asns": ("ipam/asns", {}, "id,asn,tags"),
+    "prefixes": ("ipam/prefixes", {"tag": TAG_ANNOUNCE}, "id,prefix,status,custom_fields"),
+    "devices": (
+        "dcim/devices",
+        {"tag": TAG_MANAGED},
+        "id,name,platform,primary_ip4,primary_ip6,custom_fields",
+    ),
+}
+
+
+@dataclass
+class Snapshot:
+    """Raw NetBox records by kind, with how they were fetched."""
+
+    records: dict = field(default_factory=dict)
+    api_calls: int = 0
+    seconds: float = 0.0
+
+    def __getitem__(self, kind):
+        return self.records[kind]
+
+
+class _CountingSession(requests.Session if requests else object):
+    """An HTTP session that counts the requests it sends and bounds each one in time."""
+
+    def __init__(self, timeout):
+        super().__init__()
+        self.calls = 0
+        self.timeout = timeout
+
+    def request(self, method, url, **kwargs):  # pylint: disable=arguments-differ
+        self.calls += 1
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, **kwargs)
+
+
+def connect(url, token, timeout=30, validate_certs=True):
+    """A pynetbox API object whose ``http_session`` counts requests (``.calls``)."""
+    if pynetbox is None:
+        raise SourceError("the Python libraries pynetbox and requests are required", "NetBox")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise SourceError("%r is not an http(s) URL" % (url,), "NetBox", "netbox_url")
+    session = _CountingSession(timeout)
+    session.verify = validate_certs
+    api = pynetbox.api(url.rstrip("/"), token=token)
+    api.http_session = session
+    return api
+
+
+def read_snapshot(url, token, page_size=DEFAULT_PAGE_SIZE, timeout=30, validate_certs=True, kinds=None):
+    """Read every kind in ``kinds`` (default: all) from NetBox at ``url``.
+
+    Raises SourceError naming the endpoint on any failure, so that no intent is
+    ever built from a partial read.
+    """
+    api = connect(url, token, timeout, validate_certs)
+    session = api.http_session
+    snapshot = Snapshot()
+    started = time.perf_counter()
+    for kind in kinds or QUERIES:
+        path, filters, fields = QUERIES[kind]
+        snapshot.records[kind] = _fetch(api, session, path, dict(filters, fields=fields), page_size)
+    snapshot.api_calls = session.calls
+    snapshot.seconds = time.perf_counter() - started
+    return snapshot
+
+
+def _fetch(api, session, path, filters, page_size):
+    endpoint = "%s/%s/" % (api.base_url, path)
+    with source_errors(api.base_url, endpoint):
+        request = Request(
+            base=endpoint,
+            http_session=session,
+            filters=filters,
+            limit=page_size,
+            token=api.token,
+            pagination="offset",
+        )
+        return list(request.get())
+
+
+@contextlib.contextmanager
+def source_errors(base_url, what):
+    """Turn pynetbox/requests failures into a SourceError naming ``what``."""
+    try:
+        yield
+    except RequestError as exc:
+        status = getattr(exc.req, "status_code", "?")
+        raise SourceError("NetBox answered HTTP %s for %s: %s" % (status, what, _short(exc.error)), "NetBox") from None
+    except requests.exceptions.RequestException as exc:
+        raise SourceError("NetBox at %s is unreachable: %s" % (base_url, _short(exc)), "NetBox") from None
+    except (ContentError, ValueError) as exc:
+        raise SourceError("NetBox sent an answer that is not JSON for %s: %s" % (what, _short(exc)), "NetBox") from None
+
+
+def _short(value, limit=300):
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."

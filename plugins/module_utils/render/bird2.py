@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""BIRD 2 prefix sets, as an includable ``define`` snippet.
+
+bgpq4's ``-b`` output is a bare ``NAME = [ ... ];`` meant to follow ``define``.
+``render_prefix_lists`` writes the whole statement, so the result can be
+``include``d as is and used in filters (``if net ~ NAME then accept;``)::
+
+    define NAME = [
+        192.0.2.0/24,
+        10.0.0.0/8{16,24}
+    ];
+
+The list body is bgpq4's byte for byte: an exact entry is ``PREFIX``, any
+other ``PREFIX{N,M}`` (lengths N..M; bgpq4 never uses the ``+``/``-`` short
+forms, the parser reads ``+``).
+
+Quirks (checked with BIRD 2.0.12 ``bird -p`` and ``birdc eval``):
+
+* Symbol names are ``[A-Za-z_][A-Za-z0-9_]*``; any other name (with ``-`` or
+  ``.``, or starting with a digit) is written in apostrophes (``'AS-X.v4'``),
+  which BIRD 2 accepts. Keywords stay keywords even in apostrophes and are
+  case-sensitive (``net`` fails, ``NET`` works): a list named like a BIRD
+  keyword fails ``bird -p``.
+* A prefix set holds one family and one symbol has one meaning, so an IPv4
+  and an IPv6 list with the same name raise DataError, as does a ``deny``
+  entry (sets have no actions).
+* An empty list renders as ``define NAME = [];``: BIRD 2.0.12 accepts the
+  empty set, and ``net ~ NAME`` is then false for every route. The product
+  refuses empty lists earlier.
+* ``description`` becomes a ``#`` comment line above the ``define``.
+* ``parse_prefix_lists`` reads every ``define`` whose set holds prefixes,
+  keyed by 1-based position; sets of other types are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import DataError
+from ..model import parse_prefix
+from . import common, jinja
+
+TEMPLATE = """\
+{% for plist in prefix_lists %}
+{% if plist.description %}
+# {{ one_line(plist.description) }}
+{% endif %}
+{% if plist.entries %}
+define {{ symbol(plist.name) }} = [
+{% for entry in plist.entries %}
+    {{ pattern(entry) }}{{ "," if not loop.last }}
+{% endfor %}
+];
+{% else %}
+define {{ symbol(plist.name) }} = [];
+{% endif %}
+{% endfor %}
+"""
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_COMMENT = re.compile(r"/\*.*?\*/|#[^\n]*", re.DOTALL)
+_DEFINE = re.compile(r"\bdefine\s+('[^']*'|\w+)\s*=\s*\[(.*?)\]\s*;", re.DOTALL)
+_ITEM = r"\s*([0-9A-Fa-f:.]+/\d+)\s*(\{\s*\d+\s*,\s*\d+\s*\}|[+-])?\s*"
+_PREFIX_SET = re.compile(rf"{_ITEM}(?:,{_ITEM})*")
+
+
+def symbol(name):
+    return name if _IDENT.match(name) else f"'{name}'"
+
+
+def pattern(entry):
+    kind, low, high = common.shape(entry)
+    if kind == "exact":
+        return str(entry.prefix)
+    return f"{entry.prefix}{{{low},{high}}}"
+
+
+def render_prefix_lists(prefix_lists):
+    names = set()
+    for plist in common.check_unique(prefix_lists):
+        common.refuse_deny(plist, "BIRD")
+        if plist.name in names:
+            raise DataError(
+                "BIRD has one symbol per name; IPv4 and IPv6 lists need two names",
+                f"prefix-list {plist.name}",
+                "name",
+            )
+        names.add(plist.name)
+    return jinja.render(
+        TEMPLATE,
+        prefix_lists=prefix_lists,
+        symbol=symbol,
+        pattern=pattern,
+        one_line=common.one_line,
+    )
+
+
+def parse_prefix_lists(text):
+    """Prefix sets ``define``d in BIRD ``text``: ``{(afi, name): {position: PrefixEntry}}``."""
+    found = {}
+    for quoted, body in _DEFINE.findall(_COMMENT.sub(" ", text)):
+        name = common.unquote(quoted)
+        if not _PREFIX_SET.fullmatch(body):
+            continue
+        where = f"define {name}"
+        for item in re.finditer(_ITEM, body):
+            prefix = parse_prefix(item[1], where)
+            low = high = prefix.prefixlen
+            if item[2] == "+":
+                high = prefix.max_prefixlen
+            elif item[2] == "-":
+                raise DataError(
+                    f"{prefix}- (shorter prefixes) is not supported", where, "entries"
+                )
+            elif item[2]:
+                low, high = (int(x) for x in item[2].strip("{} ").split(","))
+            common.add_entry(
+                found, name, common.from_range(prefix, low, high, where=where)
+            )
+    return found

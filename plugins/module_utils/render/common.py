@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers the platform renderers share: length ranges, list checks, config tokens.
+
+Every platform spells "which prefix lengths match" differently (Cisco ``ge``/``le``,
+Junos ``upto``/``prefix-length-range``, BIRD ``{lo,hi}``, ...), so renderers
+work from one *length range* ``(low, high)`` and parsers build entries back from
+one. Entries are kept in a canonical form, the one bgpq4 prints:
+
+* exact match -> ``ge None, le None``;
+* low equals the prefix length -> ``ge None, le high`` (``le 24``);
+* otherwise -> ``ge low, le high`` (both printed, never a bare ``ge``).
+
+Cisco reads a bare ``ge 16`` as 16..32 and ``ge 8 le 24`` on a /8 as ``le 24``;
+``canonical`` applies those rules, so intent compares equal to what any
+platform's parser returns. Compare ``canonical(intent)`` with parsed entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+
+from ..errors import DataError
+from ..model import PrefixEntry, parse_prefix
+
+NamedSet = namedtuple("NamedSet", "name entries description")
+
+
+def length_range(entry):
+    """The ``(low, high)`` prefix lengths ``entry`` matches, read the Cisco way."""
+    own = entry.prefix.prefixlen
+    low = own if entry.ge is None else entry.ge
+    if entry.le is not None:
+        high = entry.le
+    else:
+        high = own if entry.ge is None else entry.prefix.max_prefixlen
+    return low, high
+
+
+def shape(entry):
+    """``(kind, low, high)``: kind is ``exact``, ``upto`` (from the prefix's own
+    length to ``high``) or ``range`` (``low`` longer than the prefix), the three
+    cases every platform spells differently."""
+    low, high = length_range(entry)
+    own = entry.prefix.prefixlen
+    if low == high == own:
+        return "exact", low, high
+    return ("upto" if low == own else "range"), low, high
+
+
+def from_range(prefix, low, high, action="permit", where="running config"):
+    """A canonical entry for ``prefix`` matching lengths ``low..high``.
+
+    ``prefix`` may be text; ranges no entry can hold (low shorter than the
+    prefix, high past the family's maximum, low above high) raise DataError.
+    """
+    prefix = parse_prefix(prefix, where)
+    own = prefix.prefixlen
+    if low == own and high == own:
+        return PrefixEntry(prefix, None, None, action)
+    if low < own:
+        raise DataError(f"length {low} is shorter than {prefix}", where, "ge")
+    return PrefixEntry(prefix, None if low == own else low, high, action)
+
+
+def canonical(entry):
+    """``entry`` in canonical ge/le form (see the module docstring)."""
+    return from_range(entry.prefix, *length_range(entry), action=entry.action)
+
+
+def cisco_bounds(entry):
+    """`` ge 16 le 24``, `` le 24`` or ``""``: the IOS/EOS/IOS-XR suffix, as bgpq4 prints it."""
+    kind, low, high = shape(entry)
+    return {"exact": "", "upto": f" le {high}", "range": f" ge {low} le {high}"}[kind]
+
+
+def from_cisco(prefix, ge, le, action="permit", where="running config"):
+    """A canonical entry from Cisco-style text (``ge``/``le`` as text or None)."""
+    prefix = parse_prefix(prefix, where)
+    entry = PrefixEntry(
+        prefix, None if ge is None else int(ge), None if le is None else int(le), action
+    )
+    return canonical(entry)
+
+
+def one_line(text):
+    """``text`` on one line without control characters, safe to put in config."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text or "").split())
+
+
+def check_unique(prefix_lists):
+    """Refuse two lists with the same family and name: one would silently win."""
+    seen = set()
+    for plist in prefix_lists:
+        key = (plist.afi, plist.name)
+        if key in seen:
+            raise DataError(
+                f"IPv{plist.afi} list given twice", f"prefix-list {plist.name}"
+            )
+        seen.add(key)
+    return prefix_lists
+
+
+def by_name(prefix_lists, platform):
+    """Merge same-named IPv4 and IPv6 lists for platforms with one set per name.
+
+    IOS-XR prefix-sets, Junos lists, SR OS prefix-lists and OpenBGPD
+    prefix-sets hold both families, so an IPv4 and an IPv6 list sharing a name
+    become one set (IPv4 entries first) rather than replacing each other. Those
+    sets have no per-entry action, so a deny entry is refused.
+    """
+    groups = {}
+    for plist in check_unique(prefix_lists):
+        refuse_deny(plist, platform)
+        groups.setdefault(plist.name, []).append(plist)
+    return [
+        NamedSet(
+            name,
+            tuple(
+                entry
+                for plist in sorted(group, key=lambda p: p.afi)
+                for entry in plist.entries
+            ),
+            next((plist.description for plist in group if plist.description), ""),
+        )
+        for name, group in groups.items()
+    ]
+
+
+def refuse_deny(plist, platform):
+    """Sets (everything but IOS and EOS lists) match or not: there is no deny."""
+    for entry in plist.entries:
+        if entry.action != "permit":
+            raise DataError(
+                f"{platform} prefix sets have no deny entries (entry {entry.prefix})",
+                f"prefix-list {plist.name}",
+                "entries",
+            )
+
+
+def add_entry(found, name, entry, key=None):
+    """Store ``entry`` under ``(afi, name)`` at ``key`` (default: next 1-based position)."""
+    entries = found.setdefault((entry.afi, name), {})
+    entries[len(entries) + 1 if key is None else key] = entry
+
+
+# Brace-structured configuration (Junos, SR OS MD-CLI): comments are dropped,
+# quoted strings stay one token, braces and semicolons are tokens of their own.
+_TOKEN = re.compile(r'/\*.*?\*/|#[^\n]*|"(?:[^"\\]|\\.)*"|[{};]|[^\s{};"#]+', re.DOTALL)
+
+
+def tokens(text):
+    return [t for t in _TOKEN.findall(text) if not t.startswith(("/*", "#"))]
+
+
+def unquote(token):
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+        return token[1:-1]
+    return token
+
+
+def blocks(toks, keyword):
+    """Yield ``(name, body_tokens)`` for every ``keyword NAME { ... }`` or ``keyword NAME;``."""
+    i, count = 0, len(toks)
+    while i < count - 2:
+        if (
+            toks[i] != keyword
+            or toks[i + 2] not in ("{", ";")
+            or toks[i + 1] in ("{", "}", ";")
+        ):
+            i += 1
+            continue
+        name = unquote(toks[i + 1])
+        if toks[i + 2] == ";":
+            yield name, []
+            i += 3
+            continue
+        depth, j = 1, i + 3
+        while depth and j < count:
+            depth += {"{": 1, "}": -1}.get(toks[j], 0)
+            j += 1
+        if depth:
+            raise DataError("unbalanced braces", "running config", f"{keyword} {name}")
+        yield name, toks[i + 3 : j - 1]
+        i = j

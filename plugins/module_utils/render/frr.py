@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""FRR (vtysh) prefix-lists.
+
+FRR numbers entries itself (``seq 5, 10, ...``) and prints the number in its
+running configuration, so the renderer writes explicit sequence numbers and
+``entry_line``/``parse_prefix_lists`` use the very same line format. List
+descriptions are not written: the list's name carries its meaning and a
+description line would be one more thing to drift.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import PrefixEntry, parse_prefix
+from . import jinja
+
+SEQ_STEP = 5
+
+TEMPLATE = """\
+{% for plist in prefix_lists %}
+no {{ keyword(plist.afi) }} {{ plist.name }}
+{% for entry in plist.entries %}
+{{ entry_line(plist.name, plist.afi, loop.index * step, entry) }}
+{% endfor %}
+{% endfor %}
+"""
+
+_LINE = re.compile(
+    r"^(?P<kw>ip|ipv6) prefix-list (?P<name>\S+) seq (?P<seq>\d+) (?P<action>permit|deny) "
+    r"(?P<prefix>\S+)(?: ge (?P<ge>\d+))?(?: le (?P<le>\d+))?\s*$"
+)
+
+
+def keyword(afi):
+    return "ip prefix-list" if afi == 4 else "ipv6 prefix-list"
+
+
+def entry_line(name, afi, seq, entry):
+    """One running-config line, exactly as FRR prints it."""
+    line = "%s %s seq %d %s %s" % (keyword(afi), name, seq, entry.action, entry.prefix)
+    if entry.ge is not None:
+        line += " ge %d" % entry.ge
+    if entry.le is not None:
+        line += " le %d" % entry.le
+    return line
+
+
+def render_prefix_lists(prefix_lists):
+    return jinja.render(
+        TEMPLATE, prefix_lists=prefix_lists, keyword=keyword, entry_line=entry_line, step=SEQ_STEP
+    )
+
+
+def parse_prefix_lists(text):
+    """Entries of every prefix-list in FRR running-config ``text``.
+
+    Returns ``{(afi, name): {seq: PrefixEntry}}``. The 0.0.0.0/0 'any' form FRR
+    prints for ``any`` is read as a prefix with le 32/128.
+    """
+    found = {}
+    for raw in text.splitlines():
+        match = _LINE.match(raw.strip())
+        if not match:
+            continue
+        afi = 4 if match["kw"] == "ip" else 6
+        ge = None if match["ge"] is None else int(match["ge"])
+        le = None if match["le"] is None else int(match["le"])
+        prefix_text = match["prefix"]
+        if prefix_text == "any":
+            prefix_text, le = ("0.0.0.0/0", 32) if afi == 4 else ("::/0", 128)
+        prefix = parse_prefix(prefix_text, "running config", "prefix-list %s" % match["name"])
+        entry = PrefixEntry(prefix, ge, le, match["action"])
+        found.setdefault((afi, match["name"]), {})[int(match["seq"])] = entry
+    return found

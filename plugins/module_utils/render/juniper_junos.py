@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Juniper Junos prefix-lists and route-filter-lists (curly-brace form for ``load replace``).
+
+A Junos ``prefix-list`` holds exact prefixes only. A list whose entries are
+all exact is rendered as bgpq4's ``-J`` output::
+
+    policy-options {
+    replace:
+     prefix-list NAME {
+        192.0.2.0/24;
+     }
+    }
+
+A list with any ge/le entry is rendered as bgpq4's ``-J -z`` route-filter-list,
+each entry with its match type: ``PREFIX exact;``, ``PREFIX upto /M;``
+(lengths from the prefix's own to M) or ``PREFIX prefix-length-range /N-/M;``.
+
+Quirks:
+
+* Policies match the two with different words (``from prefix-list NAME`` vs
+  ``from route-filter-list NAME``); a list that gains or loses ge/le entries
+  changes kind, and the old object of the other kind is left for the caller.
+* One list holds both families, so an IPv4 and an IPv6 list with the same name
+  become one (IPv4 first); ``parse_prefix_lists`` splits them back by family,
+  keyed by 1-based position within each family.
+* Neither kind is rendered with per-entry actions: a ``deny`` entry raises
+  DataError. When parsing, a route-filter-list entry with ``reject`` reads as
+  ``deny``, ``orlonger``/``longer`` are read too, ``inactive:`` entries are
+  skipped and ``through`` (not a length range) raises DataError.
+* Lists have no description statement; ``description`` is not rendered.
+* An empty list renders as an empty prefix-list. The product refuses empty
+  lists earlier.
+"""
+
+from __future__ import annotations
+
+from ..errors import DataError
+from ..model import parse_prefix
+from . import common, jinja
+
+_ACTIONS = ("accept", "reject", "next")
+
+TEMPLATE = """\
+policy-options {
+{% for set in sets %}
+replace:
+{% if ranged(set) %}
+  route-filter-list {{ set.name }} {
+{% for entry in set.entries %}
+    {{ entry.prefix }} {{ match_type(entry) }};
+{% endfor %}
+  }
+{% else %}
+ prefix-list {{ set.name }} {
+{% for entry in set.entries %}
+    {{ entry.prefix }};
+{% endfor %}
+ }
+{% endif %}
+{% endfor %}
+}
+"""
+
+
+def ranged(named_set):
+    """True when any entry has ge/le, so the list must be a route-filter-list."""
+    return any(common.shape(entry)[0] != "exact" for entry in named_set.entries)
+
+
+def match_type(entry):
+    """The route-filter match type for ``entry``, as bgpq4 prints it."""
+    kind, low, high = common.shape(entry)
+    return {
+        "exact": "exact",
+        "upto": f"upto /{high}",
+        "range": f"prefix-length-range /{low}-/{high}",
+    }[kind]
+
+
+def render_prefix_lists(prefix_lists):
+    sets = common.by_name(prefix_lists, "Junos")
+    return jinja.render(TEMPLATE, sets=sets, ranged=ranged, match_type=match_type)
+
+
+def _range(prefix, words, where):
+    """Lengths matched by a route-filter ``prefix`` followed by match-type ``words``."""
+    own, top = prefix.prefixlen, prefix.max_prefixlen
+    kind = words[0] if words and words[0] not in _ACTIONS else "exact"
+    if kind == "exact":
+        return own, own
+    if kind == "orlonger":
+        return own, top
+    if kind == "longer":
+        return own + 1, top
+    if kind == "upto" and len(words) > 1:
+        return own, int(words[1].lstrip("/"))
+    if kind == "prefix-length-range" and len(words) > 1:
+        low, _, high = words[1].partition("-")
+        return int(low.lstrip("/")), int(high.lstrip("/"))
+    raise DataError(
+        f"match type {' '.join(words)!r} is not supported", where, "entries"
+    )
+
+
+def _statements(body):
+    statement = []
+    for token in body:
+        if token == ";":
+            if statement:
+                yield statement
+            statement = []
+        elif token not in ("{", "}"):
+            statement.append(token)
+
+
+def parse_prefix_lists(text):
+    """Entries of every prefix-list and route-filter-list in Junos curly ``text``.
+
+    Returns ``{(afi, name): {position: PrefixEntry}}``; a name used by both
+    kinds gets the entries of both, prefix-list first.
+    """
+    found = {}
+    toks = common.tokens(text)
+    for keyword in ("prefix-list", "route-filter-list"):
+        for name, body in common.blocks(toks, keyword):
+            where = f"{keyword} {name}"
+            for words in _statements(body):
+                if words[0] in ("inactive:", "apply-path") or "/" not in words[0]:
+                    continue
+                prefix = parse_prefix(words[0], where)
+                if keyword == "prefix-list":
+                    low = high = prefix.prefixlen
+                    action = "permit"
+                else:
+                    low, high = _range(prefix, words[1:], where)
+                    action = "deny" if "reject" in words else "permit"
+                common.add_entry(
+                    found, name, common.from_range(prefix, low, high, action, where)
+                )
+    return found

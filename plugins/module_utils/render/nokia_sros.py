@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Nokia SR OS prefix-lists, model-driven CLI (MD-CLI).
+
+The form is bgpq4's ``-n`` output: ``/configure policy-options``, then per
+list ``delete prefix-list "NAME"`` and a ``prefix-list "NAME" { ... }`` block
+with one ``prefix PREFIX type T { ... }`` element per entry:
+
+* exact: ``type exact { }``;
+* lengths from the prefix's own to M: ``type through { through-length M }``;
+* lengths N..M (N longer than the prefix): ``type range { start-length N
+  end-length M }``.
+
+Quirks:
+
+* Names are always quoted. One prefix-list holds both families, so an IPv4
+  and an IPv6 list with the same name become one (IPv4 first);
+  ``parse_prefix_lists`` splits them back by family, keyed by 1-based position.
+* Prefix-list entries have no action: a ``deny`` entry raises DataError.
+* The parser reads MD-CLI ``info`` output (nested braces); it also accepts
+  ``type longer``. Other types (``address-mask``, ...) raise DataError.
+* ``description`` is not rendered. An empty list renders as an empty block;
+  the product refuses empty lists earlier.
+"""
+
+from __future__ import annotations
+
+from ..errors import DataError
+from ..model import parse_prefix
+from . import common, jinja
+
+TEMPLATE = """\
+/configure policy-options
+{% for set in sets %}
+delete prefix-list "{{ set.name }}"
+prefix-list "{{ set.name }}" {
+{% for entry in set.entries %}
+{% set kind, low, high = shape(entry) %}
+{% if kind == "exact" %}
+    prefix {{ entry.prefix }} type exact {
+    }
+{% elif kind == "upto" %}
+    prefix {{ entry.prefix }} type through {
+        through-length {{ high }}
+    }
+{% else %}
+    prefix {{ entry.prefix }} type range {
+        start-length {{ low }}
+        end-length {{ high }}
+    }
+{% endif %}
+{% endfor %}
+}
+{% endfor %}
+"""
+
+
+def render_prefix_lists(prefix_lists):
+    sets = common.by_name(prefix_lists, "SR OS")
+    return jinja.render(TEMPLATE, sets=sets, shape=common.shape)
+
+
+def _element(body, i, where):
+    """Read ``prefix P type T { key value ... }`` at ``body[i]``; return (entry, next index)."""
+    if body[i + 2 : i + 3] != ["type"]:
+        raise DataError(f"expected 'type' after prefix {body[i + 1]}", where, "entries")
+    prefix, kind = parse_prefix(body[i + 1], where), body[i + 3]
+    values, j = {}, i + 4
+    if body[j : j + 1] == ["{"]:
+        close = body.index("}", j)
+        values = dict(zip(body[j + 1 : close : 2], body[j + 2 : close : 2]))
+        j = close + 1
+    own, top = prefix.prefixlen, prefix.max_prefixlen
+    ranges = {
+        "exact": lambda: (own, own),
+        "longer": lambda: (own + 1, top),
+        "through": lambda: (own, int(values.get("through-length", top))),
+        "range": lambda: (
+            int(values.get("start-length", own)),
+            int(values.get("end-length", top)),
+        ),
+    }
+    if kind not in ranges:
+        raise DataError(f"prefix type {kind!r} is not supported", where, "entries")
+    return common.from_range(prefix, *ranges[kind](), where=where), j
+
+
+def parse_prefix_lists(text):
+    """Entries of every prefix-list in MD-CLI ``text``: ``{(afi, name): {position: PrefixEntry}}``."""
+    found = {}
+    for name, body in common.blocks(common.tokens(text), "prefix-list"):
+        where = f'prefix-list "{name}"'
+        i = 0
+        while i < len(body):
+            if body[i] != "prefix":
+                i += 1
+                continue
+            entry, i = _element(body, i, where)
+            common.add_entry(found, name, entry)
+    return found

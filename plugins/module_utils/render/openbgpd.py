@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""OpenBGPD prefix-sets (bgpd.conf(5), OpenBGPD 6.4 and later).
+
+bgpq4's ``-B`` output is a filter-rule fragment (``prefix { ... }``); its ``-B
+-E`` output is a ``prefix-set``. ``render_prefix_lists`` writes prefix-sets,
+usable as ``allow from any prefix-set NAME`` or ``match ... prefix-set NAME``,
+with bgpq4's entry lines byte for byte (each a tab, then the entry)::
+
+    prefix-set "NAME" {
+        192.0.2.0/24
+        10.0.0.0/8 prefixlen 16 - 24
+    }
+
+Entries: exact ``PREFIX``; lengths N..M ``PREFIX prefixlen N - M`` (N is the
+prefix's own length when only ``le`` is set); a single length N
+``PREFIX prefixlen = N``, as bgpq4 prints them.
+
+Quirks (checked with OpenBGPD 7.7 ``bgpd -n``):
+
+* Names are always quoted, so a name that is a bgpd.conf keyword is safe.
+* One prefix-set holds both families, so an IPv4 and an IPv6 list with the
+  same name become one set (IPv4 first); ``parse_prefix_lists`` splits it back
+  by family, keyed by 1-based position within each family.
+* Sets have no actions: a ``deny`` entry raises DataError.
+* ``parse_prefix_lists`` also reads what ``bgpd -nv`` prints back: entries
+  separated by commas, ``maxlen M``, ``or-longer``, and ``prefixlen`` with
+  ``>= > <= <``. ``!=`` and ``><`` (not a range) raise DataError.
+* An empty list renders as ``prefix-set "NAME" {`` / ``}``, which bgpd accepts
+  and which matches nothing. The product refuses empty lists earlier.
+* ``description`` becomes a ``#`` comment line above the set.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import DataError
+from ..model import parse_prefix
+from . import common, jinja
+
+TEMPLATE = """\
+{% for set in sets %}
+{% if set.description %}
+# {{ one_line(set.description) }}
+{% endif %}
+prefix-set "{{ set.name }}" {
+{% for entry in set.entries %}
+	{{ entry.prefix }}{{ lengths(entry) }}
+{% endfor %}
+}
+{% endfor %}
+"""
+
+_COMMENT = re.compile(r"#[^\n]*")
+_SET = re.compile(r'\bprefix-set\s+("[^"]*"|[^\s{]+)\s*\{([^}]*)\}')
+_ENTRY = re.compile(r"([0-9A-Fa-f:.]+/\d+)((?:(?![0-9A-Fa-f:.]+/\d)[^,\n])*)")
+_RANGE = re.compile(r"^prefixlen (\d+) ?- ?(\d+)$")
+_OPERATOR = re.compile(r"^(?:prefixlen (=|>=|>|<=|<)|maxlen()) ?(\d+)$")
+
+
+def lengths(entry):
+    kind, low, high = common.shape(entry)
+    if kind == "exact":
+        return ""
+    if low == high:
+        return f" prefixlen = {high}"
+    return f" prefixlen {low} - {high}"
+
+
+def render_prefix_lists(prefix_lists):
+    sets = common.by_name(prefix_lists, "OpenBGPD")
+    return jinja.render(TEMPLATE, sets=sets, lengths=lengths, one_line=common.one_line)
+
+
+def _range(prefix, words, where):
+    own, top = prefix.prefixlen, prefix.max_prefixlen
+    if not words:
+        return own, own
+    if words == "or-longer":
+        return own, top
+    match = _RANGE.match(words)
+    if match:
+        return int(match[1]), int(match[2])
+    match = _OPERATOR.match(words)
+    if not match:
+        raise DataError(f"cannot read {words!r} after {prefix}", where, "entries")
+    op, value = match[1] or "<=", int(match[3])
+    return {
+        "=": (value, value),
+        ">=": (value, top),
+        ">": (value + 1, top),
+        "<=": (own, value),
+        "<": (own, value - 1),
+    }[op]
+
+
+def parse_prefix_lists(text):
+    """Entries of every prefix-set in bgpd.conf ``text``: ``{(afi, name): {position: PrefixEntry}}``."""
+    found = {}
+    for quoted, body in _SET.findall(_COMMENT.sub(" ", text)):
+        name = common.unquote(quoted)
+        where = f'prefix-set "{name}"'
+        for prefix_text, words in _ENTRY.findall(body):
+            prefix = parse_prefix(prefix_text, where)
+            low, high = _range(prefix, " ".join(words.split()), where)
+            common.add_entry(
+                found,
+                name,
+                common.from_range(
+                    prefix, max(low, prefix.prefixlen), high, where=where
+                ),
+            )
+    return found

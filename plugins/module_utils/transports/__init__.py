@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Transports: how configuration reaches a device.
+
+Every transport offers the same verbs: ``get_running`` (text), ``parse_lists``
+(running text -> {(afi, name): {seq: entry}}), ``line_of`` (one entry as the
+running config prints it), ``commands`` (a plan.ListChange -> the lines that
+carry it out), ``apply`` (push lines), ``save`` (persist), and is a context
+manager that opens and closes the session.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import TransportError
+
+# platform -> module in this package holding its ``Transport`` class
+TRANSPORTS = {
+    "frr": "frr_cli",
+}
+
+
+def transport_for(platform, **connection):
+    """A transport instance for ``platform``, not yet connected."""
+    module_name = TRANSPORTS.get(platform)
+    if module_name is None:
+        raise TransportError(
+            "no transport can deploy to platform %r yet (deployable: %s); "
+            "use state=rendered to get its configuration" % (platform, ", ".join(sorted(TRANSPORTS))),
+            field="platform",
+        )
+    module = importlib.import_module("%s.%s" % (__name__, module_name))
+    return module.Transport(**connection)

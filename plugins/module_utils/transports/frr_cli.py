@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""FRR over SSH: netmiko drives vtysh as it would an IOS-like CLI.
+
+The SSH account on the router runs vtysh as its shell (or ForceCommand), so
+netmiko's ``cisco_ios`` driver talks to vtysh directly. FRR answers a line it
+refuses with a ``%`` message; any such answer fails the push.
+"""
+
+from __future__ import annotations
+
+from ..errors import TransportError
+from ..render import frr
+
+try:
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoBaseException
+except ImportError:  # pragma: no cover - reported by the module's missing_required_lib
+    ConnectHandler = None
+
+ERROR_MARKERS = ("% Unknown command", "% Invalid", "% Malformed", "% Ambiguous", "% Incomplete",
+                 "% Command incomplete", "% There is no matched command", "% Configuration failed")
+
+
+class Transport:
+    platform = "frr"
+
+    def __init__(self, host, username, password, port=22, timeout=30, name=None, device_type="cisco_ios"):
+        self.params = {
+            "device_type": device_type,
+            "host": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "conn_timeout": timeout,
+            "auth_timeout": timeout,
+            "banner_timeout": timeout,
+            "timeout": timeout,
+            "fast_cli": False,
+        }
+        self.name = name or host
+        self.where = "device %s (%s:%s)" % (self.name, host, port)
+        self.conn = None
+
+    def __enter__(self):
+        if ConnectHandler is None:
+            raise TransportError("the Python library netmiko is required", self.where)
+        try:
+            self.conn = ConnectHandler(**self.params)
+        except NetmikoAuthenticationException:
+            raise TransportError("SSH authentication failed for user %s" % self.params["username"],
+                                 self.where) from None
+        except (NetmikoBaseException, OSError) as exc:
+            raise TransportError("cannot connect over SSH: %s" % _first_line(exc), self.where) from None
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.conn is not None:
+            try:
+                self.conn.disconnect()
+            except (NetmikoBaseException, OSError):
+                pass
+            self.conn = None
+
+    def _send(self, command, read_timeout=120):
+        try:
+            return self.conn.send_command(command, read_timeout=read_timeout)
+        except (NetmikoBaseException, OSError) as exc:
+            raise TransportError("'%s' failed: %s" % (command, _first_line(exc)), self.where) from None
+
+    def get_running(self):
+        return self._send("show running-config")
+
+    parse_lists = staticmethod(frr.parse_prefix_lists)
+    line_of = staticmethod(frr.entry_line)
+
+    @staticmethod
+    def commands(change):
+        """Lines for ``change``. New entries go in before old ones leave, so a route that
+        stays permitted is never withdrawn in between; only when a sequence number is
+        reused (a renumbered list) must removals come first."""
+        removals = ["no " + frr.entry_line(change.name, change.afi, s, e) for s, e in change.removed]
+        additions = [frr.entry_line(change.name, change.afi, s, e) for s, e in change.added]
+        reused = {seq for seq, entry in change.removed} & {seq for seq, entry in change.added}
+        return removals + additions if reused else additions + removals
+
+    def apply(self, lines):
+        if not lines:
+            return ""
+        try:
+            output = self.conn.send_config_set(lines, cmd_verify=False, read_timeout=300)
+        except (NetmikoBaseException, OSError) as exc:
+            raise TransportError("pushing configuration failed: %s" % _first_line(exc), self.where) from None
+        refused = [ln.strip() for ln in output.splitlines() if ln.strip().startswith(ERROR_MARKERS)]
+        if refused:
+            raise TransportError("the router refused the change: %s" % "; ".join(refused[:5]), self.where)
+        return output
+
+    def save(self):
+        output = self._send("write memory")
+        if "[OK]" not in output and "Configuration saved" not in output:
+            raise TransportError("'write memory' did not confirm: %s" % _first_line(output), self.where)
+        return output
+
+
+def _first_line(value):
+    text = str(value).strip()
+    return text.splitlines()[0] if text else type(value).__name__

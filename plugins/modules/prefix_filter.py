@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: prefix_filter
+short_description: Deploy a router's announcement prefix-lists from routesec intent
+version_added: 0.1.0
+description:
+  - Takes one router's intent from R(routesec.bgp.netbox_intent,ansible_collections.routesec.bgp.netbox_intent_module)
+    and brings the router's prefix-lists to it, or renders them for the router's platform.
+  - With O(state=deployed) it reads the running configuration, plans the smallest change (entries
+    that stay keep their sequence numbers), refuses a list that would become empty or shrink by more
+    than O(max_shrink_percent), pushes, reads the router back to confirm, and restores the previous
+    lists if the router did not end up as planned. C(changed) comes from that read-back.
+  - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows the
+    unified diff of the lists.
+  - Deploys to C(frr) over SSH (netmiko driving vtysh). O(state=rendered) renders for every platform
+    (C(frr), C(bird2), C(openbgpd), C(cisco_ios), C(cisco_iosxr), C(juniper_junos), C(arista_eos),
+    C(nokia_sros)) without connecting.
+author: routesec maintainers (@routesec)
+options:
+  intent:
+    description: One device's intent, an item of the RV(routesec.bgp.netbox_intent#module:devices) result.
+    type: dict
+    required: true
+  state:
+    description:
+      - C(deployed) pushes to the router; C(rendered) returns the configuration without connecting.
+    type: str
+    choices: [deployed, rendered]
+    default: deployed
+  host:
+    description: Address to connect to. Defaults to the device's primary IP from NetBox.
+    type: str
+  port:
+    description: SSH port.
+    type: int
+    default: 22
+  username:
+    description: SSH user.
+    type: str
+  password:
+    description: SSH password. Never logged.
+    type: str
+  connect_timeout:
+    description: Seconds to wait for the SSH connection and each answer.
+    type: int
+    default: 30
+  save:
+    description: Save the configuration on the router after a successful change.
+    type: bool
+    default: true
+  max_shrink_percent:
+    description: Refuse a change that removes more than this share of a list's entries.
+    type: float
+    default: 25
+  allow_shrink:
+    description: Push a change even if it shrinks a list by more than O(max_shrink_percent).
+    type: bool
+    default: false
+  allow_empty:
+    description: Push a list even if it would have no entries.
+    type: bool
+    default: false
+requirements:
+  - netmiko (for O(state=deployed))
+attributes:
+  check_mode:
+    support: full
+    description: Connects and reads, sends nothing.
+  diff_mode:
+    support: full
+    description: Returns the unified diff of the managed lists, running against candidate.
+"""
+
+EXAMPLES = r"""
+- name: Deploy announcement filters
+  routesec.bgp.prefix_filter:
+    intent: "{{ hostvars['localhost'].routesec_intent.devices[inventory_hostname] }}"
+    port: 22
+    username: "{{ ansible_user }}"
+    password: "{{ ansible_password }}"
+
+- name: Render Junos configuration without connecting
+  routesec.bgp.prefix_filter:
+    intent: "{{ routesec_intent.devices['edge1'] }}"
+    state: rendered
+  register: junos
+"""
+
+RETURN = r"""
+commands:
+  description: Lines sent (or, in check mode, that would be sent) to the router.
+  returned: state=deployed
+  type: list
+  elements: str
+  sample: ["ip prefix-list ROUTESEC-OWN-V4 seq 15 permit 185.230.78.0/24"]
+before:
+  description: Each managed list's lines on the router before the change.
+  returned: state=deployed
+  type: dict
+after:
+  description: Each managed list's lines after the change (planned, in check mode).
+  returned: state=deployed
+  type: dict
+rendered:
+  description: The lists in the platform's configuration syntax.
+  returned: state=rendered
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ansible_support import run
+from ..module_utils.deploy import DeployOptions, deploy_prefix_lists
+from ..module_utils.model import DeviceIntent
+from ..module_utils.render import render_prefix_lists
+from ..module_utils.transports import transport_for
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "intent": {"type": "dict", "required": True},
+            "state": {"type": "str", "choices": ["deployed", "rendered"], "default": "deployed"},
+            "host": {"type": "str"},
+            "port": {"type": "int", "default": 22},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "connect_timeout": {"type": "int", "default": 30},
+            "save": {"type": "bool", "default": True},
+            "max_shrink_percent": {"type": "float", "default": 25},
+            "allow_shrink": {"type": "bool", "default": False},
+            "allow_empty": {"type": "bool", "default": False},
+        },
+        required_if=[("state", "deployed", ("username", "password"))],
+        supports_check_mode=True,
+    )
+    p = module.params
+    intent = run(module, DeviceIntent.from_dict, p["intent"])
+    device = intent.device
+    if p["state"] == "rendered":
+        rendered = run(module, render_prefix_lists, device.platform, intent.prefix_lists)
+        module.exit_json(changed=False, rendered=rendered)
+    host = p["host"] or device.mgmt_host
+    if not host:
+        module.fail_json(msg="device %s: no host to connect to (no primary IP in NetBox, no host option)" % device.name)
+    transport = run(
+        module,
+        transport_for,
+        device.platform,
+        host=host,
+        port=p["port"],
+        username=p["username"],
+        password=p["password"],
+        timeout=p["connect_timeout"],
+        name=device.name,
+    )
+    options = DeployOptions(
+        check_mode=module.check_mode,
+        save=p["save"],
+        max_shrink_percent=p["max_shrink_percent"],
+        allow_empty=p["allow_empty"],
+        allow_shrink=p["allow_shrink"],
+    )
+    result = run(module, deploy_prefix_lists, intent, transport, options)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

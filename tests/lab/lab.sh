@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The local lab: a real NetBox seeded with the lab network, FRR routers in
+# network namespaces reachable by SSH on loopback, and an ExaBGP speaker.
+#   lab.sh up      start everything (reusing cached builds) and seed NetBox
+#   lab.sh down    stop everything
+#   lab.sh status  show what runs
+#   lab.sh reset   restore NetBox to the seed and the routers to their base config
+# After `up`, $STATE/lab.env holds NETBOX_URL and NETBOX_TOKEN.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+
+seed() {
+    eval "$("$REPO/scripts/setup.sh")"
+    # shellcheck disable=SC1091
+    set -a; source "$STATE/netbox.env"; set +a
+    PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python "$HERE/seed_netbox.py"
+    cp "$STATE/netbox.env" "$STATE/lab.env"
+}
+
+case ${1:-} in
+    up)
+        bash "$HERE/netbox.sh" up
+        bash "$HERE/routers.sh" up
+        seed
+        echo "lab: up (NetBox on 127.0.0.1:8000, routers r1/r2/transit on 127.0.10.{1,2,10}:2222)"
+        ;;
+    down)
+        bash "$HERE/routers.sh" down
+        bash "$HERE/netbox.sh" down
+        ;;
+    status)
+        bash "$HERE/netbox.sh" status || true
+        bash "$HERE/routers.sh" status || true
+        ;;
+    reset)
+        bash "$HERE/netbox.sh" reset-db
+        bash "$HERE/routers.sh" reset
+        seed
+        ;;
+    *)
+        echo "usage: $0 up|down|status|reset" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,482 @@
+#!/usr/bin/env bash
+# The lab's routers: real FRR 8.4 routers and an ExaBGP speaker, each in its own
+# network namespace, joined by a Linux bridge. Nothing leaves the machine.
+#
+#   bash tests/lab/routers.sh up      start, wait until every BGP session is Established
+#                                     (a no-op when the lab is already healthy: it does
+#                                     not reset the config; a half-dead lab is rebuilt)
+#   bash tests/lab/routers.sh reset   r1/r2 restarted from their base config (anything
+#                                     pushed is gone), every ExaBGP route withdrawn; ~2 s
+#   bash tests/lab/routers.sh down    stop everything, delete the namespaces
+#   bash tests/lab/routers.sh status  print the BGP session states (exit 1 unless all up)
+# Tests drive it through lab_api.py (vtysh, exabgp, received_prefixes, reset, ...).
+#
+# Topology (namespace rslab-<node>, interface eth0, all on one segment):
+#   r1       198.18.0.1   fdff:5e5::1    AS 64500  border router (ours)
+#   r2       198.18.0.2   fdff:5e5::2    AS 64500  border router (ours)
+#   transit  198.18.0.10  fdff:5e5::10   AS 64496  upstream, accepts everything
+#   exa      198.18.0.100 fdff:5e5::100  AS 65000  ExaBGP, announces on command
+#   rslab-sw holds the bridge br0 and the other ends of the veths.
+# r1/r2 peer with exa and transit, IPv4 sessions for IPv4 unicast and IPv6
+# sessions for IPv6 unicast. Base configs are in tests/lab/routers/.
+#
+# Management: sshd on 127.0.10.1:2222 (r1), 127.0.10.2:2222 (r2) and
+# 127.0.10.10:2222 (transit), user routesec / password routesec-lab; the login
+# runs vtysh for that router (netmiko device_type "cisco_ios" works).
+#
+# Where the configuration lives: FRR daemons are started with -N <node> (own
+# path namespace), --vty_socket $STATE/<node>/run and -f $STATE/<node>/etc/<daemon>.conf.
+# vtysh is always run with --config_dir $STATE/<node>/etc, whose vtysh.conf says
+# "no service integrated-vtysh-config": "write memory" then makes each daemon
+# save its own file, i.e. $STATE/<node>/etc/zebra.conf and bgpd.conf (that
+# directory is owned by the frr user, which the daemons run as). Without
+# these options FRR would use /etc/frr/<node>/ (-N) or, for a plain vtysh,
+# the system's integrated /etc/frr/frr.conf; the lab touches neither.
+#
+# FRR 8.4 behaviour the tests rely on (measured): a route-map entry matching
+# a prefix-list that does not exist does not match, so RS-OWN-OUT-V4/V6 deny
+# everything until ROUTESEC-OWN-V4/V6 are pushed. When a prefix-list changes,
+# bgpd re-applies the outbound route-maps by itself after
+# "bgp route-map delay-timer" (default 5 s); "clear bgp ... soft out" does it
+# at once (~0.4 s until transit has the route).
+#
+# Paths: STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab} (sockets, pids, live
+# configs, logs in $STATE/log), CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
+# (sshd host keys, in $CACHE/lab-ssh).
+set -euo pipefail
+umask 022 # the routesec user and frr must traverse what we create
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BASE_CONFIGS=$HERE/routers
+LAB_API=$HERE/lab_api.py
+
+STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
+LOG=$STATE/log
+FIFO=$STATE/exabgp.cmd
+export ROUTESEC_LAB_STATE=$STATE   # for lab_api.py
+
+FRR=/usr/lib/frr
+VTYSH=/usr/bin/vtysh
+EXABGP=/usr/sbin/exabgp
+SSHD=/usr/sbin/sshd
+
+UP_TIMEOUT=${ROUTESEC_LAB_UP_TIMEOUT:-60}
+
+SWITCH_NS=rslab-sw
+BRIDGE=br0
+FRR_NODES=(r1 r2 transit)
+BORDER_NODES=(r1 r2)
+ALL_NODES=(r1 r2 transit exa)
+declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100)
+declare -A MGMT_ADDR=([r1]=127.0.10.1 [r2]=127.0.10.2 [transit]=127.0.10.10)
+SSH_PORT=2222
+SSH_USER=routesec
+SSH_PASSWORD=routesec-lab
+
+log() { printf 'routers.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+ns() { echo "rslab-$1"; }
+
+# ---------------------------------------------------------------- packages --
+
+ensure_packages() {
+    local missing=()
+    [[ -x $FRR/zebra && -x $FRR/bgpd && -x $VTYSH ]] || missing+=(frr)
+    [[ -x $EXABGP ]] || missing+=(exabgp)
+    [[ -x $SSHD ]] && command -v ssh-keygen >/dev/null || missing+=(openssh-server)
+    command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
+    command -v ps >/dev/null || missing+=(procps)
+    command -v python3 >/dev/null || missing+=(python3)
+    ((${#missing[@]})) || return 0
+    log "installing ${missing[*]}"
+    # Keep the packages' own services (system-wide frr, sshd on :22) from
+    # starting: invoke-rc.d asks policy-rc.d, 101 means "not allowed".
+    local policy=/usr/sbin/policy-rc.d added_policy=""
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod +x "$policy"
+        added_policy=1
+    fi
+    local rc=0
+    { apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/dev/null; } || rc=$?
+    [[ -n $added_policy ]] && rm -f "$policy"
+    ((rc == 0)) || die "apt-get install ${missing[*]} failed"
+}
+
+ensure_user() {
+    # The SSH login user; frrvty lets its vtysh open the daemons' vty sockets.
+    local home=/var/lib/$SSH_USER
+    if ! getent passwd "$SSH_USER" >/dev/null; then
+        useradd --system --home-dir "$home" --shell /bin/sh "$SSH_USER"
+    fi
+    [[ $(getent passwd "$SSH_USER" | cut -d: -f7) == /bin/sh ]] ||
+        usermod --shell /bin/sh "$SSH_USER"
+    if [[ ! -d $(getent passwd "$SSH_USER" | cut -d: -f6) ]]; then
+        usermod --home "$home" "$SSH_USER" # else sshd says "Could not chdir"
+        install -d -o "$SSH_USER" -m 0755 "$home"
+    fi
+    [[ " $(id -nG "$SSH_USER") " == *" frrvty "* ]] || usermod -aG frrvty "$SSH_USER"
+    echo "$SSH_USER:$SSH_PASSWORD" | chpasswd
+}
+
+# --------------------------------------------------------------- processes --
+
+# cmdline PID: the command line of PID, space-separated ("" if gone or zombie).
+cmdline() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true; }
+
+# pid_alive PIDFILE WORD: the pid in PIDFILE runs and its command line has WORD.
+pid_alive() {
+    local pid
+    [[ -r $1 ]] || return 1
+    pid=$(tr -dc 0-9 <"$1")
+    [[ -n $pid && $(cmdline "$pid") == *"$2"* ]]
+}
+
+# kill_pids PID...: SIGTERM, up to 5 s grace, then SIGKILL.
+kill_pids() {
+    local pid left i
+    (($#)) || return 0
+    kill -TERM "$@" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        left=()
+        for pid in "$@"; do
+            # gone, or a zombie waiting for its parent: done
+            [[ -n $(cmdline "$pid") ]] && left+=("$pid")
+        done
+        ((${#left[@]})) || return 0
+        sleep 0.1
+    done
+    log "killing ${left[*]} after 5 s"
+    kill -KILL "${left[@]}" 2>/dev/null || true
+}
+
+# descendants PID: every process below PID, children before grandchildren.
+descendants() {
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+
+# stop_pidfile PIDFILE WORD: stop that process (and its children), if it is ours.
+stop_pidfile() {
+    local pid
+    if pid_alive "$1" "$2"; then
+        pid=$(tr -dc 0-9 <"$1")
+        # shellcheck disable=SC2046
+        kill_pids "$pid" $(descendants "$pid")
+    fi
+    rm -f "$1"
+}
+
+# ----------------------------------------------------------------- network --
+
+ns_exists() { [[ -e /run/netns/$1 ]]; }
+
+net_up() {
+    local node n id
+    ip netns add "$SWITCH_NS"
+    ip -n "$SWITCH_NS" link set lo up
+    ip netns exec "$SWITCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$SWITCH_NS" link add "$BRIDGE" type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    ip -n "$SWITCH_NS" link set "$BRIDGE" up
+    for node in "${ALL_NODES[@]}"; do
+        n=$(ns "$node")
+        id=${HOST_ID[$node]}
+        ip netns add "$n"
+        ip -n "$n" link set lo up
+        # No duplicate address detection: addresses are usable at once.
+        ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+            net.ipv6.conf.default.accept_dad=0
+        ip -n "$SWITCH_NS" link add "$node" type veth peer name eth0 netns "$n"
+        ip -n "$SWITCH_NS" link set "$node" master "$BRIDGE" up
+        ip -n "$n" addr add "198.18.0.$id/24" dev eth0
+        ip -n "$n" addr add "fdff:5e5::$id/64" dev eth0 nodad
+        ip -n "$n" link set eth0 up
+    done
+}
+
+net_down() {
+    local n
+    for n in $(ns r1) $(ns r2) $(ns transit) $(ns exa) "$SWITCH_NS"; do
+        if ns_exists "$n"; then
+            # Whatever still runs in a lab namespace was started by this script.
+            # shellcheck disable=SC2046
+            kill_pids $(ip netns pids "$n")
+            ip netns del "$n"
+        fi
+    done
+}
+
+# --------------------------------------------------------------------- FRR --
+
+# frr_install_config NODE: (re)place the live config with the base config.
+frr_install_config() {
+    local node=$1 d
+    d=$STATE/$node
+    install -d -o frr -g frrvty -m 0775 "$d/run" "$d/etc"
+    install -o frr -g frr -m 0640 "$BASE_CONFIGS/$node/zebra.conf" "$d/etc/zebra.conf"
+    install -o frr -g frr -m 0640 "$BASE_CONFIGS/$node/bgpd.conf" "$d/etc/bgpd.conf"
+    rm -f "$d/etc/"*.sav "$d/etc/frr.conf"
+    # vtysh's own settings: its prompt ("r1#") and per-daemon "write memory".
+    printf '%s\n' "hostname $node" 'no service integrated-vtysh-config' >"$d/etc/vtysh.conf"
+    chmod 0644 "$d/etc/vtysh.conf"
+}
+
+frr_start() {
+    local node=$1 run etc daemon
+    run=$STATE/$node/run
+    etc=$STATE/$node/etc
+    for daemon in zebra bgpd; do
+        # -P 0: no TCP vty, only the unix socket in $run. -z puts zebra's
+        # API socket there too (FRR notes on stderr that -z overrides -N).
+        ip netns exec "$(ns "$node")" "$FRR/$daemon" -d -N "$node" \
+            --vty_socket "$run" -z "$run/zserv.api" -i "$run/$daemon.pid" \
+            -f "$etc/$daemon.conf" -P 0 --log "file:$LOG/$node-$daemon.log" \
+            --log-level informational 2>>"$LOG/$node-$daemon.out" || {
+            cat "$LOG/$node-$daemon.out" >&2
+            die "$daemon of $node did not start, see $LOG/$node-$daemon.log"
+        }
+    done
+}
+
+frr_running() {
+    pid_alive "$STATE/$1/run/zebra.pid" "$FRR/zebra" &&
+        pid_alive "$STATE/$1/run/bgpd.pid" "$FRR/bgpd"
+}
+
+frr_stop() {
+    stop_pidfile "$STATE/$1/run/bgpd.pid" "$FRR/bgpd"
+    stop_pidfile "$STATE/$1/run/zebra.pid" "$FRR/zebra"
+    rm -f "$STATE/$1/run/"*.vty "$STATE/$1/run/zserv.api"
+    # The daemons create this (-N) even though nothing goes there.
+    rmdir "/var/run/frr/$1" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------------ ExaBGP --
+
+exa_start() {
+    local d=$STATE/exa
+    install -d -m 0755 "$d"
+    [[ -p $FIFO ]] || { rm -f "$FIFO"; mkfifo -m 0660 "$FIFO"; }
+    sed -e "s|@API_HELPER@|/usr/bin/python3 $BASE_CONFIGS/exabgp_fifo.py|" \
+        -e "s|@FIFO@|$FIFO $LOG/exabgp-api.log|" \
+        "$BASE_CONFIGS/exabgp.conf.in" >"$d/exabgp.conf"
+    # Settings as environment (they override /etc/exabgp/exabgp.env): stay
+    # root, no CLI pipes, no acks (the helper discards them anyway), and
+    # listen on our addresses so that a restarted FRR reconnects at once.
+    ip netns exec "$(ns exa)" env \
+        exabgp.daemon.user=root exabgp.daemon.drop=false \
+        exabgp.daemon.daemonize=false exabgp.daemon.pid="$d/exabgp.pid" \
+        exabgp.api.cli=false exabgp.api.ack=false \
+        exabgp.log.destination="$LOG/exabgp.log" exabgp.log.level=INFO \
+        exabgp.tcp.bind="198.18.0.100 fdff:5e5::100" \
+        setsid "$EXABGP" "$d/exabgp.conf" </dev/null >>"$LOG/exabgp.out" 2>&1 &
+    local i
+    for ((i = 0; i < 100; i++)); do
+        pid_alive "$d/exabgp.pid" exabgp && return 0
+        sleep 0.1
+    done
+    die "ExaBGP did not start, see $LOG/exabgp.out and $LOG/exabgp.log"
+}
+
+exa_running() { pid_alive "$STATE/exa/exabgp.pid" exabgp; }
+
+exa_stop() { stop_pidfile "$STATE/exa/exabgp.pid" exabgp; }
+
+# --------------------------------------------------------------------- SSH --
+
+ssh_start() {
+    local node=$1 d keydir
+    d=$STATE/ssh/$node
+    keydir=$CACHE/lab-ssh/$node
+    install -d -m 0755 "$d"
+    install -d -m 0700 "$keydir"
+    [[ -s $keydir/ssh_host_ed25519_key ]] ||
+        ssh-keygen -q -t ed25519 -N '' -C "routesec-lab-$node" -f "$keydir/ssh_host_ed25519_key"
+    [[ -s $keydir/ssh_host_ecdsa_key ]] ||
+        ssh-keygen -q -t ecdsa -N '' -C "routesec-lab-$node" -f "$keydir/ssh_host_ecdsa_key"
+    install -d -m 0755 /run/sshd # privilege separation directory
+    cat >"$d/sshd_config" <<EOF
+# sshd for the lab router $node (generated by routers.sh): every login runs
+# vtysh on $node's vty sockets.
+ListenAddress ${MGMT_ADDR[$node]}:$SSH_PORT
+HostKey $keydir/ssh_host_ed25519_key
+HostKey $keydir/ssh_host_ecdsa_key
+PidFile $d/sshd.pid
+AllowUsers $SSH_USER
+UsePAM no
+PasswordAuthentication yes
+PermitEmptyPasswords no
+KbdInteractiveAuthentication no
+PubkeyAuthentication no
+AuthorizedKeysFile none
+PermitRootLogin no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+X11Forwarding no
+AllowTcpForwarding no
+AllowAgentForwarding no
+PermitTunnel no
+MaxStartups 64:30:128
+MaxSessions 32
+LoginGraceTime 30
+ForceCommand exec env INPUTRC=$STATE/inputrc $VTYSH --vty_socket $STATE/$node/run --config_dir $STATE/$node/etc -H /dev/null
+EOF
+    "$SSHD" -t -f "$d/sshd_config" || die "bad sshd config $d/sshd_config"
+    "$SSHD" -f "$d/sshd_config" -E "$LOG/sshd-$node.log" ||
+        die "sshd for $node did not start, see $LOG/sshd-$node.log"
+}
+
+ssh_running() { pid_alive "$STATE/ssh/$1/sshd.pid" "$STATE/ssh/$1/sshd_config"; }
+
+# Stops the listener and the sessions (and their vtysh) it forked.
+ssh_stop() {
+    local node=$1 pid
+    stop_pidfile "$STATE/ssh/$node/sshd.pid" "$STATE/ssh/$node/sshd_config"
+    # Pid file lost (state dir removed)? Then the lab sshd still holding the
+    # management address is found by its socket.
+    for pid in $(ss -Hltnp "src ${MGMT_ADDR[$node]} and sport = :$SSH_PORT" |
+        grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+        if [[ $(cmdline "$pid") == *sshd*"ssh/$node/sshd_config"* ]]; then
+            # shellcheck disable=SC2046
+            kill_pids "$pid" $(descendants "$pid")
+        fi
+    done
+}
+
+# ---------------------------------------------------------------- commands --
+
+# This script's logs only: $LOG may hold other tools' logs too.
+rm_logs() {
+    local node
+    for node in "${FRR_NODES[@]}"; do
+        rm -f "$LOG/$node-"{zebra,bgpd}.{log,out} "$LOG/sshd-$node.log"
+    done
+    rm -f "$LOG/exabgp.log" "$LOG/exabgp.out" "$LOG/exabgp-api.log"
+}
+
+lab_healthy() {
+    local node n
+    for n in "$SWITCH_NS" $(ns r1) $(ns r2) $(ns transit) $(ns exa); do
+        ns_exists "$n" || return 1
+    done
+    for node in "${FRR_NODES[@]}"; do
+        frr_running "$node" && ssh_running "$node" || return 1
+    done
+    exa_running && [[ -p $FIFO ]]
+}
+
+wait_established() {
+    python3 "$LAB_API" wait-established "$UP_TIMEOUT" ||
+        die "BGP sessions not all Established (logs in $LOG)"
+}
+
+cmd_up() {
+    local node started=$SECONDS
+    if lab_healthy; then
+        log "already up"
+        wait_established
+        return
+    fi
+    ensure_packages
+    cmd_down quiet
+    ensure_user
+    mkdir -p "$LOG"
+    chmod a+x "$STATE" # vtysh run by routesec goes through it to the sockets
+    rm_logs
+    printf 'set enable-bracketed-paste off\n' >"$STATE/inputrc"
+    net_up
+    for node in "${FRR_NODES[@]}"; do
+        frr_install_config "$node"
+        frr_start "$node"
+    done
+    exa_start
+    for node in "${FRR_NODES[@]}"; do
+        ssh_start "$node"
+    done
+    wait_established
+    log "up in $((SECONDS - started)) s"
+}
+
+cmd_down() {
+    local node
+    for node in "${FRR_NODES[@]}"; do
+        ssh_stop "$node"
+    done
+    exa_stop
+    for node in "${FRR_NODES[@]}"; do
+        frr_stop "$node"
+    done
+    net_down
+    rm -rf "$STATE/r1" "$STATE/r2" "$STATE/transit" "$STATE/exa" "$STATE/ssh" \
+        "$FIFO" "$STATE/inputrc"
+    [[ ${1:-} == quiet ]] || log "down"
+}
+
+cmd_reset() {
+    local node started=$SECONDS
+    if ! lab_healthy; then
+        log "lab not (fully) up: starting it from scratch"
+        cmd_up
+        return
+    fi
+    # ExaBGP forgets (and withdraws) every route it was told to announce;
+    # wait for that (bounded) so that it has nothing left to re-announce ...
+    printf 'clear adj-rib out\n' >"$FIFO"
+    python3 "$LAB_API" wait-no-exa-routes 5 || log "ExaBGP routes still on r1/r2"
+    # ... and r1/r2 restart from their base config, so that nothing pushed
+    # (prefix-lists, route-maps, neighbours, ...) survives, saved or not.
+    for node in "${BORDER_NODES[@]}"; do
+        frr_stop "$node" &
+    done
+    wait
+    for node in "${BORDER_NODES[@]}"; do
+        frr_install_config "$node"
+        frr_start "$node"
+    done
+    # Clean: all sessions Established, no prefix in any BGP table.
+    python3 "$LAB_API" wait-clean "$UP_TIMEOUT" || die "lab not clean $UP_TIMEOUT s after reset"
+    log "reset in $((SECONDS - started)) s"
+}
+
+cmd_status() {
+    if ! ns_exists "$SWITCH_NS"; then
+        echo "lab is down"
+        return 1
+    fi
+    python3 "$LAB_API" status
+}
+
+# One command at a time (parallel test workers may all call up or reset):
+# re-run this script under flock(1). -o: the script, and so the daemons it
+# starts, do not inherit the lock's file descriptor (or they would keep it).
+lock() {
+    [[ -z ${ROUTESEC_LAB_LOCKED:-} ]] || return 0
+    mkdir -p "$STATE"
+    ROUTESEC_LAB_LOCKED=1 exec flock -o "$STATE/routers.lock" bash "$HERE/routers.sh" "$@"
+}
+
+main() {
+    case ${1:-} in up | down | reset) lock "$@" ;; esac
+    unset ROUTESEC_LAB_LOCKED # not for the daemons' environment
+    case ${1:-} in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    reset) cmd_reset ;;
+    status) cmd_status ;;
+    *)
+        echo "usage: $0 up|down|reset|status" >&2
+        exit 2
+        ;;
+    esac
+}
+
+[[ $EUID -eq 0 ]] || die "must run as root (namespaces, sshd)"
+main "$@"

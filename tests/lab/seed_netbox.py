@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+"""Seed the lab NetBox with routesec's schema and the lab's network, idempotently.
+
+The lab network: AS64500 is ours, holding 185.230.76.0/22 and 2a0f:b300::/32
+(RIPE NCC); routers r1 and r2 (FRR) announce our prefixes to a transit router
+(AS64496); an ExaBGP speaker (AS65000) injects routes into r1 and r2.
+
+Usage: PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python seed_netbox.py
+(reads NETBOX_URL and NETBOX_TOKEN from the environment)
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.routesec.bgp.plugins.module_utils import netbox_schema as schema
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox_bootstrap import ensure_schema
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect
+
+OWN_ASN = 64500
+ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: []}
+AGGREGATES = ["185.230.76.0/22", "2a0f:b300::/32"]
+# prefix -> (announce, max_length)
+PREFIXES = {
+    "185.230.76.0/22": (True, 23),
+    "185.230.79.0/24": (True, None),
+    "185.230.78.0/24": (False, None),
+    "2a0f:b300::/32": (True, None),
+    "2a0f:b300:100::/48": (True, None),
+}
+# device -> (management address, managed by routesec)
+DEVICES = {"r1": ("127.0.10.1/32", True), "r2": ("127.0.10.2/32", True), "transit": ("127.0.10.10/32", False)}
+
+
+def get_or_create(endpoint, lookup, **fields):
+    record = endpoint.get(**lookup)
+    if record is None:
+        record = endpoint.create(dict(lookup, **fields))
+    return record
+
+
+def tag_ids(slugs):
+    return [{"slug": slug} for slug in slugs]
+
+
+def seed(api):
+    rir = get_or_create(api.ipam.rirs, {"slug": "ripe"}, name="RIPE NCC")
+    asns = {
+        asn: get_or_create(api.ipam.asns, {"asn": asn}, rir=rir.id, tags=tag_ids(tags))
+        for asn, tags in ASNS.items()
+    }
+    for prefix in AGGREGATES:
+        get_or_create(api.ipam.aggregates, {"prefix": prefix}, rir=rir.id)
+    for prefix, (announce, max_length) in PREFIXES.items():
+        fields = {"status": "active"}
+        if announce:
+            fields["tags"] = tag_ids([schema.TAG_ANNOUNCE])
+            fields["custom_fields"] = {schema.CF_ORIGIN_ASN: asns[OWN_ASN].id, schema.CF_MAX_LENGTH: max_length}
+        get_or_create(api.ipam.prefixes, {"prefix": prefix}, **fields)
+    site = get_or_create(api.dcim.sites, {"slug": "lab"}, name="Lab", status="active")
+    maker = get_or_create(api.dcim.manufacturers, {"slug": "frrouting"}, name="FRRouting")
+    dtype = get_or_create(api.dcim.device_types, {"slug": "frr-router"}, model="FRR router", manufacturer=maker.id)
+    role = get_or_create(api.dcim.device_roles, {"slug": "border"}, name="Border router", color="1565c0")
+    platform = get_or_create(api.dcim.platforms, {"slug": "frr"}, name="FRR")
+    for name, (address, managed) in DEVICES.items():
+        device = get_or_create(
+            api.dcim.devices,
+            {"name": name},
+            site=site.id,
+            device_type=dtype.id,
+            role=role.id,
+            platform=platform.id,
+            status="active",
+            tags=tag_ids([schema.TAG_MANAGED] if managed else []),
+            custom_fields={schema.CF_LOCAL_ASN: asns[OWN_ASN if managed else 64496].id},
+        )
+        iface = get_or_create(api.dcim.interfaces, {"device_id": device.id, "name": "mgmt0"}, device=device.id,
+                              type="virtual")
+        ip = get_or_create(api.ipam.ip_addresses, {"address": address}, assigned_object_type="dcim.interface",
+                           assigned_object_id=iface.id, status="active")
+        if not device.primary_ip4 or device.primary_ip4.id != ip.id:
+            device.update({"primary_ip4": ip.id})
+
+
+def main():
+    url, token = os.environ["NETBOX_URL"], os.environ["NETBOX_TOKEN"]
+    changes = ensure_schema(url, token)
+    seed(connect(url, token))
+    print("NetBox seeded (%d schema changes)" % len(changes))
+
+
+if __name__ == "__main__":
+    main()

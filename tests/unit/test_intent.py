@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+"""The intent builder: NetBox records to per-device prefix-lists, and every refusal."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
+from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.model import DeviceIntent
+
+
+def asn(id_, number, own=False):
+    return {"id": id_, "asn": number, "tags": [{"slug": "routesec-own"}] if own else []}
+
+
+def prefix(id_, cidr, origin=None, max_length=None):
+    return {
+        "id": id_,
+        "prefix": cidr,
+        "status": {"value": "active"},
+        "custom_fields": {
+            "routesec_origin_asn": None if origin is None else {"id": origin, "asn": origin},
+            "routesec_max_length": max_length,
+        },
+    }
+
+
+def device(name, platform="frr", local_asn=64500, ip="127.0.10.1/32"):
+    return {
+        "id": len(name),
+        "name": name,
+        "platform": {"slug": platform} if platform else None,
+        "primary_ip4": {"address": ip} if ip else None,
+        "primary_ip6": None,
+        "custom_fields": {"routesec_local_asn": None if local_asn is None else {"asn": local_asn}},
+    }
+
+
+@pytest.fixture
+def records():
+    return {
+        "asns": [asn(1, 64500, own=True), asn(2, 64501, own=True), asn(3, 64496)],
+        "aggregates": [{"id": 1, "prefix": "185.230.76.0/22"}, {"id": 2, "prefix": "2a0f:b300::/32"}],
+        "prefixes": [
+            prefix(10, "185.230.76.0/22", 64500, 23),
+            prefix(11, "185.230.79.0/24", 64500),
+            prefix(12, "2a0f:b300::/32", 64500),
+            prefix(13, "2a0f:b300:100::/48", 64501),
+        ],
+        "devices": [device("r1"), device("r2", "cisco-ios", 64501, "127.0.10.2/32")],
+    }
+
+
+def entries(intent, afi):
+    plist = next(p for p in intent.prefix_lists if p.afi == afi)
+    return [(str(e.prefix), e.le) for e in plist.entries]
+
+
+def test_builds_lists_per_device_from_its_asn(records):
+    intent = build_intent(records)
+    assert sorted(intent) == ["r1", "r2"]
+    assert entries(intent["r1"], 4) == [("185.230.76.0/22", 23), ("185.230.79.0/24", None)]
+    assert entries(intent["r1"], 6) == [("2a0f:b300::/32", None)]
+    assert intent["r2"].device.platform == "cisco_ios"
+    assert entries(intent["r2"], 4) == []
+    assert entries(intent["r2"], 6) == [("2a0f:b300:100::/48", None)]
+    assert [p.name for p in intent["r1"].prefix_lists] == ["ROUTESEC-OWN-V4", "ROUTESEC-OWN-V6"]
+
+
+def test_round_trips_through_plain_dicts(records):
+    intent = build_intent(records)["r1"]
+    assert DeviceIntent.from_dict(copy.deepcopy(intent.to_dict())) == intent
+
+
+def test_list_names_and_platform_map(records):
+    records["devices"][0]["platform"] = {"slug": "vtysh"}
+    intent = build_intent(records, platform_map={"vtysh": "frr"}, list_names={4: "OUT4"})
+    assert intent["r1"].device.platform == "frr"
+    assert [p.name for p in intent["r1"].prefix_lists] == ["OUT4", "ROUTESEC-OWN-V6"]
+
+
+BAD = [
+    ("no origin", lambda r: r["prefixes"].append(prefix(20, "185.230.77.0/24")),
+     "NetBox prefix 185.230.77.0/24 (id 20), field 'custom_fields.routesec_origin_asn': is empty"),
+    ("foreign origin", lambda r: r["prefixes"].append(prefix(21, "185.230.77.0/24", 64496)),
+     "NetBox prefix 185.230.77.0/24 (id 21), field 'custom_fields.routesec_origin_asn': AS64496 is not one of our"),
+    ("outside aggregates", lambda r: r["prefixes"].append(prefix(22, "198.51.100.0/24", 64500)),
+     "NetBox prefix 198.51.100.0/24 (id 22), field 'prefix': is outside every NetBox aggregate"),
+    ("malformed prefix", lambda r: r["prefixes"].append(prefix(23, "185.230.77.1/24", 64500)),
+     "NetBox prefix 185.230.77.1/24 (id 23), field 'prefix': '185.230.77.1/24' is not a valid prefix"),
+    ("max length too short", lambda r: r["prefixes"].append(prefix(24, "185.230.77.0/24", 64500, 20)),
+     "field 'custom_fields.routesec_max_length': 20 is outside 24..32"),
+    ("unsupported platform", lambda r: r["devices"].append(device("r3", "huawei-vrp", ip="127.0.10.3/32")),
+     "NetBox device r3 (id 2), field 'platform': 'huawei_vrp' is not supported"),
+    ("no platform", lambda r: r["devices"].append(device("r4", None, ip="127.0.10.4/32")),
+     "NetBox device r4 (id 2), field 'platform': None is not supported"),
+    ("device without local ASN", lambda r: r["devices"].append(device("r5", local_asn=None)),
+     "NetBox device r5 (id 2), field 'custom_fields.routesec_local_asn': is empty"),
+    ("device with foreign ASN", lambda r: r["devices"].append(device("r6", local_asn=64496)),
+     "NetBox device r6 (id 2), field 'custom_fields.routesec_local_asn': AS64496 is not one of our ASNs"),
+    ("device without primary IP", lambda r: r["devices"].append(device("r7", ip=None)),
+     "NetBox device r7 (id 2), field 'primary_ip4': the device has no primary IP"),
+    ("no own ASN", lambda r: [a["tags"].clear() for a in r["asns"]],
+     "NetBox ASNs, field 'tags': no ASN is tagged routesec-own"),
+    ("no aggregates", lambda r: r["aggregates"].clear(),
+     "NetBox aggregates, field 'prefix': there are none"),
+]
+
+
+@pytest.mark.parametrize("mutate,message", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_data_is_refused_naming_object_and_field(records, mutate, message):
+    mutate(records)
+    with pytest.raises(DataError) as caught:
+        build_intent(records)
+    assert message in str(caught.value)
+    assert "nothing was changed" in str(caught.value)
+
+
+def test_all_problems_are_reported_together(records):
+    records["prefixes"] += [prefix(30, "185.230.77.0/24"), prefix(31, "192.0.2.0/24", 64500)]
+    with pytest.raises(DataError) as caught:
+        build_intent(records)
+    assert str(caught.value).startswith("2 problems in the source of truth")
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"name": "r1", "platform": "frr", "prefix_lists": "x"}, "device r1, field 'prefix_lists'"),
+        ({"name": "r1", "platform": "nx-os", "prefix_lists": []}, "device r1, field 'platform'"),
+        (
+            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/33"}]}]},
+            "prefix-list A, field 'prefix'",
+        ),
+        (
+            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "2001:db8::/32"}]}]},
+            "prefix-list A, field 'entries': entry 2001:db8::/32 is not IPv4",
+        ),
+        (
+            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A B", "afi": 4, "entries": []}]},
+            "prefix-list A B, field 'name'",
+        ),
+        (
+            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/8", "le": 7}]}]},
+            "field 'le': le 7 is outside 8..32",
+        ),
+    ],
+)
+def test_bad_intent_input_names_the_field(data, message):
+    with pytest.raises(DataError) as caught:
+        DeviceIntent.from_dict(data)
+    assert message in str(caught.value)
