@@ -49,7 +49,9 @@ def main():
         PrefixList("BENCH-V6", 6, ipv6_entries(args.entries)),
     ]
     total = sum(len(p.entries) for p in lists)
-    print("render: %d entries (%d IPv4 from RouteViews, %d IPv6)" % (total, len(lists[0].entries), len(lists[1].entries)))
+    print(
+        "render: %d entries (%d IPv4 from RouteViews, %d IPv6)" % (total, len(lists[0].entries), len(lists[1].entries))
+    )
     print("%-14s %10s %14s %12s" % ("platform", "seconds", "entries/s", "output MB"))
     for platform in PLATFORMS:
         started = time.perf_counter()

@@ -8,5 +8,6 @@ eval "$(bash scripts/setup.sh)"
 
 bash tests/lab/lab.sh up
 ruff check .
+ruff format --check plugins tests bench
 bash scripts/sanity.sh
 python -m pytest tests -q -p no:cacheprovider "$@"

@@ -71,11 +71,19 @@ class PrefixEntry:
         for name in ("ge", "le"):
             value = getattr(self, name)
             if value is not None and not low <= value <= top:
-                raise DataError(
-                    "%s %s is outside %d..%d" % (name, value, low, top), where, name
-                )
+                raise DataError("%s %s is outside %d..%d" % (name, value, low, top), where, name)
         if self.ge is not None and self.le is not None and self.ge > self.le:
             raise DataError("ge %d is greater than le %d" % (self.ge, self.le), where, "ge")
+        self._canonicalise(low, top)
+
+    def _canonicalise(self, own, top):
+        """Hold one spelling per match (the one bgpq4 prints), so equal filters compare equal:
+        exact is ge=le=None; from the prefix's own length up to L is le=L alone; a bare ge G
+        means G..max, as on Cisco."""
+        low = own if self.ge is None else self.ge
+        high = self.le if self.le is not None else (own if self.ge is None else top)
+        object.__setattr__(self, "ge", None if low == own else low)
+        object.__setattr__(self, "le", None if low == high == own else high)
 
     @property
     def afi(self):

@@ -73,6 +73,4 @@ def unified_diff(changes, line_of, device):
     for change in changes:
         before += [line_of(change.name, change.afi, s, e) + "\n" for s, e in sorted(change.before.items())]
         after += [line_of(change.name, change.afi, s, e) + "\n" for s, e in sorted(change.after.items())]
-    return "".join(
-        difflib.unified_diff(before, after, "%s (running)" % device, "%s (candidate)" % device)
-    )
+    return "".join(difflib.unified_diff(before, after, "%s (running)" % device, "%s (candidate)" % device))

@@ -16,8 +16,9 @@ from .errors import SafetyError
 DEFAULT_MAX_SHRINK_PERCENT = 25
 
 
-def check_list_change(device, change, max_shrink_percent=DEFAULT_MAX_SHRINK_PERCENT,
-                      allow_empty=False, allow_shrink=False):
+def check_list_change(
+    device, change, max_shrink_percent=DEFAULT_MAX_SHRINK_PERCENT, allow_empty=False, allow_shrink=False
+):
     """Raise SafetyError if ``change`` (a plan.ListChange) empties or sharply shrinks a list."""
     old, new = len(change.before), len(change.after)
     where = "device %s prefix-list %s" % (device, change.name)

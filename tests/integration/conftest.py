@@ -36,10 +36,7 @@ class PlaybookRun:
     results: list
 
     def for_action(self, action, status=None):
-        return [
-            r for r in self.results
-            if r["action"].endswith(action) and (status is None or r["status"] == status)
-        ]
+        return [r for r in self.results if r["action"].endswith(action) and (status is None or r["status"] == status)]
 
     def by_host(self, action):
         return {r["host"]: r["result"] for r in self.for_action(action)}
@@ -77,8 +74,7 @@ def playbook(netbox_env, tmp_path):
         full_env.update(env or {})
         path = name if "/" in name else "playbooks/%s" % name
         command = ["ansible-playbook", "-i", inventory, path, *args]
-        proc = subprocess.run(command, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=600,
-                              check=False)
+        proc = subprocess.run(command, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=600, check=False)
         results = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         return PlaybookRun(proc.returncode, proc.stdout + proc.stderr, results)
 

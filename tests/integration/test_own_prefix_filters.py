@@ -99,8 +99,10 @@ def test_a_new_prefix_in_netbox_is_pushed_as_a_one_line_delta(playbook, netbox):
         prefix.update({"tags": [], "custom_fields": {"routesec_origin_asn": None}})
     run = playbook("own_prefix_filters.yml")
     assert run.rc == 0, run.output
-    assert all(r["commands"] == ["no ip prefix-list ROUTESEC-OWN-V4 seq 15 permit 185.230.78.0/24"]
-               for r in run.by_host("prefix_filter").values())
+    assert all(
+        r["commands"] == ["no ip prefix-list ROUTESEC-OWN-V4 seq 15 permit 185.230.78.0/24"]
+        for r in run.by_host("prefix_filter").values()
+    )
     lab_api.wait_for(lambda: transit_sees()[4] == OURS[4], timeout=30)
 
 

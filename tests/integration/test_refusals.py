@@ -79,7 +79,9 @@ def test_unsupported_platform(playbook, netbox, undo):
     device.update({"platform": platform.id})
     undo(lambda: device.update({"platform": original}))
     run = playbook("own_prefix_filters.yml")
-    assert_refused_by_intent(run, "NetBox device r2 (id %d), field 'platform': 'huawei_vrp' is not supported" % device.id)
+    assert_refused_by_intent(
+        run, "NetBox device r2 (id %d), field 'platform': 'huawei_vrp' is not supported" % device.id
+    )
     assert running_configs() == before
 
 

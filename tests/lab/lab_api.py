@@ -134,9 +134,7 @@ def vtysh(
     )
     output = proc.stdout + proc.stderr
     if check and proc.returncode != 0:
-        raise RuntimeError(
-            f"vtysh on {node} failed (exit {proc.returncode}) for {command!r}:\n{output}"
-        )
+        raise RuntimeError(f"vtysh on {node} failed (exit {proc.returncode}) for {command!r}:\n{output}")
     return output
 
 
@@ -190,9 +188,7 @@ def exabgp(command: str) -> None:
         fd = os.open(exabgp_fifo(), os.O_WRONLY | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno in (errno.ENXIO, errno.ENOENT):
-            raise RuntimeError(
-                f"ExaBGP is not reading {exabgp_fifo()}: is the lab up?"
-            ) from exc
+            raise RuntimeError(f"ExaBGP is not reading {exabgp_fifo()}: is the lab up?") from exc
         raise
     try:
         os.write(fd, data)
@@ -223,9 +219,7 @@ def wait_for(
             last = exc
         if time.monotonic() >= deadline:
             what = message or getattr(predicate, "__name__", "condition")
-            raise TimeoutError(
-                f"timed out after {timeout}s waiting for {what}; last: {last!r}"
-            )
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
         time.sleep(interval)
 
 
@@ -345,28 +339,18 @@ def sessions(node: str) -> dict[str, str]:
 def all_sessions() -> dict[str, dict[str, str]]:
     """Return :func:`sessions` for every FRR node; a node whose vtysh fails maps
     every configured peer to "Down"."""
-    return {
-        node: {peer: info["state"] for peer, info in peers.items()}
-        for node, peers in _all_summaries().items()
-    }
+    return {node: {peer: info["state"] for peer, info in peers.items()} for node, peers in _all_summaries().items()}
 
 
 def all_established() -> bool:
     """Return True when every configured BGP session of the lab is Established."""
-    return all(
-        info["state"] == "Established"
-        for peers in _all_summaries().values()
-        for info in peers.values()
-    )
+    return all(info["state"] == "Established" for peers in _all_summaries().values() for info in peers.values())
 
 
 def exa_routes_on_borders() -> int:
     """Return how many prefixes r1 and r2 hold from ExaBGP (both families)."""
     return sum(
-        info["pfxRcd"]
-        for node in ("r1", "r2")
-        for peer, info in peer_summary(node).items()
-        if peer in ADDRESSES["exa"]
+        info["pfxRcd"] for node in ("r1", "r2") for peer, info in peer_summary(node).items() if peer in ADDRESSES["exa"]
     )
 
 
@@ -384,9 +368,7 @@ def is_clean() -> bool:
 def format_status() -> str:
     """Return a table of all BGP sessions: node, neighbour, peer name, state,
     prefixes received (accepted) and sent."""
-    lines = [
-        f"{'node':<8} {'neighbor':<16} {'peer':<8} {'state':<12} {'rcvd':>5} {'sent':>5}"
-    ]
+    lines = [f"{'node':<8} {'neighbor':<16} {'peer':<8} {'state':<12} {'rcvd':>5} {'sent':>5}"]
     for node, peers in _all_summaries().items():
         for peer in sorted(peers, key=lambda p: (":" in p, p)):
             info = peers[peer]
@@ -469,8 +451,7 @@ def _main(argv: list[str]) -> int:
             time.sleep(0.1)
         return 0
     print(
-        "usage: lab_api.py status | wait-established [SECONDS] | wait-no-exa-routes"
-        " [SECONDS] | wait-clean [SECONDS]",
+        "usage: lab_api.py status | wait-established [SECONDS] | wait-no-exa-routes [SECONDS] | wait-clean [SECONDS]",
         file=sys.stderr,
     )
     return 2

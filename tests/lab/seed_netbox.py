@@ -46,8 +46,7 @@ def tag_ids(slugs):
 def seed(api):
     rir = get_or_create(api.ipam.rirs, {"slug": "ripe"}, name="RIPE NCC")
     asns = {
-        asn: get_or_create(api.ipam.asns, {"asn": asn}, rir=rir.id, tags=tag_ids(tags))
-        for asn, tags in ASNS.items()
+        asn: get_or_create(api.ipam.asns, {"asn": asn}, rir=rir.id, tags=tag_ids(tags)) for asn, tags in ASNS.items()
     }
     for prefix in AGGREGATES:
         get_or_create(api.ipam.aggregates, {"prefix": prefix}, rir=rir.id)
@@ -74,10 +73,16 @@ def seed(api):
             tags=tag_ids([schema.TAG_MANAGED] if managed else []),
             custom_fields={schema.CF_LOCAL_ASN: asns[OWN_ASN if managed else 64496].id},
         )
-        iface = get_or_create(api.dcim.interfaces, {"device_id": device.id, "name": "mgmt0"}, device=device.id,
-                              type="virtual")
-        ip = get_or_create(api.ipam.ip_addresses, {"address": address}, assigned_object_type="dcim.interface",
-                           assigned_object_id=iface.id, status="active")
+        iface = get_or_create(
+            api.dcim.interfaces, {"device_id": device.id, "name": "mgmt0"}, device=device.id, type="virtual"
+        )
+        ip = get_or_create(
+            api.ipam.ip_addresses,
+            {"address": address},
+            assigned_object_type="dcim.interface",
+            assigned_object_id=iface.id,
+            status="active",
+        )
         if not device.primary_ip4 or device.primary_ip4.id != ip.id:
             device.update({"primary_ip4": ip.id})
 

@@ -82,30 +82,62 @@ def test_list_names_and_platform_map(records):
 
 
 BAD = [
-    ("no origin", lambda r: r["prefixes"].append(prefix(20, "185.230.77.0/24")),
-     "NetBox prefix 185.230.77.0/24 (id 20), field 'custom_fields.routesec_origin_asn': is empty"),
-    ("foreign origin", lambda r: r["prefixes"].append(prefix(21, "185.230.77.0/24", 64496)),
-     "NetBox prefix 185.230.77.0/24 (id 21), field 'custom_fields.routesec_origin_asn': AS64496 is not one of our"),
-    ("outside aggregates", lambda r: r["prefixes"].append(prefix(22, "198.51.100.0/24", 64500)),
-     "NetBox prefix 198.51.100.0/24 (id 22), field 'prefix': is outside every NetBox aggregate"),
-    ("malformed prefix", lambda r: r["prefixes"].append(prefix(23, "185.230.77.1/24", 64500)),
-     "NetBox prefix 185.230.77.1/24 (id 23), field 'prefix': '185.230.77.1/24' is not a valid prefix"),
-    ("max length too short", lambda r: r["prefixes"].append(prefix(24, "185.230.77.0/24", 64500, 20)),
-     "field 'custom_fields.routesec_max_length': 20 is outside 24..32"),
-    ("unsupported platform", lambda r: r["devices"].append(device("r3", "huawei-vrp", ip="127.0.10.3/32")),
-     "NetBox device r3 (id 2), field 'platform': 'huawei_vrp' is not supported"),
-    ("no platform", lambda r: r["devices"].append(device("r4", None, ip="127.0.10.4/32")),
-     "NetBox device r4 (id 2), field 'platform': None is not supported"),
-    ("device without local ASN", lambda r: r["devices"].append(device("r5", local_asn=None)),
-     "NetBox device r5 (id 2), field 'custom_fields.routesec_local_asn': is empty"),
-    ("device with foreign ASN", lambda r: r["devices"].append(device("r6", local_asn=64496)),
-     "NetBox device r6 (id 2), field 'custom_fields.routesec_local_asn': AS64496 is not one of our ASNs"),
-    ("device without primary IP", lambda r: r["devices"].append(device("r7", ip=None)),
-     "NetBox device r7 (id 2), field 'primary_ip4': the device has no primary IP"),
-    ("no own ASN", lambda r: [a["tags"].clear() for a in r["asns"]],
-     "NetBox ASNs, field 'tags': no ASN is tagged routesec-own"),
-    ("no aggregates", lambda r: r["aggregates"].clear(),
-     "NetBox aggregates, field 'prefix': there are none"),
+    (
+        "no origin",
+        lambda r: r["prefixes"].append(prefix(20, "185.230.77.0/24")),
+        "NetBox prefix 185.230.77.0/24 (id 20), field 'custom_fields.routesec_origin_asn': is empty",
+    ),
+    (
+        "foreign origin",
+        lambda r: r["prefixes"].append(prefix(21, "185.230.77.0/24", 64496)),
+        "NetBox prefix 185.230.77.0/24 (id 21), field 'custom_fields.routesec_origin_asn': AS64496 is not one of our",
+    ),
+    (
+        "outside aggregates",
+        lambda r: r["prefixes"].append(prefix(22, "198.51.100.0/24", 64500)),
+        "NetBox prefix 198.51.100.0/24 (id 22), field 'prefix': is outside every NetBox aggregate",
+    ),
+    (
+        "malformed prefix",
+        lambda r: r["prefixes"].append(prefix(23, "185.230.77.1/24", 64500)),
+        "NetBox prefix 185.230.77.1/24 (id 23), field 'prefix': '185.230.77.1/24' is not a valid prefix",
+    ),
+    (
+        "max length too short",
+        lambda r: r["prefixes"].append(prefix(24, "185.230.77.0/24", 64500, 20)),
+        "field 'custom_fields.routesec_max_length': 20 is outside 24..32",
+    ),
+    (
+        "unsupported platform",
+        lambda r: r["devices"].append(device("r3", "huawei-vrp", ip="127.0.10.3/32")),
+        "NetBox device r3 (id 2), field 'platform': 'huawei_vrp' is not supported",
+    ),
+    (
+        "no platform",
+        lambda r: r["devices"].append(device("r4", None, ip="127.0.10.4/32")),
+        "NetBox device r4 (id 2), field 'platform': None is not supported",
+    ),
+    (
+        "device without local ASN",
+        lambda r: r["devices"].append(device("r5", local_asn=None)),
+        "NetBox device r5 (id 2), field 'custom_fields.routesec_local_asn': is empty",
+    ),
+    (
+        "device with foreign ASN",
+        lambda r: r["devices"].append(device("r6", local_asn=64496)),
+        "NetBox device r6 (id 2), field 'custom_fields.routesec_local_asn': AS64496 is not one of our ASNs",
+    ),
+    (
+        "device without primary IP",
+        lambda r: r["devices"].append(device("r7", ip=None)),
+        "NetBox device r7 (id 2), field 'primary_ip4': the device has no primary IP",
+    ),
+    (
+        "no own ASN",
+        lambda r: [a["tags"].clear() for a in r["asns"]],
+        "NetBox ASNs, field 'tags': no ASN is tagged routesec-own",
+    ),
+    ("no aggregates", lambda r: r["aggregates"].clear(), "NetBox aggregates, field 'prefix': there are none"),
 ]
 
 
@@ -131,11 +163,19 @@ def test_all_problems_are_reported_together(records):
         ({"name": "r1", "platform": "frr", "prefix_lists": "x"}, "device r1, field 'prefix_lists'"),
         ({"name": "r1", "platform": "nx-os", "prefix_lists": []}, "device r1, field 'platform'"),
         (
-            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/33"}]}]},
+            {
+                "name": "r1",
+                "platform": "frr",
+                "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/33"}]}],
+            },
             "prefix-list A, field 'prefix'",
         ),
         (
-            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "2001:db8::/32"}]}]},
+            {
+                "name": "r1",
+                "platform": "frr",
+                "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "2001:db8::/32"}]}],
+            },
             "prefix-list A, field 'entries': entry 2001:db8::/32 is not IPv4",
         ),
         (
@@ -143,7 +183,11 @@ def test_all_problems_are_reported_together(records):
             "prefix-list A B, field 'name'",
         ),
         (
-            {"name": "r1", "platform": "frr", "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/8", "le": 7}]}]},
+            {
+                "name": "r1",
+                "platform": "frr",
+                "prefix_lists": [{"name": "A", "afi": 4, "entries": [{"prefix": "10.0.0.0/8", "le": 7}]}],
+            },
             "field 'le': le 7 is outside 8..32",
         ),
     ],

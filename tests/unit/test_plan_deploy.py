@@ -47,7 +47,10 @@ def test_plan_of_a_new_list_numbers_from_five():
 
 
 def test_duplicate_running_entries_are_removed():
-    running = {5: PrefixEntry(ipaddress.ip_network("10.0.0.0/24")), 10: PrefixEntry(ipaddress.ip_network("10.0.0.0/24"))}
+    running = {
+        5: PrefixEntry(ipaddress.ip_network("10.0.0.0/24")),
+        10: PrefixEntry(ipaddress.ip_network("10.0.0.0/24")),
+    }
     change = plan_list(plist("10.0.0.0/24"), running)
     assert seqs(change) == {5: "10.0.0.0/24"}
 

@@ -85,8 +85,8 @@ def lines(text, strip=str.rstrip):
     return [strip(line) for line in text.strip("\n").splitlines()]
 
 
-# Exact and ge/le entries per family; the last ones are not in canonical form
-# (bare ge, ge equal to the prefix length) and come back canonical.
+# Exact and ge/le entries per family; the last ones are given in a non-canonical
+# spelling (bare ge, ge equal to the prefix length) that the model normalises.
 MIXED = {
     4: [
         entry("192.31.196.0/24"),
@@ -115,11 +115,7 @@ def bgpq4_part(platform, text):
     if platform == "bird2":
         return text.removeprefix("define ")
     if platform == "openbgpd":
-        return "\n".join(
-            line
-            for line in text.splitlines()
-            if line.startswith("\t") and line != "\t}"
-        )
+        return "\n".join(line for line in text.splitlines() if line.startswith("\t") and line != "\t}")
     return text
 
 
@@ -152,12 +148,8 @@ class FakeIRRd(socketserver.StreamRequestHandler):
                 return
             if query == "!!":
                 continue
-            data = (
-                dict(self.ROUTES).get(query[:2]) if query[2:4].lower() == "as" else None
-            )
-            self.wfile.write(
-                f"A{len(data) + 1}\n{data}\nC\n".encode() if data else b"C\n"
-            )
+            data = dict(self.ROUTES).get(query[:2]) if query[2:4].lower() == "as" else None
+            self.wfile.write(f"A{len(data) + 1}\n{data}\nC\n".encode() if data else b"C\n")
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +175,7 @@ def test_ge_le_forms_match_bgpq4(irrd, platform, afi, options):
     """
     bgpq4 = ["bgpq4", "-h", irrd, "-S", "RIPE", f"-{afi}", "-l", "NN", *options]
     bgpq4.append(24 if afi == 4 else 48)
-    entries = tuple(
-        parse("cisco_ios", run(*bgpq4, "AS112").stdout)[(afi, "NN")].values()
-    )
+    entries = tuple(parse("cisco_ios", run(*bgpq4, "AS112").stdout)[(afi, "NN")].values())
     assert {common.shape(e)[0] for e in entries} >= {
         "exact",
         "range" if "-A" in options else "upto",
@@ -201,18 +191,14 @@ def test_round_trip_gives_canonical_entries(platform):
     lists = [plist("RT4", 4, *MIXED[4]), plist("RT6", 6, *MIXED[6])]
     parsed = parse(platform, render(platform, *lists))
     step = KEY_STEP.get(platform, 1)
-    assert parsed == {
-        (p.afi, p.name): {
-            step * i: common.canonical(e) for i, e in enumerate(p.entries, 1)
-        }
-        for p in lists
-    }
+    assert parsed == {(p.afi, p.name): {step * i: e for i, e in enumerate(p.entries, 1)} for p in lists}
 
 
-def test_canonical_form_is_bgpq4s():
-    got = [(e.ge, e.le) for e in map(common.canonical, MIXED[4])]
+def test_entries_hold_bgpq4s_canonical_form():
+    got = [(e.ge, e.le) for e in MIXED[4]]
     assert got == [(None, None), (None, 24), (16, 24), (24, 24), (20, 32), (None, 28)]
-    assert common.canonical(entry("10.0.0.0/8", 8, 8)) == entry("10.0.0.0/8")
+    assert entry("10.0.0.0/8", 8, 8) == entry("10.0.0.0/8")
+    assert entry("10.0.0.0/8", 8, 24) == entry("10.0.0.0/8", None, 24)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -229,7 +215,7 @@ def test_same_name_for_both_families(platform):
     parsed = parse(platform, text)
     for source in lists:
         got = list(parsed[(source.afi, "NN")].values())
-        assert got == list(map(common.canonical, source.entries))
+        assert got == list(source.entries)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -257,9 +243,7 @@ def test_deny_entries(platform):
 def test_description_cannot_inject_lines(platform):
     evil = "peer\nno router bgp 1\r\x00x"
     text = render(platform, plist("NN", 4, entry("192.0.2.0/24"), description=evil))
-    assert not any(
-        line.lstrip("# ").startswith("no router") for line in text.splitlines()
-    )
+    assert not any(line.lstrip("# ").startswith("no router") for line in text.splitlines())
     assert list(parse(platform, text)[(4, "NN")].values()) == [entry("192.0.2.0/24")]
 
 
@@ -278,9 +262,7 @@ def test_empty_list_matches_nothing(platform):
 @pytest.fixture(scope="module")
 def big_list():
     subnets = ipaddress.ip_network("10.0.0.0/8").subnets(new_prefix=25)
-    return PrefixList(
-        "BIG", 4, tuple(map(PrefixEntry, itertools.islice(subnets, 100_000)))
-    )
+    return PrefixList("BIG", 4, tuple(map(PrefixEntry, itertools.islice(subnets, 100_000))))
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -312,15 +294,7 @@ DEVICE_TEXT = {
         (16, 32),
     ),
     "cisco_iosxr": (
-        (
-            "prefix-set NN\n"
-            "  # customer\n"
-            "  192.0.2.0/24,\n"
-            "  10.0.0.0/8 eq 16,\n"
-            "  2001:db8::/32 le 48\n"
-            "end-set\n"
-            "!\n"
-        ),
+        ("prefix-set NN\n  # customer\n  192.0.2.0/24,\n  10.0.0.0/8 eq 16,\n  2001:db8::/32 le 48\nend-set\n!\n"),
         (16, 16),
     ),
     "juniper_junos": (
@@ -366,12 +340,7 @@ DEVICE_TEXT = {
         (None, 32),
     ),
     "openbgpd": (
-        (
-            'prefix-set "NN" {\n'
-            "\t192.0.2.0/24, 10.0.0.0/8 prefixlen > 15\n"
-            "\t2001:db8::/32 maxlen 48\n"
-            "}\n"
-        ),
+        ('prefix-set "NN" {\n\t192.0.2.0/24, 10.0.0.0/8 prefixlen > 15\n\t2001:db8::/32 maxlen 48\n}\n'),
         (16, 32),
     ),
 }
@@ -408,8 +377,7 @@ def test_bird_accepts_the_snippet(tmp_path, afi, ranged):
     uses = "".join(f"  if net ~ {symbol(p.name)} then accept;\n" for p in lists)
     conf = tmp_path / "bird.conf"
     conf.write_text(
-        'router id 192.0.2.1;\ninclude "lists.conf";\n'
-        f"filter import_nn {{\n{uses}  reject;\n}}\nprotocol device {{}}\n"
+        f'router id 192.0.2.1;\ninclude "lists.conf";\nfilter import_nn {{\n{uses}  reject;\n}}\nprotocol device {{}}\n'
     )
     check = run(BIRD, "-p", "-c", conf)
     assert check.returncode == 0, check.stderr
@@ -439,9 +407,7 @@ def test_bird_matches_the_lengths_we_mean(tmp_path):
         deadline = time.monotonic() + 10
         while not sock.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        got = {
-            q: run("birdc", "-s", sock, "eval", q).stdout.split()[-1] for q in questions
-        }
+        got = {q: run("birdc", "-s", sock, "eval", q).stdout.split()[-1] for q in questions}
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
@@ -468,4 +434,4 @@ def test_openbgpd_accepts_and_reads_back_the_sets(tmp_path, afi, ranged):
     assert check.returncode == 0, check.stderr
     # bgpd prints the sets back in its own words (commas, maxlen, ...): same entries.
     shown = parse("openbgpd", check.stdout)[(afi, lists[0].name)]
-    assert sorted(shown.values()) == sorted(map(common.canonical, lists[0].entries))
+    assert sorted(shown.values()) == sorted(lists[0].entries)

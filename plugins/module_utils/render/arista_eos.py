@@ -47,15 +47,11 @@ _ENTRY = re.compile(
 )
 
 
-def keyword(afi):
-    return "ip prefix-list" if afi == 4 else "ipv6 prefix-list"
-
-
 def render_prefix_lists(prefix_lists):
     return jinja.render(
         TEMPLATE,
         prefix_lists=common.check_unique(prefix_lists),
-        keyword=keyword,
+        keyword=common.cisco_keyword,
         bounds=common.cisco_bounds,
     )
 
@@ -75,8 +71,6 @@ def parse_prefix_lists(text):
         match = _ENTRY.match(line)
         if current and match:
             where = f"prefix-list {current[1]}"
-            entry = common.from_cisco(
-                match["prefix"], match["ge"], match["le"], match["action"], where
-            )
+            entry = common.from_cisco(match["prefix"], match["ge"], match["le"], match["action"], where)
             found.setdefault(current, {})[int(match["seq"])] = entry
     return found

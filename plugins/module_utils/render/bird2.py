@@ -111,12 +111,8 @@ def parse_prefix_lists(text):
             if item[2] == "+":
                 high = prefix.max_prefixlen
             elif item[2] == "-":
-                raise DataError(
-                    f"{prefix}- (shorter prefixes) is not supported", where, "entries"
-                )
+                raise DataError(f"{prefix}- (shorter prefixes) is not supported", where, "entries")
             elif item[2]:
                 low, high = (int(x) for x in item[2].strip("{} ").split(","))
-            common.add_entry(
-                found, name, common.from_range(prefix, low, high, where=where)
-            )
+            common.add_entry(found, name, common.from_range(prefix, low, high, where=where))
     return found

@@ -24,8 +24,6 @@ Quirks:
 
 from __future__ import annotations
 
-import re
-
 from . import common, jinja
 
 SEQ_STEP = 5
@@ -45,15 +43,6 @@ no {{ keyword(plist.afi) }} {{ plist.name }}
 {% endfor %}
 """
 
-_LINE = re.compile(
-    r"^(?P<kw>ip|ipv6) prefix-list (?P<name>\S+)(?: seq (?P<seq>\d+))? (?P<action>permit|deny) "
-    r"(?P<prefix>\S+)(?: ge (?P<ge>\d+))?(?: le (?P<le>\d+))?\s*$"
-)
-
-
-def keyword(afi):
-    return "ip prefix-list" if afi == 4 else "ipv6 prefix-list"
-
 
 def description(plist):
     return common.one_line(plist.description)[:80]
@@ -63,7 +52,7 @@ def render_prefix_lists(prefix_lists):
     return jinja.render(
         TEMPLATE,
         prefix_lists=common.check_unique(prefix_lists),
-        keyword=keyword,
+        keyword=common.cisco_keyword,
         description=description,
         bounds=common.cisco_bounds,
     )
@@ -73,7 +62,7 @@ def parse_prefix_lists(text):
     """Entries of every prefix-list in IOS ``text``: ``{(afi, name): {seq: PrefixEntry}}``."""
     found, last = {}, {}
     for raw in text.splitlines():
-        match = _LINE.match(raw.strip())
+        match = common.CISCO_LINE.match(raw.strip())
         if not match:
             continue
         afi = 4 if match["kw"] == "ip" else 6

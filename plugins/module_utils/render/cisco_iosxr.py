@@ -41,9 +41,7 @@ end-set
 {% endfor %}
 """
 
-_SET = re.compile(
-    r"^\s*prefix-set (\S+)\s*$(.*?)^\s*end-set\s*$", re.MULTILINE | re.DOTALL
-)
+_SET = re.compile(r"^\s*prefix-set (\S+)\s*$(.*?)^\s*end-set\s*$", re.MULTILINE | re.DOTALL)
 _ENTRY = re.compile(r"^(\S+)(?: ge (\d+))?(?: le (\d+))?(?: eq (\d+))?$")
 
 
@@ -61,11 +59,7 @@ def parse_prefix_lists(text):
     found = {}
     for name, body in _SET.findall(text):
         where = f"prefix-set {name}"
-        lines = [
-            line
-            for line in body.splitlines()
-            if not line.strip().startswith(("#", "!"))
-        ]
+        lines = [line for line in body.splitlines() if not line.strip().startswith(("#", "!"))]
         for item in " ".join(lines).split(","):
             item = " ".join(item.split())
             if not item:

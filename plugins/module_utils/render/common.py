@@ -12,9 +12,9 @@ one. Entries are kept in a canonical form, the one bgpq4 prints:
 * low equals the prefix length -> ``ge None, le high`` (``le 24``);
 * otherwise -> ``ge low, le high`` (both printed, never a bare ``ge``).
 
-Cisco reads a bare ``ge 16`` as 16..32 and ``ge 8 le 24`` on a /8 as ``le 24``;
-``canonical`` applies those rules, so intent compares equal to what any
-platform's parser returns. Compare ``canonical(intent)`` with parsed entries.
+``model.PrefixEntry`` holds every entry in that form (Cisco reads a bare
+``ge 16`` as 16..32 and ``ge 8 le 24`` on a /8 as ``le 24``), so intent
+compares equal to what any platform's parser returns.
 """
 
 from __future__ import annotations
@@ -65,9 +65,16 @@ def from_range(prefix, low, high, action="permit", where="running config"):
     return PrefixEntry(prefix, None if low == own else low, high, action)
 
 
-def canonical(entry):
-    """``entry`` in canonical ge/le form (see the module docstring)."""
-    return from_range(entry.prefix, *length_range(entry), action=entry.action)
+# One prefix-list line as IOS, IOS-XE and FRR print it (``seq`` is optional on IOS input).
+CISCO_LINE = re.compile(
+    r"^(?P<kw>ip|ipv6) prefix-list (?P<name>\S+)(?: seq (?P<seq>\d+))? (?P<action>permit|deny) "
+    r"(?P<prefix>\S+)(?: ge (?P<ge>\d+))?(?: le (?P<le>\d+))?\s*$"
+)
+
+
+def cisco_keyword(afi):
+    """``ip prefix-list`` or ``ipv6 prefix-list``: IOS, EOS and FRR keep the families apart."""
+    return "ip prefix-list" if afi == 4 else "ipv6 prefix-list"
 
 
 def cisco_bounds(entry):
@@ -79,10 +86,7 @@ def cisco_bounds(entry):
 def from_cisco(prefix, ge, le, action="permit", where="running config"):
     """A canonical entry from Cisco-style text (``ge``/``le`` as text or None)."""
     prefix = parse_prefix(prefix, where)
-    entry = PrefixEntry(
-        prefix, None if ge is None else int(ge), None if le is None else int(le), action
-    )
-    return canonical(entry)
+    return PrefixEntry(prefix, None if ge is None else int(ge), None if le is None else int(le), action)
 
 
 def one_line(text):
@@ -96,9 +100,7 @@ def check_unique(prefix_lists):
     for plist in prefix_lists:
         key = (plist.afi, plist.name)
         if key in seen:
-            raise DataError(
-                f"IPv{plist.afi} list given twice", f"prefix-list {plist.name}"
-            )
+            raise DataError(f"IPv{plist.afi} list given twice", f"prefix-list {plist.name}")
         seen.add(key)
     return prefix_lists
 
@@ -118,11 +120,7 @@ def by_name(prefix_lists, platform):
     return [
         NamedSet(
             name,
-            tuple(
-                entry
-                for plist in sorted(group, key=lambda p: p.afi)
-                for entry in plist.entries
-            ),
+            tuple(entry for plist in sorted(group, key=lambda p: p.afi) for entry in plist.entries),
             next((plist.description for plist in group if plist.description), ""),
         )
         for name, group in groups.items()
@@ -165,11 +163,7 @@ def blocks(toks, keyword):
     """Yield ``(name, body_tokens)`` for every ``keyword NAME { ... }`` or ``keyword NAME;``."""
     i, count = 0, len(toks)
     while i < count - 2:
-        if (
-            toks[i] != keyword
-            or toks[i + 2] not in ("{", ";")
-            or toks[i + 1] in ("{", "}", ";")
-        ):
+        if toks[i] != keyword or toks[i + 2] not in ("{", ";") or toks[i + 1] in ("{", "}", ";"):
             i += 1
             continue
         name = unquote(toks[i + 1])

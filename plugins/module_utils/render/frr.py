@@ -12,10 +12,8 @@ description line would be one more thing to drift.
 
 from __future__ import annotations
 
-import re
-
 from ..model import PrefixEntry, parse_prefix
-from . import jinja
+from . import common, jinja
 
 SEQ_STEP = 5
 
@@ -28,29 +26,22 @@ no {{ keyword(plist.afi) }} {{ plist.name }}
 {% endfor %}
 """
 
-_LINE = re.compile(
-    r"^(?P<kw>ip|ipv6) prefix-list (?P<name>\S+) seq (?P<seq>\d+) (?P<action>permit|deny) "
-    r"(?P<prefix>\S+)(?: ge (?P<ge>\d+))?(?: le (?P<le>\d+))?\s*$"
-)
-
-
-def keyword(afi):
-    return "ip prefix-list" if afi == 4 else "ipv6 prefix-list"
-
 
 def entry_line(name, afi, seq, entry):
     """One running-config line, exactly as FRR prints it."""
-    line = "%s %s seq %d %s %s" % (keyword(afi), name, seq, entry.action, entry.prefix)
-    if entry.ge is not None:
-        line += " ge %d" % entry.ge
-    if entry.le is not None:
-        line += " le %d" % entry.le
-    return line
+    return "%s %s seq %d %s %s%s" % (
+        common.cisco_keyword(afi),
+        name,
+        seq,
+        entry.action,
+        entry.prefix,
+        common.cisco_bounds(entry),
+    )
 
 
 def render_prefix_lists(prefix_lists):
     return jinja.render(
-        TEMPLATE, prefix_lists=prefix_lists, keyword=keyword, entry_line=entry_line, step=SEQ_STEP
+        TEMPLATE, prefix_lists=prefix_lists, keyword=common.cisco_keyword, entry_line=entry_line, step=SEQ_STEP
     )
 
 
@@ -62,8 +53,8 @@ def parse_prefix_lists(text):
     """
     found = {}
     for raw in text.splitlines():
-        match = _LINE.match(raw.strip())
-        if not match:
+        match = common.CISCO_LINE.match(raw.strip())
+        if not match or match["seq"] is None:
             continue
         afi = 4 if match["kw"] == "ip" else 6
         ge = None if match["ge"] is None else int(match["ge"])

@@ -96,12 +96,10 @@ def _range(prefix, words, where):
         return own + 1, top
     if kind == "upto" and len(words) > 1:
         return own, int(words[1].lstrip("/"))
-    if kind == "prefix-length-range" and len(words) > 1:
-        low, _, high = words[1].partition("-")
+    if kind == "prefix-length-range" and len(words) > 1 and "-" in words[1]:
+        low, high = words[1].split("-", 1)
         return int(low.lstrip("/")), int(high.lstrip("/"))
-    raise DataError(
-        f"match type {' '.join(words)!r} is not supported", where, "entries"
-    )
+    raise DataError(f"match type {' '.join(words)!r} is not supported", where, "entries")
 
 
 def _statements(body):
@@ -136,7 +134,5 @@ def parse_prefix_lists(text):
                 else:
                     low, high = _range(prefix, words[1:], where)
                     action = "deny" if "reject" in words else "permit"
-                common.add_entry(
-                    found, name, common.from_range(prefix, low, high, action, where)
-                )
+                common.add_entry(found, name, common.from_range(prefix, low, high, action, where))
     return found

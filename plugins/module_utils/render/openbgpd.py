@@ -47,7 +47,7 @@ TEMPLATE = """\
 {% endif %}
 prefix-set "{{ set.name }}" {
 {% for entry in set.entries %}
-	{{ entry.prefix }}{{ lengths(entry) }}
+{{ TAB }}{{ entry.prefix }}{{ lengths(entry) }}
 {% endfor %}
 }
 {% endfor %}
@@ -71,7 +71,7 @@ def lengths(entry):
 
 def render_prefix_lists(prefix_lists):
     sets = common.by_name(prefix_lists, "OpenBGPD")
-    return jinja.render(TEMPLATE, sets=sets, lengths=lengths, one_line=common.one_line)
+    return jinja.render(TEMPLATE, sets=sets, lengths=lengths, one_line=common.one_line, TAB="\t")
 
 
 def _range(prefix, words, where):
@@ -108,8 +108,6 @@ def parse_prefix_lists(text):
             common.add_entry(
                 found,
                 name,
-                common.from_range(
-                    prefix, max(low, prefix.prefixlen), high, where=where
-                ),
+                common.from_range(prefix, max(low, prefix.prefixlen), high, where=where),
             )
     return found

@@ -19,8 +19,16 @@ try:
 except ImportError:  # pragma: no cover - reported by the module's missing_required_lib
     ConnectHandler = None
 
-ERROR_MARKERS = ("% Unknown command", "% Invalid", "% Malformed", "% Ambiguous", "% Incomplete",
-                 "% Command incomplete", "% There is no matched command", "% Configuration failed")
+ERROR_MARKERS = (
+    "% Unknown command",
+    "% Invalid",
+    "% Malformed",
+    "% Ambiguous",
+    "% Incomplete",
+    "% Command incomplete",
+    "% There is no matched command",
+    "% Configuration failed",
+)
 
 
 class Transport:
@@ -49,8 +57,9 @@ class Transport:
         try:
             self.conn = ConnectHandler(**self.params)
         except NetmikoAuthenticationException:
-            raise TransportError("SSH authentication failed for user %s" % self.params["username"],
-                                 self.where) from None
+            raise TransportError(
+                "SSH authentication failed for user %s" % self.params["username"], self.where
+            ) from None
         except (NetmikoBaseException, OSError) as exc:
             raise TransportError("cannot connect over SSH: %s" % _first_line(exc), self.where) from None
         return self

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """ExaBGP API process for the lab: copy command lines from a FIFO to ExaBGP.
 
 ExaBGP runs this (see exabgp.conf.in) with the FIFO's path as argument and

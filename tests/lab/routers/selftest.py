@@ -43,9 +43,7 @@ def main():
         lab.wait_for(lambda n=node: V4 in lab.received_from(n, "198.18.0.100"), 10)
         lab.wait_for(lambda n=node: V6 in lab.received_from(n, "fdff:5e5::100"), 10)
         assert V4 in lab.vtysh(node, "show bgp ipv4 unicast")
-    assert not lab.received_from("r1", "fdff:5e5::100", 4), (
-        "IPv4 route over IPv6 session"
-    )
+    assert not lab.received_from("r1", "fdff:5e5::100", 4), "IPv4 route over IPv6 session"
 
     step("no prefix-list: transit must stay empty for 7 s")
     time.sleep(7)
@@ -74,9 +72,7 @@ def main():
     assert f"ip prefix-list ROUTESEC-OWN-V4 seq 5 permit {V4}" in after
     step(f"netmiko connect+read+config+save+read: {pushed - t0:.2f} s")
     saved_file = lab.state_dir() / "r1" / "etc" / "bgpd.conf"
-    assert "ROUTESEC-OWN-V4 seq 5" in saved_file.read_text(), (
-        "write memory did not save"
-    )
+    assert "ROUTESEC-OWN-V4 seq 5" in saved_file.read_text(), "write memory did not save"
 
     lab.wait_for(lambda: V4 in lab.received_from("transit", "198.18.0.1"), 30, 0.1)
     step(f"transit has {V4} from r1 {time.monotonic() - pushed:.1f} s after the push")
@@ -85,9 +81,7 @@ def main():
 
     step("vtysh: ROUTESEC-OWN-V6 on r2 + clear bgp soft out")
     t0 = time.monotonic()
-    lab.vtysh(
-        "r2", f"configure terminal\nipv6 prefix-list ROUTESEC-OWN-V6 seq 5 permit {V6}"
-    )
+    lab.vtysh("r2", f"configure terminal\nipv6 prefix-list ROUTESEC-OWN-V6 seq 5 permit {V6}")
     lab.vtysh("r2", "clear bgp ipv6 unicast fdff:5e5::10 soft out")
     lab.wait_for(lambda: V6 in lab.received_from("transit", "fdff:5e5::2"), 30, 0.1)
     step(f"transit has {V6} from r2 {time.monotonic() - t0:.1f} s after the push")
