@@ -10,20 +10,32 @@ bgpq4 prints). Transports that push deltas use the platform's own line helpers.
 
 from __future__ import annotations
 
-import importlib
-
 from ..errors import DataError
 from ..model import PLATFORMS
+
+# Imported by name (not looked up at run time) so that Ansible ships them with the modules.
+from . import arista_eos, bird2, cisco_ios, cisco_iosxr, frr, juniper_junos, nokia_sros, openbgpd
+
+RENDERERS = {
+    "frr": frr,
+    "bird2": bird2,
+    "openbgpd": openbgpd,
+    "cisco_ios": cisco_ios,
+    "cisco_iosxr": cisco_iosxr,
+    "juniper_junos": juniper_junos,
+    "arista_eos": arista_eos,
+    "nokia_sros": nokia_sros,
+}
 
 
 def renderer(platform):
     """Return the renderer module for ``platform`` or raise DataError naming it."""
-    if platform not in PLATFORMS:
+    if platform not in RENDERERS:
         raise DataError(
             "platform %r has no renderer (supported: %s)" % (platform, ", ".join(PLATFORMS)),
             field="platform",
         )
-    return importlib.import_module("%s.%s" % (__name__, platform))
+    return RENDERERS[platform]
 
 
 def render_prefix_lists(platform, prefix_lists):

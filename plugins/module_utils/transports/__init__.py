@@ -12,24 +12,24 @@ manager that opens and closes the session.
 
 from __future__ import annotations
 
-import importlib
-
 from ..errors import TransportError
 
-# platform -> module in this package holding its ``Transport`` class
+# Imported by name (not looked up at run time) so that Ansible ships them with the modules.
+from . import frr_cli
+
+# platform -> the module holding its ``Transport`` class
 TRANSPORTS = {
-    "frr": "frr_cli",
+    "frr": frr_cli,
 }
 
 
 def transport_for(platform, **connection):
     """A transport instance for ``platform``, not yet connected."""
-    module_name = TRANSPORTS.get(platform)
-    if module_name is None:
+    module = TRANSPORTS.get(platform)
+    if module is None:
         raise TransportError(
             "no transport can deploy to platform %r yet (deployable: %s); "
             "use state=rendered to get its configuration" % (platform, ", ".join(sorted(TRANSPORTS))),
             field="platform",
         )
-    module = importlib.import_module("%s.%s" % (__name__, module_name))
     return module.Transport(**connection)

@@ -1,0 +1,621 @@
+#!/usr/bin/env bash
+# NetBox for the routesec local lab: a real NetBox 4.7 on 127.0.0.1:8000.
+#
+# Usage: bash tests/lab/netbox.sh up|down|status|reset-db
+#
+#   up        Install what is missing (host packages, a Debian trixie root with a
+#             Python 3.13 venv holding NetBox), start PostgreSQL 15 and Redis on
+#             loopback, bring the database up to date (restored from the cached
+#             migrated dump when it is absent), ensure the admin user and API token,
+#             start NetBox (gunicorn) and wait until the API answers. Writes
+#             $STATE/netbox.env with NETBOX_URL and NETBOX_TOKEN. Idempotent.
+#   down      Stop NetBox (PostgreSQL and Redis keep running) and undo the mounts.
+#   status    Say whether NetBox answers; exit 0 if it does, 3 if not.
+#   reset-db  Replace the NetBox database with the cached migrated dump: an empty
+#             NetBox holding only the admin user and the lab token. Takes seconds.
+#
+# Environment:
+#   ROUTESEC_CACHE      cache dir (trixie root, venv, migrated dump); /var/cache/routesec
+#   ROUTESEC_LAB_STATE  runtime state (pid file, logs, netbox.env); /run/routesec-lab
+#   ROUTESEC_DEBIAN_MIRROR  Debian mirror for debootstrap; default: the host's apt mirror
+#
+# Must run as root. Everything is non-interactive; NetBox, PostgreSQL and Redis listen
+# on 127.0.0.1 only (ports 8000, 5432, 6379).
+set -euo pipefail
+
+readonly NETBOX_VERSION=4.7.3
+readonly SUITE=trixie
+readonly ROOT_PACKAGES=(python3 python3-venv python3-dev gcc libc6-dev libpq-dev)
+
+readonly CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
+readonly STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+readonly ROOT=$CACHE/$SUITE
+readonly DUMP=$CACHE/netbox-$NETBOX_VERSION-migrated.dump
+readonly LOG_DIR=$STATE/log
+readonly PID_FILE=$STATE/netbox.pid
+readonly ENV_FILE=$STATE/netbox.env
+ASSETS=$(cd "$(dirname "${BASH_SOURCE[0]}")/netbox" && pwd)
+readonly ASSETS
+
+# Paths inside the root.
+readonly LAB_HOME=/opt/netbox
+readonly VENV=$LAB_HOME/venv
+readonly NB_ROOT=$LAB_HOME/root
+readonly HOST_CA_IN_ROOT=/etc/routesec/host-ca.crt
+
+readonly URL=http://127.0.0.1:8000
+# Fixed v1 token (40 hex characters) for the lab: it is part of the cached dump, so it
+# survives reset-db and clients can be configured once. Loopback only, never production.
+readonly TOKEN=0123456789abcdef0123456789abcdef01234567
+readonly ADMIN_USER=admin
+readonly DB_NAME=netbox
+readonly DB_BUILD=netbox_build
+readonly DB_RESTORE=netbox_restore
+readonly DB_PRISTINE=netbox_pristine
+readonly DB_USER=netbox
+readonly DB_PASSWORD=netbox
+readonly PG_VERSION=15
+readonly PG_CLUSTER=main
+readonly REDIS_PORT=6379
+
+export DEBIAN_FRONTEND=noninteractive
+SCRIPT_START=$SECONDS
+
+# --------------------------------------------------------------------------- helpers
+
+log() { printf '[netbox-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+die() {
+    printf '[netbox-lab] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# die_with_log FILE MESSAGE: fail, showing the end of the relevant log.
+die_with_log() {
+    local file=$1
+    shift
+    printf '[netbox-lab] ERROR: %s\n' "$*" >&2
+    if [[ -f $file ]]; then
+        printf '[netbox-lab] last lines of %s:\n' "$file" >&2
+        tail -n 40 "$file" | sed 's/^/    /' >&2
+    fi
+    exit 1
+}
+
+# run_logged FILE COMMAND...: run a simple command with its output appended to FILE.
+run_logged() {
+    local file=$1 rc=0
+    shift
+    printf '\n=== %s: %s\n' "$(date -Is)" "$*" >>"$file"
+    "$@" >>"$file" 2>&1 </dev/null || rc=$?
+    ((rc == 0)) || die_with_log "$file" "failed (exit $rc): $*"
+}
+
+elapsed() { echo "$((SECONDS - SCRIPT_START))s"; }
+
+# Serialize concurrent invocations. Daemons started while holding it get `9>&-`.
+take_lock() {
+    mkdir -p "$CACHE" "$LOG_DIR"
+    exec 9>"$CACHE/.netbox-lab.lock"
+    flock -w 1800 9 || die "timed out waiting for another netbox.sh run (lock $CACHE/.netbox-lab.lock)"
+}
+
+# Environment for commands inside the root: nothing from the host leaks in except
+# proxy settings and pip's timeout.
+root_env() {
+    local var
+    printf '%s\n' \
+        "PATH=$VENV/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+        "NETBOX_ROOT=$NB_ROOT" "ROUTESEC_LAB_HOME=$LAB_HOME" PYTHONDONTWRITEBYTECODE=1
+    for var in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY PIP_DEFAULT_TIMEOUT; do
+        if [[ -n ${!var:-} ]]; then printf '%s=%s\n' "$var" "${!var}"; fi
+    done
+}
+
+# in_root [VAR=VALUE...] COMMAND...: run a command inside the root.
+in_root() {
+    local env_vars
+    mapfile -t env_vars < <(root_env)
+    chroot "$ROOT" /usr/bin/env -i "${env_vars[@]}" "$@"
+}
+
+# ------------------------------------------------------------------- host services
+
+ensure_host_packages() {
+    local missing=()
+    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=("postgresql-$PG_VERSION")
+    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/pg_restore ]] || missing+=("postgresql-client-$PG_VERSION")
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    command -v redis-cli >/dev/null || missing+=(redis-tools)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
+    command -v curl >/dev/null || missing+=(curl)
+    ((${#missing[@]})) || return 0
+    log "installing host packages: ${missing[*]}"
+    # Wait for a concurrent apt/dpkg run (another lab script) instead of failing.
+    local wait_lock=(-o DPkg::Lock::Timeout=600)
+    run_logged "$LOG_DIR/apt-host.log" apt-get "${wait_lock[@]}" update
+    run_logged "$LOG_DIR/apt-host.log" apt-get "${wait_lock[@]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+# pg_cluster_field N: column N of this cluster's pg_lsclusters line (empty if none).
+pg_cluster_field() {
+    pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" -v n="$1" \
+        '$1 == v && $2 == c { print $n }'
+}
+
+start_postgres() {
+    if [[ -z $(pg_cluster_field 1) ]]; then
+        log "creating PostgreSQL $PG_VERSION cluster $PG_CLUSTER"
+        run_logged "$LOG_DIR/postgresql.log" pg_createcluster "$PG_VERSION" "$PG_CLUSTER"
+    fi
+    local port
+    port=$(pg_cluster_field 3)
+    [[ $port == 5432 ]] || die "PostgreSQL $PG_VERSION/$PG_CLUSTER is configured for port $port, not 5432"
+    if [[ $(pg_cluster_field 4) != online ]]; then
+        log "starting PostgreSQL $PG_VERSION (127.0.0.1:5432)"
+        run_logged "$LOG_DIR/postgresql.log" setsid -w \
+            pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start \
+            -- -o "-c listen_addresses=127.0.0.1" 9>&-
+    fi
+    local i
+    for ((i = 0; i < 60; i++)); do
+        pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+        sleep 0.5
+    done
+    die_with_log "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" \
+        "PostgreSQL does not accept connections on 127.0.0.1:5432"
+}
+
+redis_ping() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+
+start_redis() {
+    redis_ping && return 0
+    log "starting Redis (127.0.0.1:$REDIS_PORT)"
+    run_logged "$LOG_DIR/redis.log" redis-server --daemonize yes --bind 127.0.0.1 \
+        --port "$REDIS_PORT" --save "" --appendonly no --dir "$STATE" \
+        --logfile "$LOG_DIR/redis.log" --pidfile "$STATE/redis.pid" 9>&-
+    local i
+    for ((i = 0; i < 40; i++)); do
+        redis_ping && return 0
+        sleep 0.25
+    done
+    die_with_log "$LOG_DIR/redis.log" "Redis does not answer on 127.0.0.1:$REDIS_PORT"
+}
+
+psql_admin() { runuser -u postgres -- env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+
+db_exists() { [[ $(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'") == 1 ]]; }
+
+drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+
+ensure_db_role() {
+    psql_admin -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+            CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+        END IF; END \$\$;"
+}
+
+flush_redis() {
+    local db
+    for db in 0 1; do # NetBox's tasks and caching databases (see configuration.py)
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n "$db" flushdb >/dev/null
+    done
+}
+
+# ------------------------------------------------------------------ the trixie root
+
+# The host's Debian mirror: the first enabled apt source for the host's own suite.
+host_debian_mirror() {
+    if [[ -n ${ROUTESEC_DEBIAN_MIRROR:-} ]]; then
+        echo "$ROUTESEC_DEBIAN_MIRROR"
+        return
+    fi
+    local codename mirror file files=()
+    # shellcheck disable=SC1091
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        if [[ -f $file ]]; then files+=("$file"); fi
+    done
+    mirror=$(awk -v suite="$codename" '
+        function flush() {
+            if (!found && types ~ /(^| )deb( |$)/ && enabled != "no" \
+                && (" " suites " ") ~ (" " suite " ") && uris != "") {
+                split(uris, u, " "); print u[1]; found = 1
+            }
+            types = uris = suites = enabled = ""
+        }
+        function value() { sub(/^[^:]*:[ \t]*/, ""); return $0 }
+        FNR == 1 { flush() }
+        FILENAME ~ /\.sources$/ {
+            if ($0 ~ /^[ \t]*$/) { flush(); next }
+            key = tolower($1)
+            if (key == "types:") types = value()
+            else if (key == "uris:") uris = value()
+            else if (key == "suites:") suites = value()
+            else if (key == "enabled:") enabled = tolower(value())
+            next
+        }
+        !found && /^[ \t]*deb[ \t]/ {
+            line = $0; gsub(/\[[^]]*\]/, "", line); n = split(line, f, /[ \t]+/)
+            i = (f[1] == "") ? 2 : 1
+            if (f[i + 2] == suite) { print f[i + 1]; found = 1 }
+        }
+        END { flush() }' "${files[@]}" /dev/null | head -n 1) || mirror=
+    echo "${mirror:-http://deb.debian.org/debian}"
+}
+
+mount_root() {
+    if ! mountpoint -q "$ROOT/proc"; then mount -t proc proc "$ROOT/proc"; fi
+    if ! mountpoint -q "$ROOT/dev"; then
+        mount --bind /dev "$ROOT/dev"
+        mount --make-private "$ROOT/dev"
+    fi
+}
+
+# Undo every mount under the root, deepest first.
+umount_root() {
+    local mnt
+    [[ -d $ROOT ]] || return 0
+    while read -r mnt; do
+        umount "$mnt" 2>/dev/null || umount -l "$mnt"
+    done < <(awk -v r="$ROOT/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r)
+}
+
+# Files the root needs from the host: DNS, the CA bundle, apt and pip settings.
+configure_root() {
+    install -d "$ROOT/etc/routesec" "$ROOT/etc/apt/apt.conf.d" "$ROOT$LAB_HOME"
+    rm -f "$ROOT/etc/resolv.conf"
+    cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+    local ca=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
+    [[ -f $ca ]] || ca=/etc/ssl/certs/ca-certificates.crt
+    if [[ -f $ca ]]; then install -m 0644 "$ca" "$ROOT$HOST_CA_IN_ROOT"; fi
+    {
+        echo 'Acquire::Check-Valid-Until "false";'
+        echo 'Acquire::Languages "none";'
+        echo 'APT::Install-Recommends "false";'
+        apt-config dump 2>/dev/null | grep -iE '^Acquire::(https?|ftp)::Proxy' || true
+    } >"$ROOT/etc/apt/apt.conf.d/99routesec"
+    write_root_pip_conf >"$ROOT/etc/pip.conf"
+}
+
+# pip configuration for the root: the host's index settings (local file:// indexes and
+# find-links do not exist there and are dropped) plus the host's CA bundle.
+write_root_pip_conf() {
+    local line key value url urls
+    echo '[global]'
+    if [[ -f $ROOT$HOST_CA_IN_ROOT ]]; then echo "cert = $HOST_CA_IN_ROOT"; fi
+    echo 'disable-pip-version-check = true'
+    {
+        python3 -m pip config list 2>/dev/null || true
+        # Environment variables win over files, as they do for pip.
+        local var
+        for var in INDEX_URL EXTRA_INDEX_URL TRUSTED_HOST; do
+            value=PIP_$var
+            if [[ -n ${!value:-} ]]; then
+                key=${var,,}
+                echo "env.${key//_/-}='${!value}'"
+            fi
+        done
+    } | while IFS= read -r line; do
+        key=${line%%=*}
+        key=${key##*.}
+        value=${line#*=}
+        value=${value#\'}
+        value=${value%\'}
+        case $key in
+            index-url | extra-index-url)
+                urls=()
+                for url in $value; do
+                    [[ $url == http://* || $url == https://* ]] && urls+=("$url")
+                done
+                if ((${#urls[@]})); then echo "$key = ${urls[*]}"; fi
+                ;;
+            trusted-host | timeout | default-timeout | retries | proxy) echo "$key = $value" ;;
+        esac
+    done | awk -F' = ' '{ last[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+                         END { for (i = 1; i <= n; i++) print last[order[i]] }'
+}
+
+ensure_root() {
+    local marker=$ROOT/.routesec-bootstrap.ok
+    if [[ ! -f $marker ]]; then
+        local mirror started=$SECONDS
+        mirror=$(host_debian_mirror)
+        log "building Debian $SUITE root in $ROOT from $mirror (about 30 s)"
+        umount_root
+        rm -rf --one-file-system "$ROOT"
+        run_logged "$LOG_DIR/build.log" debootstrap --variant=minbase "$SUITE" "$ROOT" "$mirror"
+        touch "$marker"
+        log "root built in $((SECONDS - started))s"
+    fi
+    configure_root
+    mount_root
+
+    marker=$ROOT/.routesec-packages.ok # holds the package list it was made for
+    if [[ $(cat "$marker" 2>/dev/null) != "${ROOT_PACKAGES[*]}" ]]; then
+        local started=$SECONDS
+        log "installing ${ROOT_PACKAGES[*]} in the root"
+        run_logged "$LOG_DIR/build.log" in_root apt-get update
+        run_logged "$LOG_DIR/build.log" in_root apt-get install -y --no-install-recommends "${ROOT_PACKAGES[@]}"
+        run_logged "$LOG_DIR/build.log" in_root apt-get clean
+        echo "${ROOT_PACKAGES[*]}" >"$marker"
+        log "root packages installed in $((SECONDS - started))s"
+    fi
+
+    marker=$ROOT$LAB_HOME/.venv-netbox-$NETBOX_VERSION.ok
+    if [[ ! -f $marker ]]; then
+        local started=$SECONDS
+        log "creating the venv with netbox==$NETBOX_VERSION (about 70 s)"
+        rm -rf --one-file-system "$ROOT$VENV"
+        run_logged "$LOG_DIR/build.log" in_root python3 -m venv "$VENV"
+        run_logged "$LOG_DIR/build.log" in_root "$VENV/bin/pip" install --no-cache-dir "netbox==$NETBOX_VERSION"
+        touch "$marker"
+        log "venv ready in $((SECONDS - started))s"
+    fi
+}
+
+# NetBox instance files: configuration, gunicorn settings, helper, per-root secrets.
+install_netbox_files() {
+    local dir=$ROOT$LAB_HOME name
+    install -d -m 0755 "$ROOT$NB_ROOT/conf" "$ROOT$NB_ROOT/media" "$ROOT$NB_ROOT/scripts" "$ROOT$NB_ROOT/reports"
+    touch "$ROOT$NB_ROOT/conf/__init__.py"
+    install -m 0644 "$ASSETS/configuration.py" "$ROOT$NB_ROOT/conf/configuration.py"
+    install -m 0644 "$ASSETS/gunicorn.py" "$dir/gunicorn.py"
+    install -m 0644 "$ASSETS/lab_setup.py" "$dir/lab_setup.py"
+    for name in secret_key token_pepper; do
+        if [[ ! -s $dir/$name ]]; then
+            (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$dir/$name")
+        fi
+    done
+}
+
+# ------------------------------------------------------------------------ database
+
+# lab_setup LOGFILE [--migrate] [VAR=VALUE...]: migrations plus admin user and token.
+lab_setup() {
+    local logfile=$1 migrate=()
+    shift
+    if [[ ${1:-} == --migrate ]]; then
+        migrate=(--migrate)
+        shift
+    fi
+    run_logged "$logfile" in_root "$@" "$VENV/bin/python" "$LAB_HOME/lab_setup.py" \
+        "${migrate[@]}" --user "$ADMIN_USER" --token "$TOKEN"
+}
+
+build_dump() {
+    local started=$SECONDS
+    log "no cached dump: migrating an empty NetBox $NETBOX_VERSION database (about 5 minutes)"
+    drop_db "$DB_BUILD"
+    psql_admin -c "CREATE DATABASE $DB_BUILD OWNER $DB_USER"
+    lab_setup "$LOG_DIR/migrate.log" --migrate "NETBOX_DB_NAME=$DB_BUILD"
+    runuser -u postgres -- pg_dump -Fc -d "$DB_BUILD" >"$DUMP.tmp"
+    mv -f "$DUMP.tmp" "$DUMP"
+    drop_db "$DB_BUILD"
+    log "migrated and dumped to $DUMP in $((SECONDS - started))s"
+}
+
+dump_id() { sha256sum "$DUMP" | cut -c1-64; }
+
+# The template database holds the restored dump, tagged with the dump's checksum, so a
+# reset is a fast file-level clone instead of a pg_restore.
+ensure_pristine() {
+    local id current rc=0
+    id=$(dump_id)
+    current=$(psql_admin -tAc "SELECT shobj_description(oid, 'pg_database')
+        FROM pg_database WHERE datname = '$DB_PRISTINE'")
+    [[ $current == "$id" ]] && return 0
+    log "loading $DUMP into the template database $DB_PRISTINE"
+    drop_db "$DB_PRISTINE"
+    psql_admin -c "CREATE DATABASE $DB_PRISTINE OWNER $DB_USER"
+    runuser -u postgres -- pg_restore --exit-on-error -d "$DB_PRISTINE" <"$DUMP" \
+        >>"$LOG_DIR/restore.log" 2>&1 || rc=$?
+    ((rc == 0)) || die_with_log "$LOG_DIR/restore.log" "pg_restore of $DUMP failed"
+    psql_admin -c "COMMENT ON DATABASE $DB_PRISTINE IS '$id'"
+}
+
+# Replace the NetBox database with a clone of the pristine one. The clone is built under
+# another name and swapped in, so NetBox never sees a half-restored database.
+restore_dump() {
+    ensure_pristine
+    drop_db "$DB_RESTORE"
+    psql_admin -c "CREATE DATABASE $DB_RESTORE TEMPLATE $DB_PRISTINE OWNER $DB_USER"
+    psql_admin -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
+        -c "ALTER DATABASE $DB_RESTORE RENAME TO $DB_NAME"
+    flush_redis
+}
+
+ensure_database() {
+    ensure_db_role
+    [[ -s $DUMP ]] || build_dump
+    if ! db_exists "$DB_NAME"; then
+        log "restoring the NetBox database from $DUMP"
+        restore_dump
+    fi
+    # A no-op when the database is current; also (re)creates the admin user and token.
+    lab_setup "$LOG_DIR/migrate.log" --migrate
+}
+
+# -------------------------------------------------------------------------- NetBox
+
+netbox_answers() {
+    curl -fsS --noproxy '*' --max-time 5 -o /dev/null \
+        -H "Authorization: Token $TOKEN" -H 'Accept: application/json' "$URL/api/status/" 2>/dev/null
+}
+
+# alive PID: the process exists and is not a zombie (an orphaned gunicorn master is
+# reaped by init, which may take its time).
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+# Print the pid of our running gunicorn master, if any.
+netbox_pid() {
+    local pid
+    [[ -f $PID_FILE ]] || return 1
+    read -r pid <"$PID_FILE" || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q gunicorn || return 1
+    echo "$pid"
+}
+
+port_8000_in_use() { (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null; }
+
+write_env_file() {
+    printf 'NETBOX_URL=%s\nNETBOX_TOKEN=%s\n' "$URL" "$TOKEN" >"$ENV_FILE.tmp"
+    mv -f "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+start_netbox() {
+    local pid
+    if ! pid=$(netbox_pid); then
+        port_8000_in_use && die "127.0.0.1:8000 is in use by something that is not the lab NetBox"
+        log "starting NetBox (gunicorn on 127.0.0.1:8000)"
+        printf '\n=== %s: starting gunicorn\n' "$(date -Is)" >>"$LOG_DIR/netbox.log"
+        start_gunicorn
+        pid=$(netbox_pid) || die_with_log "$LOG_DIR/netbox.log" "NetBox did not start"
+    fi
+    local i
+    for ((i = 0; i < 240; i++)); do
+        netbox_answers && return 0
+        netbox_pid >/dev/null || die_with_log "$LOG_DIR/netbox.log" "NetBox exited during startup"
+        sleep 0.5
+    done
+    die_with_log "$LOG_DIR/netbox.log" "NetBox did not answer $URL/api/status/ within 120 s"
+}
+
+start_gunicorn() {
+    local env_vars
+    mapfile -t env_vars < <(root_env)
+    # setsid: its own session and process group, so `down` can stop all of it. In a
+    # script (no job control) the background child is no group leader, so setsid execs
+    # in place and $! is the gunicorn master.
+    setsid chroot "$ROOT" /usr/bin/env -i "${env_vars[@]}" \
+        "$VENV/bin/gunicorn" --config "$LAB_HOME/gunicorn.py" netbox.wsgi \
+        >>"$LOG_DIR/netbox.log" 2>&1 </dev/null 9>&- &
+    echo "$!" >"$PID_FILE"
+    sleep 0.2
+}
+
+# Pids of processes whose root directory is the lab root (gunicorn and anything left).
+root_pids() {
+    local dir
+    [[ -d $ROOT ]] || return 0
+    for dir in /proc/[0-9]*; do
+        if [[ $(readlink "$dir/root" 2>/dev/null) == "$ROOT" ]] && alive "${dir#/proc/}"; then
+            echo "${dir#/proc/}"
+        fi
+    done
+    return 0
+}
+
+stop_netbox() {
+    local pid i
+    if pid=$(netbox_pid); then
+        log "stopping NetBox (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            alive "$pid" || break
+            sleep 0.2
+        done
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    rm -f "$PID_FILE"
+    # Anything else still running inside the root (stray workers, helpers).
+    local strays
+    strays=$(root_pids)
+    if [[ -n $strays ]]; then
+        log "stopping leftover processes in the root: $(echo "$strays" | tr '\n' ' ')"
+        # shellcheck disable=SC2086 # one pid per word
+        kill -TERM $strays 2>/dev/null || true
+        for ((i = 0; i < 20; i++)); do
+            [[ -z $(root_pids) ]] && break
+            sleep 0.5
+        done
+        strays=$(root_pids)
+        # shellcheck disable=SC2086
+        [[ -z $strays ]] || kill -KILL $strays 2>/dev/null || true
+    fi
+}
+
+# ------------------------------------------------------------------------ commands
+
+require_root() { ((EUID == 0)) || die "must run as root"; }
+
+cmd_up() {
+    require_root
+    take_lock
+    ensure_host_packages
+    start_postgres
+    start_redis
+    if netbox_answers; then
+        write_env_file
+        log "NetBox already answers at $URL"
+        return 0
+    fi
+    ensure_root
+    install_netbox_files
+    ensure_database
+    start_netbox
+    write_env_file
+    log "NetBox $NETBOX_VERSION is up at $URL ($(elapsed)); credentials in $ENV_FILE"
+}
+
+cmd_down() {
+    require_root
+    take_lock
+    stop_netbox
+    umount_root
+    rm -f "$ENV_FILE"
+    log "NetBox is down"
+}
+
+cmd_status() {
+    local body version pid
+    if body=$(curl -fsS --noproxy '*' --max-time 5 -H "Authorization: Token $TOKEN" \
+        -H 'Accept: application/json' "$URL/api/status/" 2>/dev/null); then
+        version=$(sed -n 's/.*"netbox-version": *"\([^"]*\)".*/\1/p' <<<"$body")
+        echo "NetBox ${version:-?} answers at $URL (pid $(netbox_pid || echo '?'))"
+        return 0
+    fi
+    if pid=$(netbox_pid); then
+        echo "NetBox does not answer at $URL (gunicorn pid $pid is running)"
+    else
+        echo "NetBox does not answer at $URL (not running)"
+    fi
+    return 3
+}
+
+cmd_reset_db() {
+    require_root
+    take_lock
+    local started=$SECONDS
+    [[ -s $DUMP ]] || die "no cached dump at $DUMP: run 'bash tests/lab/netbox.sh up' first"
+    command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not installed: run 'netbox.sh up' first"
+    start_postgres
+    start_redis
+    ensure_db_role
+    restore_dump
+    log "database reset from $DUMP in $((SECONDS - started))s"
+}
+
+main() {
+    cd /
+    case ${1:-} in
+        up) cmd_up ;;
+        down) cmd_down ;;
+        status) cmd_status ;;
+        reset-db) cmd_reset_db ;;
+        *)
+            echo "usage: $0 up|down|status|reset-db" >&2
+            exit 2
+            ;;
+    esac
+}
+
+main "$@"
