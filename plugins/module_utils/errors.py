@@ -16,6 +16,7 @@ class RoutesecError(Exception):
     def __init__(self, message, obj=None, field=None):
         self.obj = obj
         self.field = field
+        self.reason = message
         where = []
         if obj:
             where.append(str(obj))

@@ -107,7 +107,10 @@ class PrefixEntry:
             if value is not None and not (isinstance(value, int) or str(value).isdigit()):
                 raise DataError("%r is not a prefix length" % (value,), where, name)
             bounds[name] = None if value is None else int(value)
-        return cls(prefix, bounds["ge"], bounds["le"], data.get("action") or "permit")
+        try:
+            return cls(prefix, bounds["ge"], bounds["le"], data.get("action") or "permit")
+        except DataError as exc:
+            raise DataError(exc.reason, "%s entry %s" % (where, prefix), exc.field) from None
 
 
 @dataclass(frozen=True)

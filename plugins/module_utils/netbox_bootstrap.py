@@ -45,7 +45,7 @@ def _ensure(endpoint, key, wanted_items, check_mode):
 def ensure_schema(url, token, check_mode=False, timeout=30, validate_certs=True):
     """Make NetBox hold routesec's tags and custom fields; returns the list of changes made."""
     api = connect(url, token, timeout, validate_certs)
-    with source_errors(api.base_url, "tags and custom fields"):
+    with source_errors(api, "tags and custom fields"):
         changes = _ensure(api.extras.tags, "slug", list(TAGS), check_mode)
         changes += _ensure(api.extras.custom_fields, "name", list(CUSTOM_FIELDS), check_mode)
     return changes

@@ -15,6 +15,7 @@ the intent builder, which is pure and testable without NetBox.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -103,7 +104,7 @@ def read_snapshot(url, token, page_size=DEFAULT_PAGE_SIZE, timeout=30, validate_
 
 def _fetch(api, session, path, filters, page_size):
     endpoint = "%s/%s/" % (api.base_url, path)
-    with source_errors(api.base_url, endpoint):
+    with source_errors(api, endpoint):
         request = Request(
             base=endpoint,
             http_session=session,
@@ -116,17 +117,24 @@ def _fetch(api, session, path, filters, page_size):
 
 
 @contextlib.contextmanager
-def source_errors(base_url, what):
+def source_errors(api, what):
     """Turn pynetbox/requests failures into a SourceError naming ``what``."""
+    base_url = api.base_url.rsplit("/api", 1)[0]
     try:
         yield
     except RequestError as exc:
         status = getattr(exc.req, "status_code", "?")
         raise SourceError("NetBox answered HTTP %s for %s: %s" % (status, what, _short(exc.error)), "NetBox") from None
     except requests.exceptions.RequestException as exc:
-        raise SourceError("NetBox at %s is unreachable: %s" % (base_url, _short(exc)), "NetBox") from None
+        raise SourceError("NetBox at %s is unreachable: %s" % (base_url, _reason(exc)), "NetBox") from None
     except (ContentError, ValueError) as exc:
         raise SourceError("NetBox sent an answer that is not JSON for %s: %s" % (what, _short(exc)), "NetBox") from None
+
+
+def _reason(exc):
+    """The useful end of a requests error ("[Errno 111] Connection refused"), not its whole chain."""
+    found = re.search(r"\[Errno -?\d+\][^'\")]*|Read timed out|timed out", str(exc))
+    return found.group(0).strip() if found else type(exc).__name__
 
 
 def _short(value, limit=300):

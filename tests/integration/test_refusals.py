@@ -88,7 +88,7 @@ def test_unsupported_platform(playbook, netbox, undo):
 def test_netbox_unreachable(playbook):
     before = running_configs()
     run = playbook("own_prefix_filters.yml", env={"NETBOX_URL": "http://127.0.0.1:9"})
-    assert_refused_by_intent(run, "NetBox at http://127.0.0.1:9 is unreachable")
+    assert_refused_by_intent(run, "NetBox at http://127.0.0.1:9 is unreachable: [Errno 111] Connection refused")
     assert running_configs() == before
 
 
@@ -136,4 +136,4 @@ def test_malformed_intent_is_refused_before_connecting(playbook, entry, fragment
     run = playbook("tests/integration/playbooks/prefix_filter_intent.yml", "-e", json.dumps({"intent": intent}))
     assert run.rc != 0
     message = run.by_host("prefix_filter")["r1"]["msg"]
-    assert "prefix-list ROUTESEC-OWN-V4, field '" in message and fragment in message
+    assert message.startswith("prefix-list ROUTESEC-OWN-V4") and fragment in message

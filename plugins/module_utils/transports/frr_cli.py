@@ -16,6 +16,10 @@ from ..render import frr
 try:
     from netmiko import ConnectHandler
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoBaseException
+    from paramiko.ssh_exception import SSHException
+
+    # netmiko's timeout errors derive from paramiko's, not from its own base class
+    SESSION_ERRORS = (NetmikoBaseException, SSHException, OSError, EOFError)
 except ImportError:  # pragma: no cover - reported by the module's missing_required_lib
     ConnectHandler = None
 
@@ -60,7 +64,7 @@ class Transport:
             raise TransportError(
                 "SSH authentication failed for user %s" % self.params["username"], self.where
             ) from None
-        except (NetmikoBaseException, OSError) as exc:
+        except SESSION_ERRORS as exc:
             raise TransportError("cannot connect over SSH: %s" % _first_line(exc), self.where) from None
         return self
 
@@ -68,14 +72,14 @@ class Transport:
         if self.conn is not None:
             try:
                 self.conn.disconnect()
-            except (NetmikoBaseException, OSError):
+            except SESSION_ERRORS:
                 pass
             self.conn = None
 
     def _send(self, command, read_timeout=120):
         try:
             return self.conn.send_command(command, read_timeout=read_timeout)
-        except (NetmikoBaseException, OSError) as exc:
+        except SESSION_ERRORS as exc:
             raise TransportError("'%s' failed: %s" % (command, _first_line(exc)), self.where) from None
 
     def get_running(self):
@@ -99,7 +103,7 @@ class Transport:
             return ""
         try:
             output = self.conn.send_config_set(lines, cmd_verify=False, read_timeout=300)
-        except (NetmikoBaseException, OSError) as exc:
+        except SESSION_ERRORS as exc:
             raise TransportError("pushing configuration failed: %s" % _first_line(exc), self.where) from None
         refused = [ln.strip() for ln in output.splitlines() if ln.strip().startswith(ERROR_MARKERS)]
         if refused:
