@@ -1,10 +1,13 @@
 # -*- coding: utf-8 -*-
 """Benchmark: NetBox API calls and seconds to build intent for 1,000 devices and 50,000 prefixes.
 
-Seeds the lab NetBox through its API (bulk creates), then times the reader
-(one list query per kind, paginated) and the intent builder separately, for a
-few page sizes. Leaves the objects in NetBox: `tests/lab/lab.sh reset` (run by
-bench/run.sh) restores the seed afterwards.
+Seeds the lab NetBox (devices, their interfaces and primary IPs through the
+API in bulk; the prefixes straight into its PostgreSQL database, because the
+API creates only about 25 prefixes a second), then times the reader (one list
+query per kind, paginated) and the intent builder separately, for a few page
+sizes, beside plain pynetbox reading the same prefixes as full records. Leaves
+the objects in NetBox: `tests/lab/lab.sh reset` (run by bench/run.sh) restores
+the seed afterwards.
 
     NETBOX_URL=... NETBOX_TOKEN=... PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python bench/netbox_intent_scale.py
 """
@@ -15,6 +18,7 @@ import argparse
 import ipaddress
 import os
 import resource
+import subprocess
 import time
 
 from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent
@@ -29,26 +33,55 @@ def chunks(items, size=CHUNK):
         yield items[start : start + size]
 
 
+PREFIX_SQL = """
+WITH own AS (SELECT id FROM ipam_asn WHERE asn = 64500),
+have AS (SELECT count(*) AS n FROM ipam_prefix WHERE prefix << '10.0.0.0/8'),
+created AS (
+    INSERT INTO ipam_prefix (created, last_updated, custom_field_data, prefix, status, is_pool, description,
+                             _children, _depth, mark_utilized, comments)
+    SELECT now(), now(),
+           jsonb_build_object('routesec_origin_asn', (SELECT id FROM own), 'routesec_max_length', NULL),
+           set_masklen('10.0.0.0'::inet + g * 256, 24)::cidr, 'active', false, '', 0, 0, false, ''
+    FROM generate_series((SELECT n FROM have), %d - 1) AS g
+    RETURNING id
+)
+INSERT INTO extras_taggeditem (object_id, content_type_id, tag_id)
+SELECT created.id,
+       (SELECT id FROM django_content_type WHERE app_label = 'ipam' AND model = 'prefix'),
+       (SELECT id FROM extras_tag WHERE slug = 'routesec-announce')
+FROM created
+"""
+
+
+def seed_prefixes(count):
+    """Announced /24s in 10.0.0.0/8, origin AS64500, straight into the lab NetBox's database."""
+    subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            "psql",
+            "-q",
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            "netbox",
+            "-c",
+            PREFIX_SQL % count,
+        ],
+        check=True,
+    )
+
+
 def seed(api, devices, prefixes):
     started = time.perf_counter()
     own = api.ipam.asns.get(asn=64500)
     rir = api.ipam.rirs.get(slug="ripe")
     if api.ipam.aggregates.get(prefix=str(AGGREGATE)) is None:
         api.ipam.aggregates.create(prefix=str(AGGREGATE), rir=rir.id)
-    have = api.ipam.prefixes.count(q="10.", tag="routesec-announce")
-    subnets = list(AGGREGATE.subnets(new_prefix=24))[have:prefixes]
-    for part in chunks(subnets):
-        api.ipam.prefixes.create(
-            [
-                {
-                    "prefix": str(n),
-                    "status": "active",
-                    "tags": [{"slug": "routesec-announce"}],
-                    "custom_fields": {"routesec_origin_asn": own.id},
-                }
-                for n in part
-            ]
-        )
+    seed_prefixes(prefixes)
     site, role = api.dcim.sites.get(slug="lab"), api.dcim.device_roles.get(slug="border")
     dtype, platform = api.dcim.device_types.get(slug="frr-router"), api.dcim.platforms.get(slug="frr")
     existing = api.dcim.devices.count(name__isw="bench-")
@@ -107,6 +140,21 @@ def main():
             "%-10d %10d %12.2f %12.2f %10d %10d %12d"
             % (page_size, snapshot.api_calls, snapshot.seconds, build, len(intent), len(snapshot["prefixes"]), entries)
         )
+    anchor = connect(url, token, timeout=600)
+    started = time.perf_counter()
+    full = {
+        "aggregates": list(anchor.ipam.aggregates.filter(limit=1000)),
+        "asns": list(anchor.ipam.asns.filter(limit=1000)),
+        "prefixes": list(anchor.ipam.prefixes.filter(tag="routesec-announce", limit=1000)),
+        "devices": list(anchor.dcim.devices.filter(tag="routesec-managed", limit=1000)),
+    }
+    seconds = time.perf_counter() - started
+    snapshot = read_snapshot(url, token, page_size=1000, timeout=600)
+    print(
+        "anchor, plain pynetbox full records at page size 1000: %d API calls, %.2f s for %d objects; "
+        "routesec reader / pynetbox = %.2f (time)"
+        % (anchor.http_session.calls, seconds, sum(map(len, full.values())), snapshot.seconds / seconds)
+    )
     print("peak RSS of this process: %.0f MB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 

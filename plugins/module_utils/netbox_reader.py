@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - reported by the module's missing_requi
     pynetbox = None
     requests = None
 
-DEFAULT_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 5000
 
 # kind -> (endpoint path, fixed filters, fields to fetch)
 QUERIES = {

@@ -24,9 +24,11 @@ extends_documentation_fragment:
   - routesec.bgp.netbox
 options:
   page_size:
-    description: Objects per API page. Larger pages mean fewer requests.
+    description:
+      - Objects per API page. Larger pages mean fewer requests; NetBox caps it at its E(MAX_PAGE_SIZE)
+        setting (1000 by default) and routesec then follows NetBox's next-page links.
     type: int
-    default: 1000
+    default: 5000
   platform_map:
     description:
       - Maps NetBox platform slugs to routesec platforms when they differ. Without an entry, a slug
@@ -106,13 +108,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
 from ..module_utils.intent import build_intent
-from ..module_utils.netbox_reader import read_snapshot
+from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, read_snapshot
 
 
 def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
-        page_size={"type": "int", "default": 1000},
+        page_size={"type": "int", "default": DEFAULT_PAGE_SIZE},
         platform_map={"type": "dict", "default": {}},
         list_names={
             "type": "dict",
