@@ -9,6 +9,9 @@ eval "$(bash scripts/setup.sh)"
 export PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH
 python bench/render_prefix_lists.py
 bash tests/lab/lab.sh up >/dev/null
-set -a; source "$STATE/lab.env"; set +a
+set -a
+# shellcheck source=/dev/null  # written at run time by the lab
+source "$STATE/lab.env"
+set +a
 python bench/netbox_intent_scale.py "$@"
 bash tests/lab/lab.sh reset >/dev/null

@@ -9,7 +9,10 @@ cd "$REPO"
 eval "$(bash scripts/setup.sh)"
 bash tests/lab/lab.sh up
 bash tests/lab/lab.sh reset   # NetBox back to the lab seed, routers to their base config
-set -a; source "$STATE/lab.env"; set +a
+set -a
+# shellcheck source=/dev/null  # written at run time by the lab
+source "$STATE/lab.env"
+set +a
 export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=False
 
 run() { echo; echo "==> $*"; "$@"; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set up the controller on a fresh machine, and reuse what is already there:
+# - the Debian tools the tests run for real (bird, bgpd, bgpq4, git, make),
 # - a Python venv with the pinned requirements (outside the repository),
 # - the checkout linked into a collections tree as routesec.bgp.
 # Prints the environment to source: eval "$(scripts/setup.sh)".
@@ -35,6 +36,7 @@ link_collection() {
     fi
 }
 
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv
 ensure_venv
 link_collection
 cat <<ENV

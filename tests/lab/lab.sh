@@ -14,8 +14,10 @@ STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
 
 seed() {
     eval "$("$REPO/scripts/setup.sh")"
-    # shellcheck disable=SC1091
-    set -a; source "$STATE/netbox.env"; set +a
+    set -a
+    # shellcheck source=/dev/null  # written at run time by the lab
+    source "$STATE/netbox.env"
+    set +a
     PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python "$HERE/seed_netbox.py"
     cp "$STATE/netbox.env" "$STATE/lab.env"
 }

@@ -35,6 +35,7 @@ readonly LOG_DIR=$STATE/log
 readonly PID_FILE=$STATE/netbox.pid
 readonly ENV_FILE=$STATE/netbox.env
 ASSETS=$(cd "$(dirname "${BASH_SOURCE[0]}")/netbox" && pwd)
+REPO=$(cd "$ASSETS/../../.." && pwd)
 readonly ASSETS
 
 # Paths inside the root.
@@ -133,10 +134,7 @@ ensure_host_packages() {
     command -v curl >/dev/null || missing+=(curl)
     ((${#missing[@]})) || return 0
     log "installing host packages: ${missing[*]}"
-    # Wait for a concurrent apt/dpkg run (another lab script) instead of failing.
-    local wait_lock=(-o DPkg::Lock::Timeout=600)
-    run_logged "$LOG_DIR/apt-host.log" apt-get "${wait_lock[@]}" update
-    run_logged "$LOG_DIR/apt-host.log" apt-get "${wait_lock[@]}" install -y --no-install-recommends "${missing[@]}"
+    run_logged "$LOG_DIR/apt-host.log" bash "$REPO/scripts/ensure-packages.sh" "${missing[@]}"
 }
 
 # pg_cluster_field N: column N of this cluster's pg_lsclusters line (empty if none).

@@ -47,6 +47,7 @@ set -euo pipefail
 umask 022 # the routesec user and frr must traverse what we create
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
 BASE_CONFIGS=$HERE/routers
 LAB_API=$HERE/lab_api.py
 
@@ -90,20 +91,7 @@ ensure_packages() {
     command -v python3 >/dev/null || missing+=(python3)
     ((${#missing[@]})) || return 0
     log "installing ${missing[*]}"
-    # Keep the packages' own services (system-wide frr, sshd on :22) from
-    # starting: invoke-rc.d asks policy-rc.d, 101 means "not allowed".
-    local policy=/usr/sbin/policy-rc.d added_policy=""
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod +x "$policy"
-        added_policy=1
-    fi
-    local rc=0
-    { apt-get update -qq &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null; } || rc=$?
-    [[ -n $added_policy ]] && rm -f "$policy"
-    ((rc == 0)) || die "apt-get install ${missing[*]} failed"
+    bash "$REPO/scripts/ensure-packages.sh" "${missing[@]}" || die "apt-get install ${missing[*]} failed"
 }
 
 ensure_user() {
