@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The local lab: a real NetBox seeded with the lab network, FRR routers in
-# network namespaces reachable by SSH on loopback, and an ExaBGP speaker.
+# network namespaces reachable by SSH on loopback, an ExaBGP speaker, and a
+# real IRRd loaded with RIPE's as-sets and route objects.
 #   lab.sh up      start everything (reusing cached builds) and seed NetBox
 #   lab.sh down    stop everything
 #   lab.sh status  show what runs
-#   lab.sh reset   restore NetBox to the seed and the routers to their base config
-# After `up`, $STATE/lab.env holds NETBOX_URL and NETBOX_TOKEN.
+#   lab.sh reset   restore NetBox to the seed, the routers to their base config
+#                  and the IRR to its loaded objects
+# After `up`, $STATE/lab.env holds NETBOX_URL, NETBOX_TOKEN and the IRRD_* settings.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,27 +21,32 @@ seed() {
     source "$STATE/netbox.env"
     set +a
     PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python "$HERE/seed_netbox.py"
-    cp "$STATE/netbox.env" "$STATE/lab.env"
+    cat "$STATE/netbox.env" "$STATE/irrd.env" >"$STATE/lab.env"
 }
 
 case ${1:-} in
     up)
         bash "$HERE/netbox.sh" up
         bash "$HERE/routers.sh" up
+        bash "$HERE/irrd.sh" up
         seed
-        echo "lab: up (NetBox on 127.0.0.1:8000, routers r1/r2/transit on 127.0.10.{1,2,10}:2222)"
+        echo "lab: up (NetBox on 127.0.0.1:8000, routers r1/r2/transit on 127.0.10.{1,2,10}:2222," \
+            "IRRd whois on 127.0.0.1:8043)"
         ;;
     down)
+        bash "$HERE/irrd.sh" down
         bash "$HERE/routers.sh" down
         bash "$HERE/netbox.sh" down
         ;;
     status)
         bash "$HERE/netbox.sh" status || true
         bash "$HERE/routers.sh" status || true
+        bash "$HERE/irrd.sh" status || true
         ;;
     reset)
         bash "$HERE/netbox.sh" reset-db
         bash "$HERE/routers.sh" reset
+        bash "$HERE/irrd.sh" reset-db
         seed
         ;;
     *)

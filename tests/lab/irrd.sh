@@ -1,0 +1,660 @@
+#!/usr/bin/env bash
+# IRRd for the routesec local lab: a real IRRd 4.5 (whois 127.0.0.1:8043, HTTP
+# 127.0.0.1:8080) holding real RIPE data plus the lab's own authoritative source.
+#
+# Usage: bash tests/lab/irrd.sh up|down|status|reset-db
+#
+#   up        Install what is missing (host packages, a venv with irrd, an unprivileged
+#             user to run it), start PostgreSQL 15 and Redis on loopback if they are not
+#             running (shared with the NetBox lab), make sure the database "irrd" holds
+#             the loaded data (restored from the cached dump; the dump is built when it is
+#             absent, about a minute), start IRRd and wait until whois answers. Writes
+#             $STATE/irrd.env. Idempotent.
+#   down      Stop IRRd and its mail sink (PostgreSQL and Redis keep running).
+#   status    Say whether whois answers; exit 0 if it does, 3 if not.
+#   reset-db  Put the database back in its loaded state (a clone of a template database)
+#             and flush IRRd's Redis database; restarts IRRd if it was running. Seconds.
+#
+# Sources (in this order by default):
+#   ROUTESEC-LAB  the lab's objects (irrd/lab-objects.rpsl), authoritative: accepts
+#                 submissions on http://127.0.0.1:8080/v1/submit/ with the password of
+#                 MAINT-ROUTESEC-LAB, "routesec-lab-secret" (lab only)
+#   RIPE          2024-01 RIPE as-set and filter-set dumps
+#   RIPE-NONAUTH  2024-01 RIPE-NONAUTH route, route6 and aut-num dumps
+# The RIPE files are read at run time from $REPO/../shared/data/irr (or
+# $ROUTESEC_IRR_DATA); they are never copied into the repository.
+#
+# Environment:
+#   ROUTESEC_CACHE      cache dir (venv, loaded dump); /var/cache/routesec
+#   ROUTESEC_LAB_STATE  runtime state (pid files, config, logs, irrd.env); /run/routesec-lab
+#   ROUTESEC_IRR_DATA   directory of the RIPE dumps; $REPO/../shared/data/irr
+#
+# How it runs: IRRd lives in a venv made from the host's Debian Python (/usr/bin/python3,
+# readable by every user) and runs as the unprivileged user routesec-irrd, started
+# directly as that user (setpriv), in the foreground in its own process group. It uses
+# PostgreSQL database "irrd" (role irrd) and Redis database 2 on 127.0.0.1; NetBox's
+# databases (netbox*, Redis 0 and 1) are never touched, and PostgreSQL and Redis are
+# never stopped. Nothing runs in, or mounts anything in, NetBox's trixie root.
+#
+# Must run as root (status excepted). Everything is non-interactive and loopback only.
+set -euo pipefail
+
+readonly IRRD_VERSION=4.5.4
+# Bump when the way the dump is built changes, so that cached dumps are rebuilt.
+readonly LOADER_REVISION=1
+readonly PYTHON=/usr/bin/python3
+
+readonly CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
+readonly STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+ASSETS=$(cd "$(dirname "${BASH_SOURCE[0]}")/irrd" && pwd)
+REPO=$(cd "$ASSETS/../../.." && pwd)
+readonly ASSETS REPO
+DATA_DIR=${ROUTESEC_IRR_DATA:-$REPO/../shared/data/irr}
+
+readonly VENV=$CACHE/irrd/venv
+readonly LOG_DIR=$STATE/log
+readonly RUN_DIR=$STATE/irrd # owned by the IRRd user: config, IRRd's pid file, keyring
+readonly CONFIG=$RUN_DIR/irrd.yaml
+readonly PID_FILE=$STATE/irrd.pid
+readonly SINK_PID_FILE=$STATE/irrd-mail-sink.pid
+readonly ENV_FILE=$STATE/irrd.env
+readonly IRRD_LOG=$LOG_DIR/irrd.log       # IRRd's own log
+readonly IRRD_OUT=$LOG_DIR/irrd-out.log   # stdout/stderr of IRRd and the mail sink
+readonly BUILD_LOG=$LOG_DIR/irrd-build.log
+readonly MAILBOX=$LOG_DIR/irrd-mail.log   # every mail IRRd sent
+
+readonly LAB_USER=routesec-irrd
+readonly HOST=127.0.0.1
+readonly WHOIS_PORT=8043
+readonly HTTP_PORT=8080
+readonly SMTP_PORT=8025
+readonly SOURCES=ROUTESEC-LAB,RIPE,RIPE-NONAUTH
+readonly LAB_MNTNER=MAINT-ROUTESEC-LAB
+# The lab maintainer's password; its BCRYPT-PW hash is in irrd/lab-objects.rpsl.
+readonly LAB_PASSWORD=routesec-lab-secret
+
+readonly DB_NAME=irrd
+readonly DB_BUILD=irrd_build
+readonly DB_RESTORE=irrd_restore
+readonly DB_PRISTINE=irrd_pristine
+readonly DB_USER=irrd
+readonly DB_PASSWORD=irrd
+readonly REDIS_DB=2 # NetBox uses 0 and 1
+readonly PG_VERSION=15
+readonly PG_CLUSTER=main
+readonly REDIS_PORT=6379
+
+# The RIPE dumps, by source.
+readonly RIPE_FILES=(2024-01_ripe.db.as-set.gz 2024-01_ripe.db.filter-set.gz)
+readonly NONAUTH_FILES=(2024-01_ripe-nonauth.db.route.gz 2024-01_ripe-nonauth.db.route6.gz
+    2024-01_ripe-nonauth.db.aut-num.gz)
+readonly LAB_OBJECTS=$ASSETS/lab-objects.rpsl
+
+export DEBIAN_FRONTEND=noninteractive
+SCRIPT_START=$SECONDS
+
+# --------------------------------------------------------------------------- helpers
+
+log() { printf '[irrd-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+die() {
+    printf '[irrd-lab] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# die_with_log FILE MESSAGE: fail, showing the end of the relevant log.
+die_with_log() {
+    local file=$1
+    shift
+    printf '[irrd-lab] ERROR: %s\n' "$*" >&2
+    if [[ -f $file ]]; then
+        printf '[irrd-lab] last lines of %s:\n' "$file" >&2
+        tail -n 40 "$file" | sed 's/^/    /' >&2
+    fi
+    exit 1
+}
+
+# run_logged FILE COMMAND...: run a simple command with its output appended to FILE.
+run_logged() {
+    local file=$1 rc=0
+    shift
+    printf '\n=== %s: %s\n' "$(date -Is)" "$*" >>"$file"
+    "$@" >>"$file" 2>&1 </dev/null || rc=$?
+    ((rc == 0)) || die_with_log "$file" "failed (exit $rc): $*"
+}
+
+elapsed() { echo "$((SECONDS - SCRIPT_START))s"; }
+
+require_root() { ((EUID == 0)) || die "must run as root"; }
+
+# Serialize concurrent invocations of this script (fd 8). Daemons get `7>&- 8>&-`.
+take_lock() {
+    mkdir -p "$CACHE" "$LOG_DIR"
+    exec 8>"$CACHE/.irrd-lab.lock"
+    flock -w 1800 8 || die "timed out waiting for another irrd.sh run (lock $CACHE/.irrd-lab.lock)"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+# pid_from FILE PATTERN: print the pid in FILE if that process runs and its command
+# line matches PATTERN.
+pid_from() {
+    local pid
+    [[ -f $1 ]] || return 1
+    read -r pid <"$1" || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" || return 1
+    echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# ------------------------------------------------------------------- host services
+# PostgreSQL and Redis are shared with the NetBox lab and started the way netbox.sh
+# starts them. When one of them must be started, netbox.sh's lock is held meanwhile so
+# that the two scripts never start the same server at once.
+
+ensure_host_packages() {
+    local missing=()
+    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=("postgresql-$PG_VERSION")
+    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/pg_restore ]] || missing+=("postgresql-client-$PG_VERSION")
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    command -v redis-cli >/dev/null || missing+=(redis-tools)
+    [[ -x $PYTHON ]] || missing+=(python3)
+    "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+    [[ -f $("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_h_filename())' 2>/dev/null) ]] ||
+        missing+=(python3-dev) # Python.h, for the one dependency built from source
+    command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+    command -v setpriv >/dev/null || missing+=(util-linux)
+    ((${#missing[@]})) || return 0
+    log "installing host packages: ${missing[*]}"
+    run_logged "$LOG_DIR/apt-host.log" bash "$REPO/scripts/ensure-packages.sh" "${missing[@]}"
+}
+
+# pg_cluster_field N: column N of this cluster's pg_lsclusters line (empty if none).
+pg_cluster_field() {
+    pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" -v n="$1" \
+        '$1 == v && $2 == c { print $n }'
+}
+
+pg_ready() { pg_isready -q -h "$HOST" -p 5432; }
+
+redis_ping() { [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+
+start_postgres() {
+    if [[ -z $(pg_cluster_field 1) ]]; then
+        log "creating PostgreSQL $PG_VERSION cluster $PG_CLUSTER"
+        run_logged "$LOG_DIR/postgresql.log" pg_createcluster "$PG_VERSION" "$PG_CLUSTER"
+    fi
+    local port
+    port=$(pg_cluster_field 3)
+    [[ $port == 5432 ]] || die "PostgreSQL $PG_VERSION/$PG_CLUSTER is configured for port $port, not 5432"
+    if [[ $(pg_cluster_field 4) != online ]]; then
+        log "starting PostgreSQL $PG_VERSION ($HOST:5432)"
+        run_logged "$LOG_DIR/postgresql.log" setsid -w \
+            pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start \
+            -- -o "-c listen_addresses=$HOST" 7>&- 8>&- 9>&-
+    fi
+    local i
+    for ((i = 0; i < 60; i++)); do
+        pg_ready && return 0
+        sleep 0.5
+    done
+    die_with_log "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" \
+        "PostgreSQL does not accept connections on $HOST:5432"
+}
+
+start_redis() {
+    redis_ping && return 0
+    log "starting Redis ($HOST:$REDIS_PORT)"
+    run_logged "$LOG_DIR/redis.log" redis-server --daemonize yes --bind "$HOST" \
+        --port "$REDIS_PORT" --save "" --appendonly no --dir "$STATE" \
+        --logfile "$LOG_DIR/redis.log" --pidfile "$STATE/redis.pid" 7>&- 8>&- 9>&-
+    local i
+    for ((i = 0; i < 40; i++)); do
+        redis_ping && return 0
+        sleep 0.25
+    done
+    die_with_log "$LOG_DIR/redis.log" "Redis does not answer on $HOST:$REDIS_PORT"
+}
+
+ensure_services() {
+    pg_ready && redis_ping && return 0
+    exec 7>"$CACHE/.netbox-lab.lock"
+    flock -w 1800 7 || die "timed out waiting for netbox.sh (lock $CACHE/.netbox-lab.lock)"
+    start_postgres
+    start_redis
+    exec 7>&-
+}
+
+psql_admin() {
+    runuser -u postgres -- env PGOPTIONS="-c client_min_messages=warning" \
+        psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"
+}
+
+db_comment() {
+    psql_admin -tAc "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$1'"
+}
+
+drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+
+ensure_db_role() {
+    psql_admin -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
+            CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+        END IF; END \$\$;"
+}
+
+flush_redis() { redis-cli -h "$HOST" -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null; }
+
+# ------------------------------------------------------------------ IRRd install
+
+# The unprivileged user IRRd runs as (no login, no home).
+ensure_user() {
+    id -u "$LAB_USER" >/dev/null 2>&1 && return 0
+    log "creating the system user $LAB_USER"
+    run_logged "$BUILD_LOG" useradd --system --user-group --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin "$LAB_USER"
+}
+
+# as_lab_user COMMAND...: run a command as the IRRd user with a clean environment.
+as_lab_user() {
+    setpriv --reuid="$LAB_USER" --regid="$LAB_USER" --init-groups \
+        /usr/bin/env -i "PATH=$VENV/bin:/usr/bin:/bin" HOME="$RUN_DIR" LANG=C.UTF-8 \
+        LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 "$@"
+}
+
+# as_root_clean COMMAND...: run a command as root without the caller's environment (an
+# IRRD_* variable would override IRRd's configuration).
+as_root_clean() {
+    /usr/bin/env -i "PATH=$VENV/bin:/usr/bin:/bin" HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@"
+}
+
+ensure_venv() {
+    local marker=$VENV/.routesec-irrd.ok want
+    want="irrd==$IRRD_VERSION $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+    [[ $(cat "$marker" 2>/dev/null) == "$want" ]] && return 0
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+        die "IRRd $IRRD_VERSION needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)"
+    local started=$SECONDS
+    log "creating the venv $VENV with irrd==$IRRD_VERSION (about 40 s)"
+    rm -rf --one-file-system "$VENV"
+    mkdir -p "$(dirname "$VENV")"
+    run_logged "$BUILD_LOG" "$PYTHON" -m venv "$VENV"
+    # pip's settings (index, certificates, timeout) are the host's.
+    run_logged "$BUILD_LOG" "$VENV/bin/pip" install --no-cache-dir --disable-pip-version-check \
+        "irrd==$IRRD_VERSION"
+    chmod -R a+rX "$VENV"
+    echo "$want" >"$marker"
+    log "venv ready in $((SECONDS - started))s"
+}
+
+# render_config DB_NAME LOGFILE OUTPUT: the IRRd configuration for one database.
+render_config() {
+    sed -e "s|@DATABASE_URL@|postgresql://$DB_USER:$DB_PASSWORD@$HOST:5432/$1|" \
+        -e "s|@REDIS_URL@|redis://$HOST:$REDIS_PORT/$REDIS_DB|" \
+        -e "s|@PIDDIR@|$RUN_DIR|" \
+        -e "s|@GNUPG_KEYRING@|$RUN_DIR/gnupg|" \
+        -e "s|@LOGFILE@|$2|" \
+        -e "s|@SMTP@|$HOST:$SMTP_PORT|" \
+        -e "s|@WHOIS_PORT@|$WHOIS_PORT|g" \
+        -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        "$ASSETS/irrd.yaml.in" >"$3.tmp"
+    chmod 0644 "$3.tmp"
+    mv -f "$3.tmp" "$3"
+}
+
+# The run directory, the configuration and the log files IRRd writes as its user.
+prepare_run_dir() {
+    install -d -m 0755 -o "$LAB_USER" -g "$LAB_USER" "$RUN_DIR"
+    install -d -m 0700 -o "$LAB_USER" -g "$LAB_USER" "$RUN_DIR/gnupg"
+    install -m 0644 "$ASSETS/mail_sink.py" "$RUN_DIR/mail_sink.py"
+    render_config "$DB_NAME" "$IRRD_LOG" "$CONFIG"
+    local file
+    for file in "$IRRD_LOG" "$IRRD_OUT" "$MAILBOX"; do
+        touch "$file"
+        chown "$LAB_USER:$LAB_USER" "$file"
+    done
+    as_lab_user test -x "$VENV/bin/irrd" -a -r "$CONFIG" -a -w "$IRRD_LOG" ||
+        die "user $LAB_USER cannot use $VENV or $RUN_DIR: is a parent directory closed to other users?"
+}
+
+# ------------------------------------------------------------------------ database
+
+# The cached dump is named after everything that goes into it: IRRd's version, the
+# loader's revision, the lab objects and the RIPE files.
+inputs_id() {
+    local file
+    {
+        echo "irrd $IRRD_VERSION loader $LOADER_REVISION"
+        sha256sum "$LAB_OBJECTS" | cut -c1-64
+        for file in "${RIPE_FILES[@]}" "${NONAUTH_FILES[@]}"; do
+            echo "$file $(sha256sum "$DATA_DIR/$file" | cut -c1-64)"
+        done
+    } | sha256sum | cut -c1-16
+}
+
+check_data() {
+    local file
+    for file in "${RIPE_FILES[@]}" "${NONAUTH_FILES[@]}"; do
+        [[ -r $DATA_DIR/$file ]] || die "missing RIPE dump $DATA_DIR/$file (set ROUTESEC_IRR_DATA?)"
+    done
+}
+
+# load_source SOURCE FILE: irrd_load_database into the build database.
+load_source() {
+    local started=$SECONDS rc=0
+    as_root_clean "$VENV/bin/irrd_load_database" --config "$RUN_DIR/irrd-build.yaml" \
+        --source "$1" "$2" >>"$BUILD_LOG.$1" 2>&1 </dev/null || rc=$?
+    cat "$BUILD_LOG.$1" >>"$BUILD_LOG"
+    rm -f "$BUILD_LOG.$1"
+    ((rc == 0)) || die_with_log "$BUILD_LOG" "loading $1 failed (exit $rc)"
+    log "loaded $1 in $((SECONDS - started))s"
+}
+
+# build_dump ID DUMP: an empty IRRd database, migrated, loaded with the three sources,
+# dumped to DUMP and kept as the template database.
+build_dump() {
+    local id=$1 dump=$2 started=$SECONDS tmp pid_ripe pid_nonauth rc=0
+    log "no cached dump: loading the RIPE data into a new IRRd database (about a minute)"
+    drop_db "$DB_BUILD"
+    psql_admin -c "CREATE DATABASE $DB_BUILD OWNER $DB_USER"
+    psql_admin -d "$DB_BUILD" -c 'CREATE EXTENSION IF NOT EXISTS pgcrypto'
+    render_config "$DB_BUILD" "$BUILD_LOG" "$RUN_DIR/irrd-build.yaml"
+    run_logged "$BUILD_LOG" as_root_clean "$VENV/bin/irrd_database_upgrade" \
+        --config "$RUN_DIR/irrd-build.yaml"
+
+    tmp=$(mktemp -d "$CACHE/irrd-load.XXXXXX")
+    # shellcheck disable=SC2064 # expand now: tmp is local
+    trap "rm -rf '$tmp'" EXIT
+    (cd "$DATA_DIR" && zcat -- "${RIPE_FILES[@]}") >"$tmp/ripe.db"
+    (cd "$DATA_DIR" && zcat -- "${NONAUTH_FILES[@]}") >"$tmp/ripe-nonauth.db"
+    # The two big sources load in parallel (one per core); each is its own transaction.
+    load_source RIPE "$tmp/ripe.db" &
+    pid_ripe=$!
+    load_source RIPE-NONAUTH "$tmp/ripe-nonauth.db" &
+    pid_nonauth=$!
+    wait "$pid_ripe" || rc=$?
+    wait "$pid_nonauth" || rc=$?
+    ((rc == 0)) || die_with_log "$BUILD_LOG" "loading the RIPE data failed"
+    load_source ROUTESEC-LAB "$LAB_OBJECTS"
+    rm -rf "$tmp"
+    trap - EXIT
+
+    psql_admin -d "$DB_BUILD" -c 'VACUUM ANALYZE'
+    runuser -u postgres -- pg_dump -Fc -d "$DB_BUILD" >"$dump.tmp"
+    mv -f "$dump.tmp" "$dump"
+    # The build database becomes the template: no need to restore what was just dumped.
+    drop_db "$DB_PRISTINE"
+    psql_admin -c "ALTER DATABASE $DB_BUILD RENAME TO $DB_PRISTINE" \
+        -c "COMMENT ON DATABASE $DB_PRISTINE IS '$id'"
+    log "loaded and dumped to $dump in $((SECONDS - started))s"
+}
+
+# The template database holds the restored dump, tagged with the inputs' id, so that a
+# reset is a file-level clone instead of a pg_restore.
+ensure_pristine() {
+    local id=$1 dump=$2 rc=0 started=$SECONDS
+    [[ $(db_comment "$DB_PRISTINE") == "$id" ]] && return 0
+    log "loading $dump into the template database $DB_PRISTINE"
+    drop_db "$DB_PRISTINE"
+    psql_admin -c "CREATE DATABASE $DB_PRISTINE OWNER $DB_USER"
+    runuser -u postgres -- pg_restore --exit-on-error -d "$DB_PRISTINE" <"$dump" \
+        >>"$BUILD_LOG" 2>&1 || rc=$?
+    ((rc == 0)) || die_with_log "$BUILD_LOG" "pg_restore of $dump failed"
+    psql_admin -d "$DB_PRISTINE" -c 'ANALYZE'
+    psql_admin -c "COMMENT ON DATABASE $DB_PRISTINE IS '$id'"
+    log "template database ready in $((SECONDS - started))s"
+}
+
+# restore_db ID: replace the IRRd database with a clone of the template, built under
+# another name and swapped in. IRRd must not be running.
+restore_db() {
+    local id=$1
+    drop_db "$DB_RESTORE"
+    psql_admin -c "CREATE DATABASE $DB_RESTORE TEMPLATE $DB_PRISTINE OWNER $DB_USER"
+    psql_admin -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
+        -c "ALTER DATABASE $DB_RESTORE RENAME TO $DB_NAME" \
+        -c "COMMENT ON DATABASE $DB_NAME IS '$id'"
+    flush_redis
+}
+
+# Make the dump, the template database and the IRRd database current.
+ensure_database() {
+    local id dump
+    check_data
+    id=$(inputs_id)
+    dump=$CACHE/irrd-$IRRD_VERSION-loaded-$id.dump
+    ensure_db_role
+    if [[ ! -s $dump ]]; then
+        build_dump "$id" "$dump"
+        local old
+        for old in "$CACHE"/irrd-*-loaded-*.dump; do
+            if [[ $old != "$dump" && -f $old ]]; then rm -f "$old"; fi
+        done
+    fi
+    ensure_pristine "$id" "$dump"
+    if [[ $(db_comment "$DB_NAME") != "$id" ]]; then
+        log "creating the database $DB_NAME from the template"
+        stop_irrd
+        restore_db "$id"
+    fi
+}
+
+# -------------------------------------------------------------------------- IRRd
+
+# whois QUERY: IRRd's answer to one query (the connection closes after it).
+whois() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    timeout 10 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "%s\n" "$3" >&3 && cat <&3' \
+        _ "$HOST" "$WHOIS_PORT" "$1" 2>/dev/null
+}
+
+# IRRd answers: its version, the lab as-set and (from the preloaded store) a lab route.
+irrd_answers() {
+    local answer
+    answer=$(whois '!v') && [[ $answer == *IRRd* ]] || return 1
+    answer=$(whois '!iAS65000:AS-CUSTOMERS,1') || return 1
+    [[ $answer == *AS65000* && $answer == *AS65001* ]] || return 1
+    answer=$(whois '!gAS65000') && [[ $answer == *203.0.113.0/24* ]]
+}
+
+irrd_pid() { pid_from "$PID_FILE" 'bin/irrd'; }
+sink_pid() { pid_from "$SINK_PID_FILE" 'mail_sink.py'; }
+
+start_mail_sink() {
+    sink_pid >/dev/null && return 0
+    port_in_use "$SMTP_PORT" && die "$HOST:$SMTP_PORT is in use by something that is not the lab mail sink"
+    setsid setpriv --reuid="$LAB_USER" --regid="$LAB_USER" --init-groups \
+        /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 \
+        "$VENV/bin/python" "$RUN_DIR/mail_sink.py" "$HOST" "$SMTP_PORT" "$MAILBOX" \
+        >>"$IRRD_OUT" 2>&1 </dev/null 7>&- 8>&- 9>&- &
+    echo "$!" >"$SINK_PID_FILE"
+    local i
+    for ((i = 0; i < 40; i++)); do
+        port_in_use "$SMTP_PORT" && return 0
+        sink_pid >/dev/null || break
+        sleep 0.25
+    done
+    die_with_log "$IRRD_OUT" "the mail sink did not start on $HOST:$SMTP_PORT"
+}
+
+start_irrd() {
+    local pid i
+    if ! pid=$(irrd_pid); then
+        local port
+        for port in "$WHOIS_PORT" "$HTTP_PORT"; do
+            port_in_use "$port" && die "$HOST:$port is in use by something that is not the lab IRRd"
+        done
+        log "starting IRRd $IRRD_VERSION (whois $HOST:$WHOIS_PORT, HTTP $HOST:$HTTP_PORT)"
+        flush_redis
+        rm -f "$RUN_DIR/irrd.pid"
+        printf '\n=== %s: starting IRRd\n' "$(date -Is)" >>"$IRRD_OUT"
+        # The warnings silenced are SQLAlchemy's about IRRd's web UI models, at each start.
+        # setsid: its own session and process group, so `down` can stop all of it. In a
+        # script the background child is no group leader, so setsid, setpriv and env all
+        # exec in place and $! is IRRd's main process.
+        setsid setpriv --reuid="$LAB_USER" --regid="$LAB_USER" --init-groups \
+            /usr/bin/env -i "PATH=$VENV/bin:/usr/bin:/bin" HOME="$RUN_DIR" LANG=C.UTF-8 \
+            LC_ALL=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONWARNINGS=ignore:::irrd.webui.helpers \
+            "$VENV/bin/irrd" --config "$CONFIG" --foreground \
+            >>"$IRRD_OUT" 2>&1 </dev/null 7>&- 8>&- 9>&- &
+        echo "$!" >"$PID_FILE"
+        sleep 0.5
+        pid=$(irrd_pid) || die_with_log "$IRRD_LOG" "IRRd did not start (see also $IRRD_OUT)"
+    fi
+    for ((i = 0; i < 240; i++)); do
+        irrd_answers && return 0
+        irrd_pid >/dev/null || die_with_log "$IRRD_LOG" "IRRd exited during startup (see also $IRRD_OUT)"
+        sleep 0.5
+    done
+    die_with_log "$IRRD_LOG" "IRRd did not answer on whois $HOST:$WHOIS_PORT within 120 s"
+}
+
+# Pids of all live processes of the IRRd user (only this script starts any).
+lab_user_pids() {
+    local uid pid
+    uid=$(id -u "$LAB_USER" 2>/dev/null) || return 0
+    for pid in $(ps -o pid= -u "$uid" 2>/dev/null); do
+        if alive "$pid"; then echo "$pid"; fi
+    done
+    return 0
+}
+
+# stop_pid PID NAME: SIGTERM, wait up to 20 s, then SIGKILL its process group.
+stop_pid() {
+    local pid=$1 i
+    log "stopping $2 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+        alive "$pid" || break
+        sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+stop_irrd() {
+    local pid
+    if pid=$(irrd_pid); then stop_pid "$pid" IRRd; fi
+    if pid=$(sink_pid); then stop_pid "$pid" 'the mail sink'; fi
+    rm -f "$PID_FILE" "$SINK_PID_FILE"
+    # Anything else left running as the IRRd user (workers whose parent died).
+    local strays i
+    strays=$(lab_user_pids)
+    [[ -z $strays ]] && return 0
+    log "stopping leftover $LAB_USER processes: $(echo "$strays" | tr '\n' ' ')"
+    # shellcheck disable=SC2086 # one pid per word
+    kill -TERM $strays 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do
+        [[ -z $(lab_user_pids) ]] && return 0
+        sleep 0.5
+    done
+    strays=$(lab_user_pids)
+    # shellcheck disable=SC2086
+    [[ -z $strays ]] || kill -KILL $strays 2>/dev/null || true
+}
+
+write_env_file() {
+    {
+        echo "# IRRd of the routesec lab (tests/lab/irrd.sh). Lab-only credentials."
+        echo "IRRD_HOST=$HOST"
+        echo "IRRD_WHOIS_PORT=$WHOIS_PORT"
+        echo "IRRD_HTTP_PORT=$HTTP_PORT"
+        echo "IRRD_SOURCES=$SOURCES"
+        echo "IRRD_LAB_MNTNER=$LAB_MNTNER"
+        echo "IRRD_LAB_PASSWORD=$LAB_PASSWORD"
+    } >"$ENV_FILE.tmp"
+    mv -f "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+# ------------------------------------------------------------------------ commands
+
+cmd_up() {
+    require_root
+    take_lock
+    ensure_host_packages
+    ensure_services
+    if irrd_pid >/dev/null && irrd_answers && [[ $(db_comment "$DB_NAME") == "$(inputs_id)" ]]; then
+        write_env_file
+        log "IRRd already answers on whois $HOST:$WHOIS_PORT"
+        return 0
+    fi
+    ensure_user
+    ensure_venv
+    prepare_run_dir
+    ensure_database
+    start_mail_sink
+    start_irrd
+    write_env_file
+    log "IRRd $IRRD_VERSION is up (whois $HOST:$WHOIS_PORT, HTTP $HOST:$HTTP_PORT) in $(elapsed); see $ENV_FILE"
+}
+
+cmd_down() {
+    require_root
+    take_lock
+    stop_irrd
+    rm -f "$ENV_FILE"
+    log "IRRd is down"
+}
+
+cmd_status() {
+    local version pid
+    if irrd_answers; then
+        version=$(whois '!v' | sed -n 's/.*\(IRRd -- version [^ ]*\).*/\1/p' | head -n 1)
+        echo "${version:-IRRd} answers on whois $HOST:$WHOIS_PORT (pid $(irrd_pid || echo '?'))"
+        return 0
+    fi
+    if pid=$(irrd_pid); then
+        echo "IRRd does not answer on whois $HOST:$WHOIS_PORT (pid $pid is running)"
+    else
+        echo "IRRd does not answer on whois $HOST:$WHOIS_PORT (not running)"
+    fi
+    return 3
+}
+
+cmd_reset_db() {
+    require_root
+    take_lock
+    local started=$SECONDS id was_running=
+    check_data
+    id=$(inputs_id)
+    [[ -s $CACHE/irrd-$IRRD_VERSION-loaded-$id.dump ]] ||
+        die "no cached dump: run 'bash tests/lab/irrd.sh up' first"
+    command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not installed: run 'irrd.sh up' first"
+    ensure_services
+    ensure_db_role
+    ensure_pristine "$id" "$CACHE/irrd-$IRRD_VERSION-loaded-$id.dump"
+    if irrd_pid >/dev/null; then
+        was_running=1
+        stop_irrd
+    fi
+    restore_db "$id"
+    if [[ -n $was_running ]]; then
+        prepare_run_dir
+        start_mail_sink
+        start_irrd
+    fi
+    log "database reset in $((SECONDS - started))s${was_running:+ (IRRd restarted)}"
+}
+
+main() {
+    cd /
+    case ${1:-} in
+        up) cmd_up ;;
+        down) cmd_down ;;
+        status) cmd_status ;;
+        reset-db) cmd_reset_db ;;
+        *)
+            echo "usage: $0 up|down|status|reset-db" >&2
+            exit 2
+            ;;
+    esac
+}
+
+main "$@"
