@@ -15,8 +15,18 @@ import ipaddress
 from dataclasses import dataclass
 
 from .errors import DataError
-from .model import PLATFORMS, Device, DeviceIntent, PrefixEntry, PrefixList, parse_asn, parse_prefix
-from .netbox_schema import CF_LOCAL_ASN, CF_MAX_LENGTH, CF_ORIGIN_ASN, TAG_OWN_ASN
+from .model import (
+    PLATFORMS,
+    Device,
+    DeviceIntent,
+    Neighbor,
+    PrefixEntry,
+    PrefixList,
+    parse_as_set,
+    parse_asn,
+    parse_prefix,
+)
+from .netbox_schema import CF_AS_SET, CF_LOCAL_ASN, CF_MAX_LENGTH, CF_NEIGHBOR_ASNS, CF_ORIGIN_ASN, TAG_OWN_ASN
 
 DEFAULT_LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
 
@@ -75,6 +85,35 @@ def _nested_asn(value, obj, field, problems):
         return None
     raw = value.get("asn") if isinstance(value, dict) else value
     return problems.collect(parse_asn, raw, obj, field)
+
+
+def as_sets(records, problems):
+    """AS number -> the AS-SET that says what it may announce (custom field, default: the AS)."""
+    result = {}
+    for record in records:
+        obj = _name("ASN", record, "asn")
+        asn = problems.collect(parse_asn, record.get("asn"), obj, "asn")
+        value = (record.get("custom_fields") or {}).get(CF_AS_SET)
+        if asn is None:
+            continue
+        if value:
+            as_set = problems.collect(parse_as_set, value, obj, "custom_fields.%s" % CF_AS_SET)
+            if as_set is not None:
+                result[asn] = as_set
+        else:
+            result[asn] = "AS%d" % asn
+    return result
+
+
+def neighbors(record, obj, sets, problems):
+    """The neighbours a device filters from the IRR, each with its AS-SET."""
+    field = "custom_fields.%s" % CF_NEIGHBOR_ASNS
+    found = []
+    for value in (record.get("custom_fields") or {}).get(CF_NEIGHBOR_ASNS) or ():
+        asn = problems.collect(parse_asn, value.get("asn") if isinstance(value, dict) else value, obj, field)
+        if asn is not None:
+            found.append(Neighbor(asn, sets.get(asn, "AS%d" % asn)))
+    return tuple(sorted(set(found)))
 
 
 def own_asns(records, problems):
@@ -141,7 +180,7 @@ def _max_length(value, network, obj, problems):
     return value
 
 
-def devices(records, own, problems, platform_map=None):
+def devices(records, own, problems, platform_map=None, sets=None):
     result = []
     for record in records:
         obj = _name("device", record, "name")
@@ -159,8 +198,9 @@ def devices(records, own, problems, platform_map=None):
         if address is None:
             problems.add(obj, "primary_ip4", "the device has no primary IP to manage it by")
             continue
+        peers = neighbors(record, obj, sets or {}, problems)
         if asn is not None:
-            result.append(Device(record.get("name"), platform, address, asn))
+            result.append((Device(record.get("name"), platform, address, asn), peers))
     return result
 
 
@@ -199,10 +239,10 @@ def build_intent(records, platform_map=None, list_names=None):
     own = own_asns(records["asns"], problems)
     held = aggregates(records["aggregates"], problems)
     origins = originations(records["prefixes"], own, held, problems)
-    routers = devices(records["devices"], own, problems, platform_map)
+    routers = devices(records["devices"], own, problems, platform_map, as_sets(records["asns"], problems))
     problems.raise_if_any()
     lists_by_asn = {}  # routers of one AS share the same (immutable) lists
-    for device in routers:
+    for device, _peers in routers:
         if device.local_asn not in lists_by_asn:
             lists_by_asn[device.local_asn] = own_prefix_lists(origins, device.local_asn, list_names)
-    return {device.name: DeviceIntent(device, lists_by_asn[device.local_asn]) for device in routers}
+    return {device.name: DeviceIntent(device, lists_by_asn[device.local_asn], peers) for device, peers in routers}

@@ -12,6 +12,7 @@ can travel between Ansible tasks as JSON.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from .errors import DataError
@@ -51,6 +52,36 @@ def parse_asn(value, obj=None, field_name="asn"):
     if not 0 < asn < 2**32:
         raise DataError("AS%d is outside 1..4294967295" % asn, obj, field_name)
     return asn
+
+
+_AS_SET = re.compile(r"^(?:AS\d+:)*AS-[A-Z0-9_-]+(?::(?:AS\d+|AS-[A-Z0-9_-]+))*$")
+
+
+def parse_as_set(value, obj=None, field_name="as_set"):
+    """An RPSL as-set name (``AS-FOO``, ``AS65000:AS-CUSTOMERS``) or AS number, upper-cased."""
+    text = str(value or "").strip().upper()
+    if _AS_SET.match(text):
+        return text
+    if text.startswith("AS") and text[2:].isdigit():
+        return "AS%d" % parse_asn(text, obj, field_name)
+    raise DataError("%r is not an AS-SET name or AS number" % (value,), obj, field_name)
+
+
+@dataclass(frozen=True, order=True)
+class Neighbor:
+    """A customer or peer whose announcements are filtered by what ``as_set`` holds in the IRR."""
+
+    asn: int
+    as_set: str
+
+    def to_dict(self):
+        return {"asn": self.asn, "as_set": self.as_set}
+
+    @classmethod
+    def from_dict(cls, data, where="neighbor"):
+        if not isinstance(data, dict):
+            raise DataError("expected a mapping, got %r" % (data,), where)
+        return cls(parse_asn(data.get("asn"), where, "asn"), parse_as_set(data.get("as_set"), where, "as_set"))
 
 
 @dataclass(frozen=True, order=True)
@@ -182,6 +213,7 @@ class DeviceIntent:
 
     device: Device
     prefix_lists: tuple = field(default_factory=tuple)
+    neighbors: tuple = field(default_factory=tuple)
 
     def to_dict(self):
         return {
@@ -190,6 +222,7 @@ class DeviceIntent:
             "mgmt_host": self.device.mgmt_host,
             "local_asn": self.device.local_asn,
             "prefix_lists": [p.to_dict() for p in self.prefix_lists],
+            "neighbors": [n.to_dict() for n in self.neighbors],
         }
 
     @classmethod
@@ -207,4 +240,47 @@ class DeviceIntent:
             mgmt_host=data.get("mgmt_host"),
             local_asn=None if asn is None else parse_asn(asn, where, "local_asn"),
         )
-        return cls(device, tuple(PrefixList.from_dict(p) for p in lists))
+        neighbors = data.get("neighbors") or []
+        if not isinstance(neighbors, list):
+            raise DataError("expected a list", where, "neighbors")
+        return cls(
+            device,
+            tuple(PrefixList.from_dict(p) for p in lists),
+            tuple(Neighbor.from_dict(n, "%s neighbor" % where) for n in neighbors),
+        )
+
+
+@dataclass(frozen=True)
+class AsPathList:
+    """Which AS paths a neighbour may send: paths learned from ``peer_asn`` whose origin is in
+    ``origins`` (the expansion of its AS-SET), as bgpq4 ``-f PEER_AS`` builds them."""
+
+    name: str
+    peer_asn: int
+    origins: tuple = ()
+
+    def __post_init__(self):
+        where = "as-path list %s" % self.name
+        if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
+            raise DataError("name %r must be letters, digits, '-', '_' or '.'" % self.name, where, "name")
+        parse_asn(self.peer_asn, where, "peer_asn")
+        for origin in self.origins:
+            parse_asn(origin, where, "origins")
+        object.__setattr__(self, "origins", tuple(sorted({int(o) for o in self.origins})))
+
+    def to_dict(self):
+        return {"name": self.name, "peer_asn": self.peer_asn, "origins": list(self.origins)}
+
+    @classmethod
+    def from_dict(cls, data):
+        if not isinstance(data, dict):
+            raise DataError("expected a mapping, got %r" % (data,), "as-path list")
+        where = "as-path list %s" % data.get("name")
+        origins = data.get("origins")
+        if not isinstance(origins, list):
+            raise DataError("expected a list of AS numbers", where, "origins")
+        return cls(
+            data.get("name"),
+            parse_asn(data.get("peer_asn"), where, "peer_asn"),
+            tuple(parse_asn(o, where, "origins") for o in origins),
+        )

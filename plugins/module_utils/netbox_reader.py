@@ -35,7 +35,7 @@ DEFAULT_PAGE_SIZE = 5000
 # kind -> (endpoint path, fixed filters, fields to fetch)
 QUERIES = {
     "aggregates": ("ipam/aggregates", {}, "id,prefix,rir"),
-    "asns": ("ipam/asns", {}, "id,asn,tags"),
+    "asns": ("ipam/asns", {}, "id,asn,tags,custom_fields"),
     "prefixes": ("ipam/prefixes", {"tag": TAG_ANNOUNCE}, "id,prefix,status,custom_fields"),
     "devices": (
         "dcim/devices",

@@ -16,6 +16,8 @@ TAG_MANAGED = "routesec-managed"
 CF_ORIGIN_ASN = "routesec_origin_asn"
 CF_MAX_LENGTH = "routesec_max_length"
 CF_LOCAL_ASN = "routesec_local_asn"
+CF_AS_SET = "routesec_as_set"
+CF_NEIGHBOR_ASNS = "routesec_neighbor_asns"
 
 TAGS = (
     {
@@ -65,6 +67,23 @@ CUSTOM_FIELDS = (
         "related_object_type": "ipam.asn",
         "object_types": ["dcim.device"],
         "description": "routesec: the AS this router speaks BGP as",
+        "required": False,
+    },
+    {
+        "name": CF_AS_SET,
+        "label": "IRR AS-SET",
+        "type": "text",
+        "object_types": ["ipam.asn"],
+        "description": "routesec: AS-SET (or AS number) whose routes this AS may announce to us (default: the AS)",
+        "required": False,
+    },
+    {
+        "name": CF_NEIGHBOR_ASNS,
+        "label": "Filtered neighbours",
+        "type": "multiobject",
+        "related_object_type": "ipam.asn",
+        "object_types": ["dcim.device"],
+        "description": "routesec: customer and peer ASes whose announcements this router filters from the IRR",
         "required": False,
     },
 )

@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Creates, or brings up to date, the NetBox tags C(routesec-own) (on ASNs), C(routesec-announce)
     (on prefixes) and C(routesec-managed) (on devices), and the custom fields
-    C(routesec_origin_asn) and C(routesec_max_length) (on prefixes) and C(routesec_local_asn) (on devices).
+    C(routesec_origin_asn) and C(routesec_max_length) (on prefixes), C(routesec_local_asn) and
+    C(routesec_neighbor_asns) (on devices) and C(routesec_as_set) (on ASNs).
   - Idempotent; in check mode it reports what it would create or update and writes nothing.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:

@@ -17,7 +17,10 @@ description:
   - Checks every record first and fails, naming each NetBox object and field at fault, when a prefix
     has no origin ASN, its origin is not one of our ASNs (tagged C(routesec-own)), it lies outside
     every aggregate, its max length is out of range, or a device has an unsupported platform, no
-    local ASN or no primary IP. Nothing is built from data with problems.
+    local ASN or no primary IP, or an ASN's AS-SET (C(routesec_as_set)) is not a valid name.
+    Nothing is built from data with problems.
+  - Each device's C(routesec_neighbor_asns) come back in each device's C(neighbors), with the AS-SET
+    of each (the ASN's C(routesec_as_set), or the AS itself).
   - Reads only; never changes NetBox.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
@@ -87,6 +90,9 @@ devices:
           afi: 4
           description: "routesec: prefixes AS64500 originates"
           entries: [{"prefix": "185.230.76.0/22", "ge": null, "le": 24, "action": "permit"}]
+      neighbors:
+        - asn: 65000
+          as_set: AS65000:AS-CUSTOMERS
 api_calls:
   description: HTTP requests made to NetBox.
   returned: success

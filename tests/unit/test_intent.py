@@ -196,3 +196,28 @@ def test_bad_intent_input_names_the_field(data, message):
     with pytest.raises(DataError) as caught:
         DeviceIntent.from_dict(data)
     assert message in str(caught.value)
+
+
+def test_neighbours_take_their_as_set_from_the_asn(records):
+    records["asns"] += [
+        {"id": 7, "asn": 65000, "tags": [], "custom_fields": {"routesec_as_set": "as65000:as-customers"}},
+        {"id": 8, "asn": 65001, "tags": [], "custom_fields": {"routesec_as_set": None}},
+    ]
+    records["devices"][0]["custom_fields"]["routesec_neighbor_asns"] = [
+        {"id": 8, "asn": 65001},
+        {"id": 7, "asn": 65000},
+    ]
+    intent = build_intent(records)
+    assert [n.to_dict() for n in intent["r1"].neighbors] == [
+        {"asn": 65000, "as_set": "AS65000:AS-CUSTOMERS"},
+        {"asn": 65001, "as_set": "AS65001"},
+    ]
+    assert intent["r2"].neighbors == ()
+    assert DeviceIntent.from_dict(intent["r1"].to_dict()) == intent["r1"]
+
+
+@pytest.mark.parametrize("value", ["AS-", "customers", "AS65000:", "AS-FOO BAR", "AS0"])
+def test_a_malformed_as_set_is_refused_naming_the_asn(records, value):
+    records["asns"].append({"id": 7, "asn": 65000, "tags": [], "custom_fields": {"routesec_as_set": value}})
+    with pytest.raises(DataError, match=r"NetBox ASN 65000 \(id 7\), field 'custom_fields.routesec_as_set'"):
+        build_intent(records)

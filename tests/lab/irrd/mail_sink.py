@@ -10,7 +10,7 @@ Usage: python3 mail_sink.py HOST PORT MAILBOX_FILE
 
 import asyncio
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MAX_LINE = 1 << 20
 
@@ -48,8 +48,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, mai
                     if data.startswith(b".."):
                         data = data[1:]
                     body.append(data.decode("utf-8", "replace").rstrip("\r\n"))
-                stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-                with open(mailbox, "a", encoding="utf-8") as box:
+                stamp = datetime.now(UTC).isoformat(timespec="seconds")
+                with open(mailbox, "a", encoding="utf-8") as box:  # noqa: ASYNC230 - a few lab mails
                     box.write(f"From {sender} {stamp}\nX-Lab-Recipients: {', '.join(recipients)}\n")
                     box.write("\n".join(body) + "\n\n")
                 reply("250 OK: delivered to the lab mailbox")
@@ -61,7 +61,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, mai
             else:
                 reply("502 command not implemented")
         await writer.drain()
-    except (asyncio.TimeoutError, ConnectionError):
+    except (TimeoutError, ConnectionError):
         pass
     finally:
         writer.close()
