@@ -5,7 +5,9 @@
 
 Each platform module exposes ``render_prefix_lists(prefix_lists) -> str`` that
 returns the configuration which replaces the named lists as a whole (the form
-bgpq4 prints). Transports that push deltas use the platform's own line helpers.
+bgpq4 prints), and ``render_as_path_lists(as_path_lists)`` for AS-path filters
+(the form of bgpq4 ``-f PEER``). Transports that push deltas use the platform's
+own line helpers.
 """
 
 from __future__ import annotations
@@ -41,3 +43,8 @@ def renderer(platform):
 def render_prefix_lists(platform, prefix_lists):
     """Render ``prefix_lists`` (PrefixList objects) for ``platform``."""
     return renderer(platform).render_prefix_lists(list(prefix_lists))
+
+
+def render_as_path_lists(platform, as_path_lists):
+    """Render ``as_path_lists`` (AsPathList objects) for ``platform``, in bgpq4 ``-f``'s form."""
+    return renderer(platform).render_as_path_lists(list(as_path_lists))

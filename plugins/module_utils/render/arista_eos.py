@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Arista EOS prefix-lists.
+"""Arista EOS prefix-lists and AS-path access-lists.
 
 The form is bgpq4's ``-e`` output: ``no ip prefix-list NAME``, the list's own
 mode ``ip prefix-list NAME``, then ``   seq N permit PREFIX [ge N] [le M]``
@@ -74,3 +74,30 @@ def parse_prefix_lists(text):
             entry = common.from_cisco(match["prefix"], match["ge"], match["le"], match["action"], where)
             found.setdefault(current, {})[int(match["seq"])] = entry
     return found
+
+
+AS_PATH_WIDTH = 4  # origins per regex: bgpq4's width for EOS (1.9 refuses -e with -f)
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+no ip as-path access-list {{ aspl.name }}
+{% for action, regex in rules(aspl, width) %}
+ip as-path access-list {{ aspl.name }} {{ action }} {{ regex }} any
+{% endfor %}
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path access-lists (model.AsPathList): bgpq4's IOS regexes in EOS's form.
+
+    ``ip as-path access-list NAME permit REGEX any``: EOS takes an origin match
+    after the regex and shows ``any`` (the default) in its running configuration,
+    so it is written out. A list without origins denies everything (``deny .* any``).
+    """
+    return jinja.render(
+        AS_PATH_TEMPLATE,
+        as_path_lists=common.check_unique_as_paths(list(as_path_lists)),
+        rules=common.cisco_as_path_rules,
+        width=AS_PATH_WIDTH,
+    )

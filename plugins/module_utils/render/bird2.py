@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""BIRD 2 prefix sets, as an includable ``define`` snippet.
+"""BIRD 2 prefix sets and AS-path origin sets, as an includable ``define`` snippet.
 
 bgpq4's ``-b`` output is a bare ``NAME = [ ... ];`` meant to follow ``define``.
 ``render_prefix_lists`` writes the whole statement, so the result can be
@@ -116,3 +116,38 @@ def parse_prefix_lists(text):
                 low, high = (int(x) for x in item[2].strip("{} ").split(","))
             common.add_entry(found, name, common.from_range(prefix, low, high, where=where))
     return found
+
+
+AS_PATH_WIDTH = 10  # AS numbers per line, as bgpq4 prints them
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+{% if aspl.origins %}
+define {{ symbol(aspl.name) }} = [
+{% for line in lines(aspl) %}
+    {{ line }}{{ "," if not loop.last }}
+{% endfor %}
+];
+{% else %}
+define {{ symbol(aspl.name) }} = [];
+{% endif %}
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """The origins of each AS-path list (model.AsPathList) as an integer set, bgpq4's ``-b -f``.
+
+    bgpq4 prints ``NAME = [ 112, ... ];`` (ten AS numbers a line) for the user's
+    ``define``; this writes the whole ``define``, as for prefix sets. The set holds
+    origins only (the peer's own AS when it is one); a filter checks the peer
+    itself, e.g. ``bgp_path.first = PEER && bgp_path.last ~ NAME``. A list
+    without origins is ``define NAME = [];``, which contains nothing.
+    """
+    lists = common.check_unique_as_paths(list(as_path_lists))
+
+    def lines(aspl):
+        origins = [str(asn) for asn in aspl.origins]
+        return [", ".join(origins[i : i + AS_PATH_WIDTH]) for i in range(0, len(origins), AS_PATH_WIDTH)]
+
+    return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, symbol=symbol, lines=lines)

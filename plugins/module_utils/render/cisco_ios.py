@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cisco IOS / IOS-XE prefix-lists.
+"""Cisco IOS / IOS-XE prefix-lists and AS-path access-lists.
 
 The form is bgpq4's (``-4``/``-6`` default output): ``no ip prefix-list NAME``,
 then one ``ip prefix-list NAME permit PREFIX [ge N] [le M]`` line per entry,
@@ -74,3 +74,31 @@ def parse_prefix_lists(text):
             match["prefix"], match["ge"], match["le"], match["action"], where
         )
     return found
+
+
+AS_PATH_WIDTH = 4  # origins per regex, as bgpq4 prints them
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+no ip as-path access-list {{ aspl.name }}
+{% for action, regex in rules(aspl, width) %}
+ip as-path access-list {{ aspl.name }} {{ action }} {{ regex }}
+{% endfor %}
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path access-lists (model.AsPathList) as bgpq4 ``-f PEER`` prints them.
+
+    ``ip as-path access-list NAME permit ^PEER(_PEER)*$`` for the peer's own
+    routes, ``^PEER(_[0-9]+)*_(A|B|C|D)$`` for four origins at a time, ``deny .*``
+    when there are none. Named AS-path lists need IOS-XE 16.12 or later; older
+    IOS takes numbers (1-500) only, so name such lists with a number.
+    """
+    return jinja.render(
+        AS_PATH_TEMPLATE,
+        as_path_lists=common.check_unique_as_paths(list(as_path_lists)),
+        rules=common.cisco_as_path_rules,
+        width=AS_PATH_WIDTH,
+    )

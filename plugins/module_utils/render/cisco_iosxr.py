@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cisco IOS-XR prefix-sets (RPL).
+"""Cisco IOS-XR prefix-sets and AS-path sets (RPL).
 
 The form is bgpq4's ``-X`` output: ``no prefix-set NAME``, ``prefix-set NAME``,
 one ``PREFIX [ge N] [le M]`` per line separated by commas, ``end-set``.
@@ -71,3 +71,32 @@ def parse_prefix_lists(text):
             entry = common.from_cisco(prefix, eq or ge, eq or le, "permit", where)
             common.add_entry(found, name, entry)
     return found
+
+
+AS_PATH_WIDTH = 6  # origins per regex, as bgpq4 prints them for IOS-XR
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+as-path-set {{ aspl.name }}
+{% for action, regex in rules(aspl, width) if action == "permit" %}
+  ios-regex '{{ regex }}'{{ "," if not loop.last }}
+{% endfor %}
+end-set
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path sets (model.AsPathList) as bgpq4 ``-X -f PEER`` prints them.
+
+    One ``ios-regex '...'`` per line, comma-separated, six origins per regex. A
+    list without origins is an empty set, which matches nothing. bgpq4 1.9 puts
+    a stray comma after the set's name when the peer is not among the origins
+    (fixed in bgpq4 0a83c75, 2024); this renderer writes the fixed form.
+    """
+    return jinja.render(
+        AS_PATH_TEMPLATE,
+        as_path_lists=common.check_unique_as_paths(list(as_path_lists)),
+        rules=common.cisco_as_path_rules,
+        width=AS_PATH_WIDTH,
+    )

@@ -179,3 +179,35 @@ def blocks(toks, keyword):
             raise DataError("unbalanced braces", "running config", f"{keyword} {name}")
         yield name, toks[i + 3 : j - 1]
         i = j
+
+
+# AS-path lists (model.AsPathList), in the layout of bgpq4 -f PEER_AS.
+
+
+def check_unique_as_paths(as_path_lists):
+    """Refuse two AS-path lists with the same name: one would silently replace the other."""
+    seen = set()
+    for aspl in as_path_lists:
+        if aspl.name in seen:
+            raise DataError("AS-path list given twice", f"as-path list {aspl.name}")
+        seen.add(aspl.name)
+    return as_path_lists
+
+
+def as_path_groups(aspl, width):
+    """``(own, groups)`` as bgpq4 ``-f`` lays a list out: ``own`` is True when the peer's
+    own AS is among the origins (bgpq4 gives it a line of its own, prepends included);
+    ``groups`` are the other origins, ascending, cut into groups of at most ``width``."""
+    others = [asn for asn in aspl.origins if asn != aspl.peer_asn]
+    return aspl.peer_asn in aspl.origins, [others[i : i + width] for i in range(0, len(others), width)]
+
+
+def cisco_as_path_rules(aspl, width):
+    """``[(action, regex)]`` for IOS-style AS-path access-lists, as bgpq4 prints them:
+    ``^PEER(_PEER)*$`` for the peer's own routes, ``^PEER(_[0-9]+)*_(A|B|C|D)$`` for
+    routes the peer passes on from origins A..D, and ``deny .*`` when there are none."""
+    own, groups = as_path_groups(aspl, width)
+    peer = aspl.peer_asn
+    rules = [("permit", f"^{peer}(_{peer})*$")] if own else []
+    rules += [("permit", f"^{peer}(_[0-9]+)*_({'|'.join(map(str, group))})$") for group in groups]
+    return rules or [("deny", ".*")]

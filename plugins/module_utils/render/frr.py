@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""FRR (vtysh) prefix-lists.
+"""FRR (vtysh) prefix-lists and AS-path access-lists.
 
 FRR numbers entries itself (``seq 5, 10, ...``) and prints the number in its
 running configuration, so the renderer writes explicit sequence numbers and
@@ -66,3 +66,31 @@ def parse_prefix_lists(text):
         entry = PrefixEntry(prefix, ge, le, match["action"])
         found.setdefault((afi, match["name"]), {})[int(match["seq"])] = entry
     return found
+
+
+AS_PATH_WIDTH = 4  # origins per regex: bgpq4's width for IOS, whose regexes FRR shares
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+no bgp as-path access-list {{ aspl.name }}
+{% for action, regex in rules(aspl, width) %}
+bgp as-path access-list {{ aspl.name }} seq {{ loop.index * step }} {{ action }} {{ regex }}
+{% endfor %}
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path access-lists (model.AsPathList) in bgpq4's IOS layout, as FRR 8.4 prints them.
+
+    ``bgp as-path access-list NAME seq N permit REGEX``, numbered 5, 10, ... as FRR
+    numbers them itself; a list without origins denies everything (``deny .*``).
+    FRR answers "doesn't exist" to the leading ``no`` line when the list is new.
+    """
+    return jinja.render(
+        AS_PATH_TEMPLATE,
+        as_path_lists=common.check_unique_as_paths(list(as_path_lists)),
+        rules=common.cisco_as_path_rules,
+        width=AS_PATH_WIDTH,
+        step=SEQ_STEP,
+    )

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Juniper Junos prefix-lists and route-filter-lists (curly-brace form for ``load replace``).
+"""Juniper Junos prefix-lists, route-filter-lists and AS-path groups (curly-brace form for ``load replace``).
 
 A Junos ``prefix-list`` holds exact prefixes only. A list whose entries are
 all exact is rendered as bgpq4's ``-J`` output::
@@ -136,3 +136,39 @@ def parse_prefix_lists(text):
                     action = "deny" if "reject" in words else "permit"
                 common.add_entry(found, name, common.from_range(prefix, low, high, action, where))
     return found
+
+
+AS_PATH_WIDTH = 8  # origins per regex, as bgpq4 prints them for Junos
+
+AS_PATH_TEMPLATE = """\
+policy-options {
+{% for aspl in as_path_lists %}
+replace:
+ as-path-group {{ aspl.name }} {
+{% for regex in regexes(aspl) %}
+  as-path a{{ loop.index0 }} "{{ regex }}";
+{% else %}
+  as-path aNone "!.*";
+{% endfor %}
+ }
+{% endfor %}
+}
+"""
+
+
+def as_path_regexes(aspl):
+    """Junos AS-path regexes (each AS number one term, ``.`` any one AS), as bgpq4 prints them."""
+    own, groups = common.as_path_groups(aspl, AS_PATH_WIDTH)
+    peer = aspl.peer_asn
+    regexes = [f"^{peer}({peer})*$"] if own else []
+    return regexes + [f"^{peer}(.)*({'|'.join(map(str, group))})$" for group in groups]
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path groups (model.AsPathList) as bgpq4 ``-J -f PEER`` prints them.
+
+    ``as-path aN "REGEX";`` lines numbered from a0, eight origins per regex; a
+    group without origins gets bgpq4's ``as-path aNone "!.*";``.
+    """
+    lists = common.check_unique_as_paths(list(as_path_lists))
+    return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, regexes=as_path_regexes)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Nokia SR OS prefix-lists, model-driven CLI (MD-CLI).
+"""Nokia SR OS prefix-lists and AS-path groups, model-driven CLI (MD-CLI).
 
 The form is bgpq4's ``-n`` output: ``/configure policy-options``, then per
 list ``delete prefix-list "NAME"`` and a ``prefix-list "NAME" { ... }`` block
@@ -99,3 +99,38 @@ def parse_prefix_lists(text):
             entry, i = _element(body, i, where)
             common.add_entry(found, name, entry)
     return found
+
+
+AS_PATH_WIDTH = 8  # origins per expression, as bgpq4 prints them for SR OS
+
+AS_PATH_TEMPLATE = """\
+/configure policy-options
+{% for aspl in as_path_lists %}
+delete as-path-group "{{ aspl.name }}"
+as-path-group "{{ aspl.name }}" {
+{% for expression in expressions(aspl) %}
+  entry {{ loop.index }} {
+    expression "{{ expression }}"
+  }
+{% endfor %}
+}
+{% endfor %}
+"""
+
+
+def as_path_expressions(aspl):
+    """SR OS AS-path expressions: ``PEER+`` for the peer's own routes, ``PEER.*[A B C]``."""
+    own, groups = common.as_path_groups(aspl, AS_PATH_WIDTH)
+    peer = aspl.peer_asn
+    expressions = [f"{peer}+"] if own else []
+    return expressions + [f"{peer}.*[{' '.join(map(str, group))}]" for group in groups]
+
+
+def render_as_path_lists(as_path_lists):
+    """AS-path groups (model.AsPathList) as bgpq4 ``-n -f PEER`` prints them (MD-CLI).
+
+    Entries numbered from 1, eight origins per expression; a group without
+    origins is empty, which matches nothing.
+    """
+    lists = common.check_unique_as_paths(list(as_path_lists))
+    return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, expressions=as_path_expressions)

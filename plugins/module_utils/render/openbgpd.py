@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""OpenBGPD prefix-sets (bgpd.conf(5), OpenBGPD 6.4 and later).
+"""OpenBGPD prefix-sets and AS-path filter rules (bgpd.conf(5), OpenBGPD 6.4 and later).
 
 bgpq4's ``-B`` output is a filter-rule fragment (``prefix { ... }``); its ``-B
 -E`` output is a ``prefix-set``. ``render_prefix_lists`` writes prefix-sets,
@@ -111,3 +111,28 @@ def parse_prefix_lists(text):
                 common.from_range(prefix, max(low, prefix.prefixlen), high, where=where),
             )
     return found
+
+
+AS_PATH_TEMPLATE = """\
+{% for aspl in as_path_lists %}
+# as-path list {{ aspl.name }}
+{% for origin in aspl.origins %}
+allow from AS {{ aspl.peer_asn }} AS {{ origin }}
+{% else %}
+deny from AS {{ aspl.peer_asn }}
+{% endfor %}
+{% endfor %}
+"""
+
+
+def render_as_path_lists(as_path_lists):
+    """Filter rules for each AS-path list (model.AsPathList), as bgpq4 ``-B -f PEER`` prints them.
+
+    One ``allow from AS PEER AS ORIGIN`` per origin: routes from neighbours in
+    AS PEER whose AS path contains ORIGIN (OpenBGPD's ``AS`` matches anywhere in
+    the path; bgpq4's choice, looser than the Cisco regexes, which want it last).
+    A list without origins is ``deny from AS PEER``. bgpd.conf has no named
+    AS-path lists, so a ``#`` comment line names each block.
+    """
+    lists = common.check_unique_as_paths(list(as_path_lists))
+    return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists)
