@@ -44,3 +44,22 @@ transit
 run ansible-playbook -i inventories/lab playbooks/own_prefix_filters.yml --diff
 transit --settle
 run ansible-playbook -i inventories/lab playbooks/own_prefix_filters.yml --diff
+
+echo
+echo "==> the customer (ExaBGP 'cust', AS65000) announces to r2: registered routes, an unregistered one,"
+echo "    a registered bogon, and IPv6 registered/unregistered"
+for prefix in 203.0.113.0/24 198.51.100.0/24 93.184.216.0/24 10.20.0.0/16 2001:db8:1000::/36 2001:db8:2000::/36; do
+    echo "announce route $prefix next-hop self" >"$STATE/exabgp-cust.cmd"
+    echo "   $prefix"
+done
+run ansible-playbook -i inventories/lab playbooks/customer_filters.yml --check --diff
+run ansible-playbook -i inventories/lab playbooks/customer_filters.yml --diff
+python - <<'PY'
+import sys
+sys.path.insert(0, "tests/lab")
+import lab_api
+want = {"203.0.113.0/24", "198.51.100.0/24"}
+lab_api.wait_for(lambda: lab_api.received_from("r2", "198.18.0.101", 4) == want, timeout=30)
+for afi, peer in ((4, "198.18.0.101"), (6, "fdff:5e5::101")):
+    print("   r2 accepts from cust, IPv%d:" % afi, ", ".join(sorted(lab_api.received_from("r2", peer, afi))))
+PY

@@ -214,6 +214,7 @@ class DeviceIntent:
     device: Device
     prefix_lists: tuple = field(default_factory=tuple)
     neighbors: tuple = field(default_factory=tuple)
+    as_path_lists: tuple = field(default_factory=tuple)
 
     def to_dict(self):
         return {
@@ -223,6 +224,7 @@ class DeviceIntent:
             "local_asn": self.device.local_asn,
             "prefix_lists": [p.to_dict() for p in self.prefix_lists],
             "neighbors": [n.to_dict() for n in self.neighbors],
+            "as_path_lists": [a.to_dict() for a in self.as_path_lists],
         }
 
     @classmethod
@@ -243,10 +245,14 @@ class DeviceIntent:
         neighbors = data.get("neighbors") or []
         if not isinstance(neighbors, list):
             raise DataError("expected a list", where, "neighbors")
+        as_paths = data.get("as_path_lists") or []
+        if not isinstance(as_paths, list):
+            raise DataError("expected a list", where, "as_path_lists")
         return cls(
             device,
             tuple(PrefixList.from_dict(p) for p in lists),
             tuple(Neighbor.from_dict(n, "%s neighbor" % where) for n in neighbors),
+            tuple(AsPathList.from_dict(a) for a in as_paths),
         )
 
 

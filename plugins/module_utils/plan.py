@@ -25,6 +25,7 @@ class ListChange:
     name: str
     before: dict = field(default_factory=dict)
     after: dict = field(default_factory=dict)
+    description: str = ""
 
     @property
     def removed(self):
@@ -40,7 +41,7 @@ class ListChange:
 
     def reverse(self):
         """The change that undoes this one (for rollback)."""
-        return ListChange(self.afi, self.name, dict(self.after), dict(self.before))
+        return ListChange(self.afi, self.name, dict(self.after), dict(self.before), self.description)
 
 
 def plan_list(plist, running):
@@ -49,7 +50,7 @@ def plan_list(plist, running):
     wanted = list(dict.fromkeys(plist.entries))
     permit_only = all(e.action == "permit" for e in list(running.values()) + wanted)
     if not permit_only:
-        return ListChange(plist.afi, plist.name, running, _numbered(wanted, 0))
+        return ListChange(plist.afi, plist.name, running, _numbered(wanted, 0), plist.description)
     wanted_set = set(wanted)
     keep = {}
     seen = set()
@@ -60,7 +61,7 @@ def plan_list(plist, running):
     start = max(running, default=0)
     fresh = [e for e in wanted if e not in seen]
     keep.update(_numbered(fresh, start))
-    return ListChange(plist.afi, plist.name, running, keep)
+    return ListChange(plist.afi, plist.name, running, keep, plist.description)
 
 
 def _numbered(entries, start):

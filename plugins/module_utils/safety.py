@@ -22,6 +22,8 @@ def check_list_change(
     """Raise SafetyError if ``change`` (a plan.ListChange) empties or sharply shrinks a list."""
     old, new = len(change.before), len(change.after)
     where = "device %s prefix-list %s" % (device, change.name)
+    if change.description:
+        where += " (%s)" % change.description
     if new == 0:
         if allow_empty:
             return

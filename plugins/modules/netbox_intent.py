@@ -25,6 +25,7 @@ description:
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.netbox
+  - routesec.bgp.read_only
 options:
   page_size:
     description:
@@ -53,13 +54,6 @@ options:
         description: Name of the IPv6 list.
         type: str
         default: ROUTESEC-OWN-V6
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, so it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only.
 """
 
 EXAMPLES = r"""

@@ -119,7 +119,10 @@ def test_sharp_shrink_is_refused_and_nothing_changes(playbook, netbox):
         failures = run.for_action("prefix_filter", "failed")
         assert {f["host"] for f in failures} == set(MANAGED)
         message = failures[0]["result"]["msg"]
-        assert "prefix-list ROUTESEC-OWN-V4: the list would shrink from 2 to 1 entries (-50%, limit 25" in message
+        assert (
+            "prefix-list ROUTESEC-OWN-V4 (routesec: prefixes AS64500 originates): the list would shrink from 2 to 1 entries (-50%, limit 25"
+            in message
+        )
         assert "allow_shrink=true" in message
         assert running_configs() == before
         forced = playbook("own_prefix_filters.yml", "--check", "-e", "routesec_allow_shrink=true")

@@ -44,15 +44,18 @@ readonly IRRD_VERSION=4.5.4
 readonly LOADER_REVISION=1
 readonly PYTHON=/usr/bin/python3
 
-readonly CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
-readonly STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
-ASSETS=$(cd "$(dirname "${BASH_SOURCE[0]}")/irrd" && pwd)
-REPO=$(cd "$ASSETS/../../.." && pwd)
-readonly ASSETS REPO
+# For lib.sh: the messages' prefix and this script's lock ($CACHE/.irrd-lab.lock on fd 8).
+# shellcheck disable=SC2034
+LAB_PART=irrd LAB_LOCK_FD=8
+# lib.sh: CACHE, STATE, LOG_DIR, REPO, HOST, PG_*, REDIS_PORT and the shared helpers.
+# shellcheck source=tests/lab/lib.sh disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ASSETS=$(cd "$LAB_DIR/irrd" && pwd)
+readonly ASSETS
 DATA_DIR=${ROUTESEC_IRR_DATA:-$REPO/../shared/data/irr}
 
 readonly VENV=$CACHE/irrd/venv
-readonly LOG_DIR=$STATE/log
 readonly RUN_DIR=$STATE/irrd # owned by the IRRd user: config, IRRd's pid file, keyring
 readonly CONFIG=$RUN_DIR/irrd.yaml
 readonly PID_FILE=$STATE/irrd.pid
@@ -64,7 +67,6 @@ readonly BUILD_LOG=$LOG_DIR/irrd-build.log
 readonly MAILBOX=$LOG_DIR/irrd-mail.log   # every mail IRRd sent
 
 readonly LAB_USER=routesec-irrd
-readonly HOST=127.0.0.1
 readonly WHOIS_PORT=8043
 readonly HTTP_PORT=8080
 readonly SMTP_PORT=8025
@@ -80,9 +82,6 @@ readonly DB_PRISTINE=irrd_pristine
 readonly DB_USER=irrd
 readonly DB_PASSWORD=irrd
 readonly REDIS_DB=2 # NetBox uses 0 and 1
-readonly PG_VERSION=15
-readonly PG_CLUSTER=main
-readonly REDIS_PORT=6379
 
 # The RIPE dumps, by source.
 readonly RIPE_FILES=(2024-01_ripe.db.as-set.gz 2024-01_ripe.db.filter-set.gz)
@@ -90,168 +89,30 @@ readonly NONAUTH_FILES=(2024-01_ripe-nonauth.db.route.gz 2024-01_ripe-nonauth.db
     2024-01_ripe-nonauth.db.aut-num.gz)
 readonly LAB_OBJECTS=$ASSETS/lab-objects.rpsl
 
-export DEBIAN_FRONTEND=noninteractive
-SCRIPT_START=$SECONDS
-
-# --------------------------------------------------------------------------- helpers
-
-log() { printf '[irrd-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-die() {
-    printf '[irrd-lab] ERROR: %s\n' "$*" >&2
-    exit 1
-}
-
-# die_with_log FILE MESSAGE: fail, showing the end of the relevant log.
-die_with_log() {
-    local file=$1
-    shift
-    printf '[irrd-lab] ERROR: %s\n' "$*" >&2
-    if [[ -f $file ]]; then
-        printf '[irrd-lab] last lines of %s:\n' "$file" >&2
-        tail -n 40 "$file" | sed 's/^/    /' >&2
-    fi
-    exit 1
-}
-
-# run_logged FILE COMMAND...: run a simple command with its output appended to FILE.
-run_logged() {
-    local file=$1 rc=0
-    shift
-    printf '\n=== %s: %s\n' "$(date -Is)" "$*" >>"$file"
-    "$@" >>"$file" 2>&1 </dev/null || rc=$?
-    ((rc == 0)) || die_with_log "$file" "failed (exit $rc): $*"
-}
-
-elapsed() { echo "$((SECONDS - SCRIPT_START))s"; }
-
-require_root() { ((EUID == 0)) || die "must run as root"; }
-
-# Serialize concurrent invocations of this script (fd 8). Daemons get `7>&- 8>&-`.
-take_lock() {
-    mkdir -p "$CACHE" "$LOG_DIR"
-    exec 8>"$CACHE/.irrd-lab.lock"
-    flock -w 1800 8 || die "timed out waiting for another irrd.sh run (lock $CACHE/.irrd-lab.lock)"
-}
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    [[ ${stat%% *} != Z ]]
-}
-
-# pid_from FILE PATTERN: print the pid in FILE if that process runs and its command
-# line matches PATTERN.
-pid_from() {
-    local pid
-    [[ -f $1 ]] || return 1
-    read -r pid <"$1" || return 1
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" || return 1
-    echo "$pid"
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
 # ------------------------------------------------------------------- host services
 # PostgreSQL and Redis are shared with the NetBox lab and started the way netbox.sh
-# starts them. When one of them must be started, netbox.sh's lock is held meanwhile so
-# that the two scripts never start the same server at once.
+# starts them (lib.sh). When one of them must be started, netbox.sh's lock is held
+# meanwhile so that the two scripts never start the same server at once.
 
 ensure_host_packages() {
     local missing=()
-    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=("postgresql-$PG_VERSION")
-    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/pg_restore ]] || missing+=("postgresql-client-$PG_VERSION")
-    command -v redis-server >/dev/null || missing+=(redis-server)
-    command -v redis-cli >/dev/null || missing+=(redis-tools)
+    mapfile -t missing < <(missing_service_packages)
     [[ -x $PYTHON ]] || missing+=(python3)
     "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
     [[ -f $("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_h_filename())' 2>/dev/null) ]] ||
         missing+=(python3-dev) # Python.h, for the one dependency built from source
     command -v gcc >/dev/null || missing+=(gcc libc6-dev)
     command -v setpriv >/dev/null || missing+=(util-linux)
-    ((${#missing[@]})) || return 0
-    log "installing host packages: ${missing[*]}"
-    run_logged "$LOG_DIR/apt-host.log" bash "$REPO/scripts/ensure-packages.sh" "${missing[@]}"
-}
-
-# pg_cluster_field N: column N of this cluster's pg_lsclusters line (empty if none).
-pg_cluster_field() {
-    pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" -v n="$1" \
-        '$1 == v && $2 == c { print $n }'
-}
-
-pg_ready() { pg_isready -q -h "$HOST" -p 5432; }
-
-redis_ping() { [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
-
-start_postgres() {
-    if [[ -z $(pg_cluster_field 1) ]]; then
-        log "creating PostgreSQL $PG_VERSION cluster $PG_CLUSTER"
-        run_logged "$LOG_DIR/postgresql.log" pg_createcluster "$PG_VERSION" "$PG_CLUSTER"
-    fi
-    local port
-    port=$(pg_cluster_field 3)
-    [[ $port == 5432 ]] || die "PostgreSQL $PG_VERSION/$PG_CLUSTER is configured for port $port, not 5432"
-    if [[ $(pg_cluster_field 4) != online ]]; then
-        log "starting PostgreSQL $PG_VERSION ($HOST:5432)"
-        run_logged "$LOG_DIR/postgresql.log" setsid -w \
-            pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start \
-            -- -o "-c listen_addresses=$HOST" 7>&- 8>&- 9>&-
-    fi
-    local i
-    for ((i = 0; i < 60; i++)); do
-        pg_ready && return 0
-        sleep 0.5
-    done
-    die_with_log "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" \
-        "PostgreSQL does not accept connections on $HOST:5432"
-}
-
-start_redis() {
-    redis_ping && return 0
-    log "starting Redis ($HOST:$REDIS_PORT)"
-    run_logged "$LOG_DIR/redis.log" redis-server --daemonize yes --bind "$HOST" \
-        --port "$REDIS_PORT" --save "" --appendonly no --dir "$STATE" \
-        --logfile "$LOG_DIR/redis.log" --pidfile "$STATE/redis.pid" 7>&- 8>&- 9>&-
-    local i
-    for ((i = 0; i < 40; i++)); do
-        redis_ping && return 0
-        sleep 0.25
-    done
-    die_with_log "$LOG_DIR/redis.log" "Redis does not answer on $HOST:$REDIS_PORT"
+    install_host_packages "${missing[@]}"
 }
 
 ensure_services() {
     pg_ready && redis_ping && return 0
-    exec 7>"$CACHE/.netbox-lab.lock"
-    flock -w 1800 7 || die "timed out waiting for netbox.sh (lock $CACHE/.netbox-lab.lock)"
+    lock_on 7 "$SERVICES_LOCK" netbox.sh
     start_postgres
     start_redis
     exec 7>&-
 }
-
-psql_admin() {
-    runuser -u postgres -- env PGOPTIONS="-c client_min_messages=warning" \
-        psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"
-}
-
-db_comment() {
-    psql_admin -tAc "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$1'"
-}
-
-drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
-
-ensure_db_role() {
-    psql_admin -c "DO \$\$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-            CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-        END IF; END \$\$;"
-}
-
-flush_redis() { redis-cli -h "$HOST" -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null; }
 
 # ------------------------------------------------------------------ IRRd install
 
@@ -363,8 +224,7 @@ load_source() {
 build_dump() {
     local id=$1 dump=$2 started=$SECONDS tmp pid_ripe pid_nonauth rc=0
     log "no cached dump: loading the RIPE data into a new IRRd database (about a minute)"
-    drop_db "$DB_BUILD"
-    psql_admin -c "CREATE DATABASE $DB_BUILD OWNER $DB_USER"
+    create_db "$DB_BUILD" "$DB_USER"
     psql_admin -d "$DB_BUILD" -c 'CREATE EXTENSION IF NOT EXISTS pgcrypto'
     render_config "$DB_BUILD" "$BUILD_LOG" "$RUN_DIR/irrd-build.yaml"
     run_logged "$BUILD_LOG" as_root_clean "$VENV/bin/irrd_database_upgrade" \
@@ -388,8 +248,7 @@ build_dump() {
     trap - EXIT
 
     psql_admin -d "$DB_BUILD" -c 'VACUUM ANALYZE'
-    runuser -u postgres -- pg_dump -Fc -d "$DB_BUILD" >"$dump.tmp"
-    mv -f "$dump.tmp" "$dump"
+    dump_db "$DB_BUILD" "$dump"
     # The build database becomes the template: no need to restore what was just dumped.
     drop_db "$DB_PRISTINE"
     psql_admin -c "ALTER DATABASE $DB_BUILD RENAME TO $DB_PRISTINE" \
@@ -400,14 +259,9 @@ build_dump() {
 # The template database holds the restored dump, tagged with the inputs' id, so that a
 # reset is a file-level clone instead of a pg_restore.
 ensure_pristine() {
-    local id=$1 dump=$2 rc=0 started=$SECONDS
+    local id=$1 dump=$2 started=$SECONDS
     [[ $(db_comment "$DB_PRISTINE") == "$id" ]] && return 0
-    log "loading $dump into the template database $DB_PRISTINE"
-    drop_db "$DB_PRISTINE"
-    psql_admin -c "CREATE DATABASE $DB_PRISTINE OWNER $DB_USER"
-    runuser -u postgres -- pg_restore --exit-on-error -d "$DB_PRISTINE" <"$dump" \
-        >>"$BUILD_LOG" 2>&1 || rc=$?
-    ((rc == 0)) || die_with_log "$BUILD_LOG" "pg_restore of $dump failed"
+    restore_template "$DB_PRISTINE" "$DB_USER" "$dump" "$BUILD_LOG"
     psql_admin -d "$DB_PRISTINE" -c 'ANALYZE'
     psql_admin -c "COMMENT ON DATABASE $DB_PRISTINE IS '$id'"
     log "template database ready in $((SECONDS - started))s"
@@ -416,13 +270,9 @@ ensure_pristine() {
 # restore_db ID: replace the IRRd database with a clone of the template, built under
 # another name and swapped in. IRRd must not be running.
 restore_db() {
-    local id=$1
-    drop_db "$DB_RESTORE"
-    psql_admin -c "CREATE DATABASE $DB_RESTORE TEMPLATE $DB_PRISTINE OWNER $DB_USER"
-    psql_admin -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
-        -c "ALTER DATABASE $DB_RESTORE RENAME TO $DB_NAME" \
-        -c "COMMENT ON DATABASE $DB_NAME IS '$id'"
-    flush_redis
+    clone_db "$DB_PRISTINE" "$DB_RESTORE" "$DB_NAME" "$DB_USER" \
+        -c "COMMENT ON DATABASE $DB_NAME IS '$1'"
+    flush_redis "$REDIS_DB"
 }
 
 # Make the dump, the template database and the IRRd database current.
@@ -431,7 +281,7 @@ ensure_database() {
     check_data
     id=$(inputs_id)
     dump=$CACHE/irrd-$IRRD_VERSION-loaded-$id.dump
-    ensure_db_role
+    ensure_db_role "$DB_USER" "$DB_PASSWORD"
     if [[ ! -s $dump ]]; then
         build_dump "$id" "$dump"
         local old
@@ -462,7 +312,11 @@ irrd_answers() {
     answer=$(whois '!v') && [[ $answer == *IRRd* ]] || return 1
     answer=$(whois '!iAS65000:AS-CUSTOMERS,1') || return 1
     [[ $answer == *AS65000* && $answer == *AS65001* ]] || return 1
-    answer=$(whois '!gAS65000') && [[ $answer == *203.0.113.0/24* ]]
+    answer=$(whois '!gAS65000') && [[ $answer == *203.0.113.0/24* ]] || return 1
+    # IRRd answers route queries from a preloaded copy it refreshes after a start or
+    # reset: wait until every lab route is in it, not just the first.
+    answer=$(whois '!a4AS65000:AS-CUSTOMERS') || return 1
+    [[ $answer == *203.0.113.0/24* && $answer == *198.51.100.0/24* && $answer == *10.20.0.0/16* ]]
 }
 
 irrd_pid() { pid_from "$PID_FILE" 'bin/irrd'; }
@@ -493,7 +347,7 @@ start_irrd() {
             port_in_use "$port" && die "$HOST:$port is in use by something that is not the lab IRRd"
         done
         log "starting IRRd $IRRD_VERSION (whois $HOST:$WHOIS_PORT, HTTP $HOST:$HTTP_PORT)"
-        flush_redis
+        flush_redis "$REDIS_DB"
         rm -f "$RUN_DIR/irrd.pid"
         printf '\n=== %s: starting IRRd\n' "$(date -Is)" >>"$IRRD_OUT"
         # The warnings silenced are SQLAlchemy's about IRRd's web UI models, at each start.
@@ -527,37 +381,13 @@ lab_user_pids() {
     return 0
 }
 
-# stop_pid PID NAME: SIGTERM, wait up to 20 s, then SIGKILL its process group.
-stop_pid() {
-    local pid=$1 i
-    log "stopping $2 (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-        alive "$pid" || break
-        sleep 0.2
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-}
-
 stop_irrd() {
     local pid
     if pid=$(irrd_pid); then stop_pid "$pid" IRRd; fi
     if pid=$(sink_pid); then stop_pid "$pid" 'the mail sink'; fi
     rm -f "$PID_FILE" "$SINK_PID_FILE"
     # Anything else left running as the IRRd user (workers whose parent died).
-    local strays i
-    strays=$(lab_user_pids)
-    [[ -z $strays ]] && return 0
-    log "stopping leftover $LAB_USER processes: $(echo "$strays" | tr '\n' ' ')"
-    # shellcheck disable=SC2086 # one pid per word
-    kill -TERM $strays 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do
-        [[ -z $(lab_user_pids) ]] && return 0
-        sleep 0.5
-    done
-    strays=$(lab_user_pids)
-    # shellcheck disable=SC2086
-    [[ -z $strays ]] || kill -KILL $strays 2>/dev/null || true
+    stop_strays lab_user_pids "leftover $LAB_USER processes"
 }
 
 write_env_file() {
@@ -628,7 +458,7 @@ cmd_reset_db() {
         die "no cached dump: run 'bash tests/lab/irrd.sh up' first"
     command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not installed: run 'irrd.sh up' first"
     ensure_services
-    ensure_db_role
+    ensure_db_role "$DB_USER" "$DB_PASSWORD"
     ensure_pristine "$id" "$CACHE/irrd-$IRRD_VERSION-loaded-$id.dump"
     if irrd_pid >/dev/null; then
         was_running=1
@@ -641,20 +471,6 @@ cmd_reset_db() {
         start_irrd
     fi
     log "database reset in $((SECONDS - started))s${was_running:+ (IRRd restarted)}"
-}
-
-main() {
-    cd /
-    case ${1:-} in
-        up) cmd_up ;;
-        down) cmd_down ;;
-        status) cmd_status ;;
-        reset-db) cmd_reset_db ;;
-        *)
-            echo "usage: $0 up|down|status|reset-db" >&2
-            exit 2
-            ;;
-    esac
 }
 
 main "$@"

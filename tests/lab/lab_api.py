@@ -7,14 +7,20 @@ Standard library only. The lab itself is started with
   network namespaces; :func:`vtysh` reaches their vty sockets under
   ``$STATE/<node>/run`` without SSH. Their live configuration (what
   ``write memory`` saves) is ``$STATE/<node>/etc/{zebra,bgpd}.conf``.
-* ExaBGP (AS 65000, 198.18.0.100 / fdff:5e5::100) has sessions to r1 and r2;
-  :func:`exabgp` hands it API commands through the FIFO ``$STATE/exabgp.cmd``.
+* Two ExaBGP speakers, both AS 65000 (``SPEAKERS``): ``exa`` (198.18.0.100 /
+  fdff:5e5::100) has sessions to r1 and r2 and r1/r2 accept all it sends;
+  ``cust`` (198.18.0.101 / fdff:5e5::101), the customer AS65000 of r2, has
+  sessions to r2 only, and r2 accepts its routes only through the prefix-lists
+  ``ROUTESEC-AS65000-IN-V4``/``-V6`` (route-maps ``RS-CUST-IN-V4``/``-V6``),
+  which the base config lacks: until they are pushed r2 accepts nothing from
+  cust. :func:`exabgp` hands a speaker API commands through its FIFO,
+  ``$STATE/exabgp.cmd`` (exa) or ``$STATE/exabgp-cust.cmd`` (cust).
 
 ``$STATE`` is ``$ROUTESEC_LAB_STATE`` or ``/run/routesec-lab``.
 
 Run as a script (routers.sh does): ``python3 lab_api.py status`` prints the BGP
 session states, ``wait-established [SECONDS]`` waits for all of them,
-``wait-no-exa-routes [SECONDS]`` until r1/r2 hold no ExaBGP route and
+``wait-no-exa-routes [SECONDS]`` until r1/r2 hold no route from exa or cust and
 ``wait-clean [SECONDS]`` until :func:`is_clean`; each exits 1 on timeout.
 """
 
@@ -41,6 +47,9 @@ VTYSH = "/usr/bin/vtysh"
 #: FRR nodes reachable with :func:`vtysh`.
 NODES = ("r1", "r2", "transit")
 
+#: ExaBGP speakers (AS 65000), the ``speaker`` of :func:`exabgp`.
+SPEAKERS = ("exa", "cust")
+
 #: BGP neighbours each FRR node is configured with (address -> peer name).
 PEERS = {
     "r1": {
@@ -54,6 +63,8 @@ PEERS = {
         "fdff:5e5::100": "exa",
         "198.18.0.10": "transit",
         "fdff:5e5::10": "transit",
+        "198.18.0.101": "cust",
+        "fdff:5e5::101": "cust",
     },
     "transit": {
         "198.18.0.1": "r1",
@@ -70,6 +81,7 @@ ADDRESSES = {
     "r2": ("198.18.0.2", "fdff:5e5::2"),
     "transit": ("198.18.0.10", "fdff:5e5::10"),
     "exa": ("198.18.0.100", "fdff:5e5::100"),
+    "cust": ("198.18.0.101", "fdff:5e5::101"),
 }
 
 #: SSH management endpoints (host, port) for netmiko; user/password below.
@@ -86,8 +98,9 @@ def state_dir() -> Path:
     """Return the lab's runtime directory ($ROUTESEC_LAB_STATE or /run/routesec-lab).
 
     Layout: ``<node>/run`` (vty sockets, pid files), ``<node>/etc`` (live FRR
-    configuration), ``exa/`` (ExaBGP), ``ssh/<node>/`` (sshd), ``log/`` (all
-    logs), ``exabgp.cmd`` (the ExaBGP command FIFO).
+    configuration), ``exa/`` and ``cust/`` (ExaBGP), ``ssh/<node>/`` (sshd),
+    ``log/`` (all logs), ``exabgp.cmd`` and ``exabgp-cust.cmd`` (the command
+    FIFOs of exa and cust).
     """
     return Path(os.environ.get("ROUTESEC_LAB_STATE", "/run/routesec-lab"))
 
@@ -159,25 +172,34 @@ def running_config(node: str) -> str:
     return vtysh(node, "show running-config")
 
 
-def exabgp_fifo() -> Path:
-    """Return the path of the FIFO that feeds ExaBGP's API."""
-    return state_dir() / "exabgp.cmd"
+def exabgp_fifo(speaker: str = "exa") -> Path:
+    """Return the path of the FIFO that feeds ``speaker``'s API (see :data:`SPEAKERS`):
+    ``$STATE/exabgp.cmd`` for exa, ``$STATE/exabgp-cust.cmd`` for cust."""
+    if speaker not in SPEAKERS:
+        raise ValueError(f"unknown ExaBGP speaker {speaker!r}; expected one of {SPEAKERS}")
+    return state_dir() / ("exabgp.cmd" if speaker == "exa" else f"exabgp-{speaker}.cmd")
 
 
-def exabgp(command: str) -> None:
+def exabgp(command: str, speaker: str = "exa") -> None:
     """Send one ExaBGP API command line, e.g. ``announce route 185.230.76.0/24 next-hop self``.
 
-    Without a ``neighbor X`` prefix the command applies to every ExaBGP
-    neighbour of the route's family: IPv4 routes go to r1 and r2 over the IPv4
-    sessions, IPv6 routes (``announce route 2a0f:b300::/32 next-hop self`` or
-    ``... next-hop fdff:5e5::100``) over the IPv6 sessions. Useful forms:
-    ``withdraw route P next-hop self``, ``neighbor 198.18.0.1 announce route
-    ...`` (r1 only) and ``clear adj-rib out`` (withdraw everything).
+    ``speaker`` picks the ExaBGP instance: ``"exa"`` (default; sessions to r1
+    and r2) or ``"cust"`` (the customer AS65000; sessions to r2 only, whose
+    routes r2 accepts only as far as ``ROUTESEC-AS65000-IN-V4``/``-V6`` permit).
+    Without a ``neighbor X`` prefix the command applies to every neighbour of
+    that speaker in the route's family: for exa, IPv4 routes go to r1 and r2
+    over the IPv4 sessions, IPv6 routes (``announce route 2a0f:b300::/32
+    next-hop self`` or ``... next-hop fdff:5e5::100``) over the IPv6 sessions.
+    Useful forms: ``withdraw route P next-hop self``, ``neighbor 198.18.0.1
+    announce route ...`` (exa to r1 only) and ``clear adj-rib out`` (withdraw
+    everything that speaker announced).
 
     The command is queued; ExaBGP applies it within milliseconds, use
     :func:`wait_for` to wait for its effect. Raises :class:`RuntimeError` when
-    ExaBGP is not running (nobody reads the FIFO).
+    that ExaBGP is not running (nobody reads the FIFO), :class:`ValueError` for
+    an unknown speaker.
     """
+    fifo = exabgp_fifo(speaker)
     line = " ".join(command.split())
     if not line:
         raise ValueError("empty ExaBGP command")
@@ -185,10 +207,10 @@ def exabgp(command: str) -> None:
     if len(data) > 4096:  # PIPE_BUF: larger writes could interleave
         raise ValueError("ExaBGP command longer than 4096 bytes")
     try:
-        fd = os.open(exabgp_fifo(), os.O_WRONLY | os.O_NONBLOCK)
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno in (errno.ENXIO, errno.ENOENT):
-            raise RuntimeError(f"ExaBGP is not reading {exabgp_fifo()}: is the lab up?") from exc
+            raise RuntimeError(f"ExaBGP {speaker} is not reading {fifo}: is the lab up?") from exc
         raise
     try:
         os.write(fd, data)
@@ -348,10 +370,10 @@ def all_established() -> bool:
 
 
 def exa_routes_on_borders() -> int:
-    """Return how many prefixes r1 and r2 hold from ExaBGP (both families)."""
-    return sum(
-        info["pfxRcd"] for node in ("r1", "r2") for peer, info in peer_summary(node).items() if peer in ADDRESSES["exa"]
-    )
+    """Return how many prefixes r1 and r2 hold from the ExaBGP speakers, exa
+    and cust (both families)."""
+    speakers = {address for speaker in SPEAKERS for address in ADDRESSES[speaker]}
+    return sum(info["pfxRcd"] for node in ("r1", "r2") for peer, info in peer_summary(node).items() if peer in speakers)
 
 
 def is_clean() -> bool:
@@ -390,8 +412,9 @@ def up() -> None:
 
 def reset() -> None:
     """Run ``routers.sh reset``: r1 and r2 back to their base configuration
-    (anything pushed is gone), every ExaBGP route withdrawn, transit's table
-    empty, all sessions Established again. Takes a few seconds."""
+    (anything pushed is gone), every route of both ExaBGP speakers (exa and
+    cust) withdrawn, every BGP table empty, all sessions Established again.
+    Takes a few seconds."""
     _routers_sh("reset")
 
 
@@ -446,7 +469,8 @@ def _main(argv: list[str]) -> int:
                             )
                 return 1
             if time.monotonic() >= next_clear:
-                exabgp("clear adj-rib out")
+                for speaker in SPEAKERS:
+                    exabgp("clear adj-rib out", speaker)
                 next_clear = time.monotonic() + 2
             time.sleep(0.1)
         return 0

@@ -27,15 +27,18 @@ readonly NETBOX_VERSION=4.7.3
 readonly SUITE=trixie
 readonly ROOT_PACKAGES=(python3 python3-venv python3-dev gcc libc6-dev libpq-dev)
 
-readonly CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
-readonly STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
+# For lib.sh: the messages' prefix and this script's lock ($CACHE/.netbox-lab.lock on fd 9).
+# shellcheck disable=SC2034
+LAB_PART=netbox LAB_LOCK_FD=9
+# lib.sh: CACHE, STATE, LOG_DIR, REPO, HOST, PG_*, REDIS_PORT and the shared helpers.
+# shellcheck source=tests/lab/lib.sh disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 readonly ROOT=$CACHE/$SUITE
 readonly DUMP=$CACHE/netbox-$NETBOX_VERSION-migrated.dump
-readonly LOG_DIR=$STATE/log
 readonly PID_FILE=$STATE/netbox.pid
 readonly ENV_FILE=$STATE/netbox.env
-ASSETS=$(cd "$(dirname "${BASH_SOURCE[0]}")/netbox" && pwd)
-REPO=$(cd "$ASSETS/../../.." && pwd)
+ASSETS=$(cd "$LAB_DIR/netbox" && pwd)
 readonly ASSETS
 
 # Paths inside the root.
@@ -55,51 +58,9 @@ readonly DB_RESTORE=netbox_restore
 readonly DB_PRISTINE=netbox_pristine
 readonly DB_USER=netbox
 readonly DB_PASSWORD=netbox
-readonly PG_VERSION=15
-readonly PG_CLUSTER=main
-readonly REDIS_PORT=6379
-
-export DEBIAN_FRONTEND=noninteractive
-SCRIPT_START=$SECONDS
+readonly REDIS_DBS=(0 1) # NetBox's tasks and caching databases (see configuration.py)
 
 # --------------------------------------------------------------------------- helpers
-
-log() { printf '[netbox-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-die() {
-    printf '[netbox-lab] ERROR: %s\n' "$*" >&2
-    exit 1
-}
-
-# die_with_log FILE MESSAGE: fail, showing the end of the relevant log.
-die_with_log() {
-    local file=$1
-    shift
-    printf '[netbox-lab] ERROR: %s\n' "$*" >&2
-    if [[ -f $file ]]; then
-        printf '[netbox-lab] last lines of %s:\n' "$file" >&2
-        tail -n 40 "$file" | sed 's/^/    /' >&2
-    fi
-    exit 1
-}
-
-# run_logged FILE COMMAND...: run a simple command with its output appended to FILE.
-run_logged() {
-    local file=$1 rc=0
-    shift
-    printf '\n=== %s: %s\n' "$(date -Is)" "$*" >>"$file"
-    "$@" >>"$file" 2>&1 </dev/null || rc=$?
-    ((rc == 0)) || die_with_log "$file" "failed (exit $rc): $*"
-}
-
-elapsed() { echo "$((SECONDS - SCRIPT_START))s"; }
-
-# Serialize concurrent invocations. Daemons started while holding it get `9>&-`.
-take_lock() {
-    mkdir -p "$CACHE" "$LOG_DIR"
-    exec 9>"$CACHE/.netbox-lab.lock"
-    flock -w 1800 9 || die "timed out waiting for another netbox.sh run (lock $CACHE/.netbox-lab.lock)"
-}
 
 # Environment for commands inside the root: nothing from the host leaks in except
 # proxy settings and pip's timeout.
@@ -125,82 +86,14 @@ in_root() {
 
 ensure_host_packages() {
     local missing=()
-    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]] || missing+=("postgresql-$PG_VERSION")
-    [[ -x /usr/lib/postgresql/$PG_VERSION/bin/pg_restore ]] || missing+=("postgresql-client-$PG_VERSION")
-    command -v redis-server >/dev/null || missing+=(redis-server)
-    command -v redis-cli >/dev/null || missing+=(redis-tools)
+    mapfile -t missing < <(missing_service_packages)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     [[ -f /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
     command -v curl >/dev/null || missing+=(curl)
-    ((${#missing[@]})) || return 0
-    log "installing host packages: ${missing[*]}"
-    run_logged "$LOG_DIR/apt-host.log" bash "$REPO/scripts/ensure-packages.sh" "${missing[@]}"
+    install_host_packages "${missing[@]}"
 }
-
-# pg_cluster_field N: column N of this cluster's pg_lsclusters line (empty if none).
-pg_cluster_field() {
-    pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" -v n="$1" \
-        '$1 == v && $2 == c { print $n }'
-}
-
-start_postgres() {
-    if [[ -z $(pg_cluster_field 1) ]]; then
-        log "creating PostgreSQL $PG_VERSION cluster $PG_CLUSTER"
-        run_logged "$LOG_DIR/postgresql.log" pg_createcluster "$PG_VERSION" "$PG_CLUSTER"
-    fi
-    local port
-    port=$(pg_cluster_field 3)
-    [[ $port == 5432 ]] || die "PostgreSQL $PG_VERSION/$PG_CLUSTER is configured for port $port, not 5432"
-    if [[ $(pg_cluster_field 4) != online ]]; then
-        log "starting PostgreSQL $PG_VERSION (127.0.0.1:5432)"
-        run_logged "$LOG_DIR/postgresql.log" setsid -w \
-            pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start \
-            -- -o "-c listen_addresses=127.0.0.1" 9>&-
-    fi
-    local i
-    for ((i = 0; i < 60; i++)); do
-        pg_isready -q -h 127.0.0.1 -p 5432 && return 0
-        sleep 0.5
-    done
-    die_with_log "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" \
-        "PostgreSQL does not accept connections on 127.0.0.1:5432"
-}
-
-redis_ping() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
-
-start_redis() {
-    redis_ping && return 0
-    log "starting Redis (127.0.0.1:$REDIS_PORT)"
-    run_logged "$LOG_DIR/redis.log" redis-server --daemonize yes --bind 127.0.0.1 \
-        --port "$REDIS_PORT" --save "" --appendonly no --dir "$STATE" \
-        --logfile "$LOG_DIR/redis.log" --pidfile "$STATE/redis.pid" 9>&-
-    local i
-    for ((i = 0; i < 40; i++)); do
-        redis_ping && return 0
-        sleep 0.25
-    done
-    die_with_log "$LOG_DIR/redis.log" "Redis does not answer on 127.0.0.1:$REDIS_PORT"
-}
-
-psql_admin() { runuser -u postgres -- env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 
 db_exists() { [[ $(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'") == 1 ]]; }
-
-drop_db() { psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
-
-ensure_db_role() {
-    psql_admin -c "DO \$\$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-            CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
-        END IF; END \$\$;"
-}
-
-flush_redis() {
-    local db
-    for db in 0 1; do # NetBox's tasks and caching databases (see configuration.py)
-        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n "$db" flushdb >/dev/null
-    done
-}
 
 # ------------------------------------------------------------------ the trixie root
 
@@ -386,11 +279,9 @@ lab_setup() {
 build_dump() {
     local started=$SECONDS
     log "no cached dump: migrating an empty NetBox $NETBOX_VERSION database (about 5 minutes)"
-    drop_db "$DB_BUILD"
-    psql_admin -c "CREATE DATABASE $DB_BUILD OWNER $DB_USER"
+    create_db "$DB_BUILD" "$DB_USER"
     lab_setup "$LOG_DIR/migrate.log" --migrate "NETBOX_DB_NAME=$DB_BUILD"
-    runuser -u postgres -- pg_dump -Fc -d "$DB_BUILD" >"$DUMP.tmp"
-    mv -f "$DUMP.tmp" "$DUMP"
+    dump_db "$DB_BUILD" "$DUMP"
     drop_db "$DB_BUILD"
     log "migrated and dumped to $DUMP in $((SECONDS - started))s"
 }
@@ -400,17 +291,10 @@ dump_id() { sha256sum "$DUMP" | cut -c1-64; }
 # The template database holds the restored dump, tagged with the dump's checksum, so a
 # reset is a fast file-level clone instead of a pg_restore.
 ensure_pristine() {
-    local id current rc=0
+    local id
     id=$(dump_id)
-    current=$(psql_admin -tAc "SELECT shobj_description(oid, 'pg_database')
-        FROM pg_database WHERE datname = '$DB_PRISTINE'")
-    [[ $current == "$id" ]] && return 0
-    log "loading $DUMP into the template database $DB_PRISTINE"
-    drop_db "$DB_PRISTINE"
-    psql_admin -c "CREATE DATABASE $DB_PRISTINE OWNER $DB_USER"
-    runuser -u postgres -- pg_restore --exit-on-error -d "$DB_PRISTINE" <"$DUMP" \
-        >>"$LOG_DIR/restore.log" 2>&1 || rc=$?
-    ((rc == 0)) || die_with_log "$LOG_DIR/restore.log" "pg_restore of $DUMP failed"
+    [[ $(db_comment "$DB_PRISTINE") == "$id" ]] && return 0
+    restore_template "$DB_PRISTINE" "$DB_USER" "$DUMP" "$LOG_DIR/restore.log"
     psql_admin -c "COMMENT ON DATABASE $DB_PRISTINE IS '$id'"
 }
 
@@ -418,15 +302,12 @@ ensure_pristine() {
 # another name and swapped in, so NetBox never sees a half-restored database.
 restore_dump() {
     ensure_pristine
-    drop_db "$DB_RESTORE"
-    psql_admin -c "CREATE DATABASE $DB_RESTORE TEMPLATE $DB_PRISTINE OWNER $DB_USER"
-    psql_admin -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
-        -c "ALTER DATABASE $DB_RESTORE RENAME TO $DB_NAME"
-    flush_redis
+    clone_db "$DB_PRISTINE" "$DB_RESTORE" "$DB_NAME" "$DB_USER"
+    flush_redis "${REDIS_DBS[@]}"
 }
 
 ensure_database() {
-    ensure_db_role
+    ensure_db_role "$DB_USER" "$DB_PASSWORD"
     [[ -s $DUMP ]] || build_dump
     if ! db_exists "$DB_NAME"; then
         log "restoring the NetBox database from $DUMP"
@@ -443,26 +324,8 @@ netbox_answers() {
         -H "Authorization: Token $TOKEN" -H 'Accept: application/json' "$URL/api/status/" 2>/dev/null
 }
 
-# alive PID: the process exists and is not a zombie (an orphaned gunicorn master is
-# reaped by init, which may take its time).
-alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    [[ ${stat%% *} != Z ]]
-}
-
 # Print the pid of our running gunicorn master, if any.
-netbox_pid() {
-    local pid
-    [[ -f $PID_FILE ]] || return 1
-    read -r pid <"$PID_FILE" || return 1
-    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q gunicorn || return 1
-    echo "$pid"
-}
-
-port_8000_in_use() { (exec 3<>/dev/tcp/127.0.0.1/8000) 2>/dev/null; }
+netbox_pid() { pid_from "$PID_FILE" gunicorn; }
 
 write_env_file() {
     printf 'NETBOX_URL=%s\nNETBOX_TOKEN=%s\n' "$URL" "$TOKEN" >"$ENV_FILE.tmp"
@@ -472,7 +335,7 @@ write_env_file() {
 start_netbox() {
     local pid
     if ! pid=$(netbox_pid); then
-        port_8000_in_use && die "127.0.0.1:8000 is in use by something that is not the lab NetBox"
+        port_in_use 8000 && die "127.0.0.1:8000 is in use by something that is not the lab NetBox"
         log "starting NetBox (gunicorn on 127.0.0.1:8000)"
         printf '\n=== %s: starting gunicorn\n' "$(date -Is)" >>"$LOG_DIR/netbox.log"
         start_gunicorn
@@ -513,37 +376,14 @@ root_pids() {
 }
 
 stop_netbox() {
-    local pid i
-    if pid=$(netbox_pid); then
-        log "stopping NetBox (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            alive "$pid" || break
-            sleep 0.2
-        done
-        kill -KILL -- "-$pid" 2>/dev/null || true
-    fi
+    local pid
+    if pid=$(netbox_pid); then stop_pid "$pid" NetBox; fi
     rm -f "$PID_FILE"
     # Anything else still running inside the root (stray workers, helpers).
-    local strays
-    strays=$(root_pids)
-    if [[ -n $strays ]]; then
-        log "stopping leftover processes in the root: $(echo "$strays" | tr '\n' ' ')"
-        # shellcheck disable=SC2086 # one pid per word
-        kill -TERM $strays 2>/dev/null || true
-        for ((i = 0; i < 20; i++)); do
-            [[ -z $(root_pids) ]] && break
-            sleep 0.5
-        done
-        strays=$(root_pids)
-        # shellcheck disable=SC2086
-        [[ -z $strays ]] || kill -KILL $strays 2>/dev/null || true
-    fi
+    stop_strays root_pids "leftover processes in the root"
 }
 
 # ------------------------------------------------------------------------ commands
-
-require_root() { ((EUID == 0)) || die "must run as root"; }
 
 cmd_up() {
     require_root
@@ -597,23 +437,9 @@ cmd_reset_db() {
     command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not installed: run 'netbox.sh up' first"
     start_postgres
     start_redis
-    ensure_db_role
+    ensure_db_role "$DB_USER" "$DB_PASSWORD"
     restore_dump
     log "database reset from $DUMP in $((SECONDS - started))s"
-}
-
-main() {
-    cd /
-    case ${1:-} in
-        up) cmd_up ;;
-        down) cmd_down ;;
-        status) cmd_status ;;
-        reset-db) cmd_reset_db ;;
-        *)
-            echo "usage: $0 up|down|status|reset-db" >&2
-            exit 2
-            ;;
-    esac
 }
 
 main "$@"

@@ -6,7 +6,8 @@
 #                                     (a no-op when the lab is already healthy: it does
 #                                     not reset the config; a half-dead lab is rebuilt)
 #   bash tests/lab/routers.sh reset   r1/r2 restarted from their base config (anything
-#                                     pushed is gone), every ExaBGP route withdrawn; ~2 s
+#                                     pushed is gone), every ExaBGP route (exa's and
+#                                     cust's) withdrawn; ~2 s
 #   bash tests/lab/routers.sh down    stop everything, delete the namespaces
 #   bash tests/lab/routers.sh status  print the BGP session states (exit 1 unless all up)
 # Tests drive it through lab_api.py (vtysh, exabgp, received_prefixes, reset, ...).
@@ -16,9 +17,12 @@
 #   r2       198.18.0.2   fdff:5e5::2    AS 64500  border router (ours)
 #   transit  198.18.0.10  fdff:5e5::10   AS 64496  upstream, accepts everything
 #   exa      198.18.0.100 fdff:5e5::100  AS 65000  ExaBGP, announces on command
+#   cust     198.18.0.101 fdff:5e5::101  AS 65000  ExaBGP, the customer AS65000 of r2
 #   rslab-sw holds the bridge br0 and the other ends of the veths.
-# r1/r2 peer with exa and transit, IPv4 sessions for IPv4 unicast and IPv6
-# sessions for IPv6 unicast. Base configs are in tests/lab/routers/.
+# r1/r2 peer with exa and transit, r2 also with cust; IPv4 sessions for IPv4
+# unicast and IPv6 sessions for IPv6 unicast. Base configs are in
+# tests/lab/routers/. Each ExaBGP speaker reads API commands from its own FIFO:
+# $STATE/exabgp.cmd (exa) and $STATE/exabgp-cust.cmd (cust).
 #
 # Management: sshd on 127.0.10.1:2222 (r1), 127.0.10.2:2222 (r2) and
 # 127.0.10.10:2222 (transit), user routesec / password routesec-lab; the login
@@ -35,7 +39,10 @@
 #
 # FRR 8.4 behaviour the tests rely on (measured): a route-map entry matching
 # a prefix-list that does not exist does not match, so RS-OWN-OUT-V4/V6 deny
-# everything until ROUTESEC-OWN-V4/V6 are pushed. When a prefix-list changes,
+# everything until ROUTESEC-OWN-V4/V6 are pushed; likewise r2's inbound
+# RS-CUST-IN-V4/V6 accept nothing from cust until ROUTESEC-AS65000-IN-V4/V6
+# are pushed (r2 keeps what cust sent, "soft-reconfiguration inbound", so the
+# lists also apply to routes cust announced before). When a prefix-list changes,
 # bgpd re-applies the outbound route-maps by itself after
 # "bgp route-map delay-timer" (default 5 s); "clear bgp ... soft out" does it
 # at once (~0.4 s until transit has the route).
@@ -54,7 +61,6 @@ LAB_API=$HERE/lab_api.py
 STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
 CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
 LOG=$STATE/log
-FIFO=$STATE/exabgp.cmd
 export ROUTESEC_LAB_STATE=$STATE   # for lab_api.py
 
 FRR=/usr/lib/frr
@@ -68,8 +74,11 @@ SWITCH_NS=rslab-sw
 BRIDGE=br0
 FRR_NODES=(r1 r2 transit)
 BORDER_NODES=(r1 r2)
-ALL_NODES=(r1 r2 transit exa)
-declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100)
+EXA_NODES=(exa cust) # ExaBGP speakers, AS 65000
+ALL_NODES=("${FRR_NODES[@]}" "${EXA_NODES[@]}")
+declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100 [cust]=101)
+# The routers each ExaBGP speaker has an IPv4 and an IPv6 session with.
+declare -A EXA_PEERS=([exa]="r1 r2" [cust]="r2")
 declare -A MGMT_ADDR=([r1]=127.0.10.1 [r2]=127.0.10.2 [transit]=127.0.10.10)
 SSH_PORT=2222
 SSH_USER=routesec
@@ -191,7 +200,7 @@ net_up() {
 
 net_down() {
     local n
-    for n in $(ns r1) $(ns r2) $(ns transit) $(ns exa) "$SWITCH_NS"; do
+    for n in "${ALL_NODES[@]/#/rslab-}" "$SWITCH_NS"; do
         if ns_exists "$n"; then
             # Whatever still runs in a lab namespace was started by this script.
             # shellcheck disable=SC2046
@@ -248,34 +257,65 @@ frr_stop() {
 
 # ------------------------------------------------------------------ ExaBGP --
 
-exa_start() {
-    local d=$STATE/exa
-    install -d -m 0755 "$d"
-    [[ -p $FIFO ]] || { rm -f "$FIFO"; mkfifo -m 0660 "$FIFO"; }
+# exa_name SPEAKER: the stem of its FIFO and log files ("exabgp", "exabgp-cust").
+exa_name() { if [[ $1 == exa ]]; then echo exabgp; else echo "exabgp-$1"; fi; }
+
+# exa_fifo SPEAKER: the FIFO that feeds the speaker's API.
+exa_fifo() { echo "$STATE/$(exa_name "$1").cmd"; }
+
+# exa_config SPEAKER: its exabgp.conf: the template plus one neighbor block
+# per session (an IPv4 and an IPv6 one with each router in EXA_PEERS).
+exa_config() {
+    local speaker=$1 name id peer afi here there
+    name=$(exa_name "$speaker")
+    id=${HOST_ID[$speaker]}
     sed -e "s|@API_HELPER@|/usr/bin/python3 $BASE_CONFIGS/exabgp_fifo.py|" \
-        -e "s|@FIFO@|$FIFO $LOG/exabgp-api.log|" \
-        "$BASE_CONFIGS/exabgp.conf.in" >"$d/exabgp.conf"
+        -e "s|@FIFO@|$(exa_fifo "$speaker") $LOG/$name-api.log|" \
+        -e "s|@ROUTER_ID@|198.18.0.$id|" \
+        "$BASE_CONFIGS/exabgp.conf.in"
+    for afi in ipv4 ipv6; do
+        for peer in ${EXA_PEERS[$speaker]}; do
+            if [[ $afi == ipv4 ]]; then
+                here=198.18.0.$id there=198.18.0.${HOST_ID[$peer]}
+            else
+                here=fdff:5e5::$id there=fdff:5e5::${HOST_ID[$peer]}
+            fi
+            printf '\nneighbor %s {\n\tinherit border;\n\tdescription "%s (%s)";\n' \
+                "$there" "$peer" "${afi/ip/IP}"
+            printf '\tlocal-address %s;\n\tfamily {\n\t\t%s unicast;\n\t}\n}\n' "$here" "$afi"
+        done
+    done
+}
+
+exa_start() {
+    local speaker=$1 d fifo name id i
+    d=$STATE/$speaker
+    fifo=$(exa_fifo "$speaker")
+    name=$(exa_name "$speaker")
+    id=${HOST_ID[$speaker]}
+    install -d -m 0755 "$d"
+    [[ -p $fifo ]] || { rm -f "$fifo"; mkfifo -m 0660 "$fifo"; }
+    exa_config "$speaker" >"$d/exabgp.conf"
     # Settings as environment (they override /etc/exabgp/exabgp.env): stay
     # root, no CLI pipes, no acks (the helper discards them anyway), and
     # listen on our addresses so that a restarted FRR reconnects at once.
-    ip netns exec "$(ns exa)" env \
+    ip netns exec "$(ns "$speaker")" env \
         exabgp.daemon.user=root exabgp.daemon.drop=false \
         exabgp.daemon.daemonize=false exabgp.daemon.pid="$d/exabgp.pid" \
         exabgp.api.cli=false exabgp.api.ack=false \
-        exabgp.log.destination="$LOG/exabgp.log" exabgp.log.level=INFO \
-        exabgp.tcp.bind="198.18.0.100 fdff:5e5::100" \
-        setsid "$EXABGP" "$d/exabgp.conf" </dev/null >>"$LOG/exabgp.out" 2>&1 &
-    local i
+        exabgp.log.destination="$LOG/$name.log" exabgp.log.level=INFO \
+        exabgp.tcp.bind="198.18.0.$id fdff:5e5::$id" \
+        setsid "$EXABGP" "$d/exabgp.conf" </dev/null >>"$LOG/$name.out" 2>&1 &
     for ((i = 0; i < 100; i++)); do
-        pid_alive "$d/exabgp.pid" exabgp && return 0
+        exa_running "$speaker" && return 0
         sleep 0.1
     done
-    die "ExaBGP did not start, see $LOG/exabgp.out and $LOG/exabgp.log"
+    die "ExaBGP $speaker did not start, see $LOG/$name.out and $LOG/$name.log"
 }
 
-exa_running() { pid_alive "$STATE/exa/exabgp.pid" exabgp; }
+exa_running() { pid_alive "$STATE/$1/exabgp.pid" exabgp; }
 
-exa_stop() { stop_pidfile "$STATE/exa/exabgp.pid" exabgp; }
+exa_stop() { stop_pidfile "$STATE/$1/exabgp.pid" exabgp; }
 
 # --------------------------------------------------------------------- SSH --
 
@@ -347,18 +387,22 @@ rm_logs() {
     for node in "${FRR_NODES[@]}"; do
         rm -f "$LOG/$node-"{zebra,bgpd}.{log,out} "$LOG/sshd-$node.log"
     done
-    rm -f "$LOG/exabgp.log" "$LOG/exabgp.out" "$LOG/exabgp-api.log"
+    for node in "${EXA_NODES[@]}"; do
+        rm -f "$LOG/$(exa_name "$node")"{.log,.out,-api.log}
+    done
 }
 
 lab_healthy() {
     local node n
-    for n in "$SWITCH_NS" $(ns r1) $(ns r2) $(ns transit) $(ns exa); do
+    for n in "$SWITCH_NS" "${ALL_NODES[@]/#/rslab-}"; do
         ns_exists "$n" || return 1
     done
     for node in "${FRR_NODES[@]}"; do
         frr_running "$node" && ssh_running "$node" || return 1
     done
-    exa_running && [[ -p $FIFO ]]
+    for node in "${EXA_NODES[@]}"; do
+        exa_running "$node" && [[ -p $(exa_fifo "$node") ]] || return 1
+    done
 }
 
 wait_established() {
@@ -385,7 +429,9 @@ cmd_up() {
         frr_install_config "$node"
         frr_start "$node"
     done
-    exa_start
+    for node in "${EXA_NODES[@]}"; do
+        exa_start "$node"
+    done
     for node in "${FRR_NODES[@]}"; do
         ssh_start "$node"
     done
@@ -398,13 +444,20 @@ cmd_down() {
     for node in "${FRR_NODES[@]}"; do
         ssh_stop "$node"
     done
-    exa_stop
+    for node in "${EXA_NODES[@]}"; do
+        exa_stop "$node"
+    done
     for node in "${FRR_NODES[@]}"; do
         frr_stop "$node"
     done
     net_down
-    rm -rf "$STATE/r1" "$STATE/r2" "$STATE/transit" "$STATE/exa" "$STATE/ssh" \
-        "$FIFO" "$STATE/inputrc"
+    for node in "${ALL_NODES[@]}"; do
+        rm -rf "${STATE:?}/$node"
+    done
+    for node in "${EXA_NODES[@]}"; do
+        rm -f "$(exa_fifo "$node")"
+    done
+    rm -rf "$STATE/ssh" "$STATE/inputrc"
     [[ ${1:-} == quiet ]] || log "down"
 }
 
@@ -415,9 +468,12 @@ cmd_reset() {
         cmd_up
         return
     fi
-    # ExaBGP forgets (and withdraws) every route it was told to announce;
-    # wait for that (bounded) so that it has nothing left to re-announce ...
-    printf 'clear adj-rib out\n' >"$FIFO"
+    # Each ExaBGP speaker forgets (and withdraws) every route it was told to
+    # announce; wait for that (bounded: r1/r2 hold no route from exa or cust)
+    # so that they have nothing left to re-announce ...
+    for node in "${EXA_NODES[@]}"; do
+        printf 'clear adj-rib out\n' >"$(exa_fifo "$node")"
+    done
     python3 "$LAB_API" wait-no-exa-routes 5 || log "ExaBGP routes still on r1/r2"
     # ... and r1/r2 restart from their base config, so that nothing pushed
     # (prefix-lists, route-maps, neighbours, ...) survives, saved or not.

@@ -3,7 +3,9 @@
 
 The lab network: AS64500 is ours, holding 185.230.76.0/22 and 2a0f:b300::/32
 (RIPE NCC); routers r1 and r2 (FRR) announce our prefixes to a transit router
-(AS64496); an ExaBGP speaker (AS65000) injects routes into r1 and r2.
+(AS64496); an ExaBGP speaker (AS65000) injects routes into r1 and r2. AS65000 is
+also r2's customer, filtered by what its AS-SET AS65000:AS-CUSTOMERS holds in the
+lab IRRd (a second ExaBGP speaker, "cust", announces its routes to r2).
 
 Usage: PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python seed_netbox.py
 (reads NETBOX_URL and NETBOX_TOKEN from the environment)
@@ -19,6 +21,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import 
 
 OWN_ASN = 64500
 ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: []}
+AS_SETS = {65000: "AS65000:AS-CUSTOMERS"}
+NEIGHBORS = {"r2": [65000]}
 AGGREGATES = ["185.230.76.0/22", "2a0f:b300::/32"]
 # prefix -> (announce, max_length)
 PREFIXES = {
@@ -46,7 +50,14 @@ def tag_ids(slugs):
 def seed(api):
     rir = get_or_create(api.ipam.rirs, {"slug": "ripe"}, name="RIPE NCC")
     asns = {
-        asn: get_or_create(api.ipam.asns, {"asn": asn}, rir=rir.id, tags=tag_ids(tags)) for asn, tags in ASNS.items()
+        asn: get_or_create(
+            api.ipam.asns,
+            {"asn": asn},
+            rir=rir.id,
+            tags=tag_ids(tags),
+            custom_fields={schema.CF_AS_SET: AS_SETS.get(asn)},
+        )
+        for asn, tags in ASNS.items()
     }
     for prefix in AGGREGATES:
         get_or_create(api.ipam.aggregates, {"prefix": prefix}, rir=rir.id)
@@ -71,7 +82,10 @@ def seed(api):
             platform=platform.id,
             status="active",
             tags=tag_ids([schema.TAG_MANAGED] if managed else []),
-            custom_fields={schema.CF_LOCAL_ASN: asns[OWN_ASN if managed else 64496].id},
+            custom_fields={
+                schema.CF_LOCAL_ASN: asns[OWN_ASN if managed else 64496].id,
+                schema.CF_NEIGHBOR_ASNS: [asns[n].id for n in NEIGHBORS.get(name, [])],
+            },
         )
         iface = get_or_create(
             api.dcim.interfaces, {"device_id": device.id, "name": "mgmt0"}, device=device.id, type="virtual"

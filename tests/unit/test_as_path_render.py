@@ -13,15 +13,14 @@ render with their own parsers, and a running BIRD evaluates the set.
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 
 import pytest
 import test_prefix_ops
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
 from ansible_collections.routesec.bgp.plugins.module_utils.model import PLATFORMS, AsPathList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import render_as_path_lists, renderer
-from test_renderers import BGPD, BIRD, REFERENCE, lines, run
+from daemons import BIRD, bird_eval
+from test_renderers import BGPD, REFERENCE, lines, run
 
 irr = test_prefix_ops.irr  # the fake IRRd, a fixture
 address = test_prefix_ops.address
@@ -155,18 +154,7 @@ def test_bird_accepts_and_matches_the_sets(tmp_path):
     questions.update({"113 ~ 'AS-X.v4'": False, "4294967295 ~ 'AS-X.v4'": False, "112 ~ EMPTY": False})
     questions["prepend(prepend(+empty+, 196611), 112).last ~ 'AS-X.v4'"] = True
     questions["prepend(prepend(+empty+, 1029), 112).last ~ 'AS-X.v4'"] = False
-    sock = tmp_path / "bird.ctl"
-    daemon = subprocess.Popen(
-        [BIRD, "-f", "-c", conf, "-s", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        got = {q: run("birdc", "-s", sock, "eval", q).stdout.split()[-1] for q in questions}
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+    got = bird_eval(conf, questions, tmp_path)
     assert got == {q: "TRUE" if a else "FALSE" for q, a in questions.items()}
 
 

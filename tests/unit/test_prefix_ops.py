@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import ipaddress
 import random
-import socketserver
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -22,6 +20,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils import bogons, prefix
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
 from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
+from daemons import address, fake_irrd
 from test_renderers import SHARED, run
 
 BOGONS = SHARED / "data" / "bogons"
@@ -37,36 +36,11 @@ def entry(prefix, ge=None, le=None):
     return PrefixEntry(net(prefix), ge, le)
 
 
-class FakeIRRd(socketserver.StreamRequestHandler):
-    """Just enough of IRRd's whois protocol for bgpq4: ``!!`` keeps the session, ``!q``
-    ends it, a query in ``server.answers`` (``"!gas1"``, ``"!iAS-X,1"``) gets its text,
-    any other (``!n``, ``!s``, unknown objects) an empty ``C``."""
-
-    def handle(self):
-        for raw in self.rfile:
-            query = raw.decode().strip()
-            if query == "!q":
-                return
-            if query == "!!":
-                continue
-            data = self.server.answers.get(query)
-            self.wfile.write(f"A{len(data) + 1}\n{data}\nC\n".encode() if data else b"C\n")
-
-
 @pytest.fixture(scope="module")
 def irr():
     """A fake IRRd on loopback: set ``irr.answers``, pass ``address(irr)`` to bgpq4 -h."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), FakeIRRd)
-    server.daemon_threads = True
-    server.answers = {}
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def address(server):
-    return f"127.0.0.1:{server.server_address[1]}"
+    with fake_irrd() as server:
+        yield server
 
 
 def bgpq4(irr, afi, networks, *options):
@@ -130,8 +104,8 @@ LENGTHS = {4: {"long": 26, "short": 24}, 6: {"long": 52, "short": 48}}
 RANDOM_LENGTHS = {4: {"long": 25, "short": 24}, 6: {"long": 49, "short": 48}}  # inside random_networks' span
 
 
-def options_for(name, afi, lengths=LENGTHS):
-    return [o.format(**lengths[afi]) for o in OPTIONS[name]]
+def options_for(name, afi, lengths=None):
+    return [o.format(**(lengths or LENGTHS)[afi]) for o in OPTIONS[name]]
 
 
 @pytest.mark.parametrize("options", OPTIONS)

@@ -13,10 +13,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
-import socketserver
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +26,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.render import (
     common,
     renderer,
 )
+from daemons import BIRD, FakeIRRd, address, bird_eval, fake_irrd
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 REFERENCE = SHARED / "data" / "bgpq4-reference"
@@ -50,7 +48,6 @@ AS112 = {
     4: ["192.31.196.0/24", "192.175.48.0/24"],
     6: ["2001:4:112::/48", "2620:4f:8000::/48"],
 }
-BIRD = Path("/usr/sbin/bird")
 BGPD = Path("/usr/sbin/bgpd")
 
 
@@ -129,36 +126,23 @@ def test_matches_bgpq4_reference(platform, afi):
     assert lines(bgpq4_part(platform, ours)) == lines(bgpq4_part(platform, theirs))
 
 
-class FakeIRRd(socketserver.StreamRequestHandler):
-    """Just enough of IRRd's whois protocol for ``bgpq4 ... AS112`` on loopback."""
+AS112_ROUTES = {
+    "!g": "10.0.0.0/9 10.128.0.0/9 192.0.2.0/24 198.51.100.0/25 198.51.100.128/25",
+    "!6": "2001:db8::/33 2001:db8:8000::/33 2001:4:112::/48",
+}
 
-    ROUTES = (
-        (
-            "!g",
-            "10.0.0.0/9 10.128.0.0/9 192.0.2.0/24 198.51.100.0/25 198.51.100.128/25",
-        ),
-        ("!6", "2001:db8::/33 2001:db8:8000::/33 2001:4:112::/48"),
-    )
 
-    def handle(self):
-        for raw in self.rfile:
-            query = raw.decode().strip()
-            if query == "!q":
-                return
-            if query == "!!":
-                continue
-            data = dict(self.ROUTES).get(query[:2]) if query[2:4].lower() == "as" else None
-            self.wfile.write(f"A{len(data) + 1}\n{data}\nC\n".encode() if data else b"C\n")
+class AS112Routes(FakeIRRd):
+    """Every AS number announces the same few routes (enough for ``bgpq4 ... AS112``)."""
+
+    def answer(self, query):
+        return AS112_ROUTES.get(query[:2]) if query[2:4].lower() == "as" else None
 
 
 @pytest.fixture(scope="module")
 def irrd():
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), FakeIRRd)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with fake_irrd(AS112Routes) as server:
+        yield address(server)
 
 
 @pytest.mark.parametrize("options", [["-A", "-R"], ["-R"]], ids=["aggregate", "refine"])
@@ -393,20 +377,7 @@ def test_bird_matches_the_lengths_we_mean(tmp_path):
     (tmp_path / "lists.conf").write_text(render("bird2", *lists, plist("EMPTY", 4)))
     conf = tmp_path / "bird.conf"
     conf.write_text('router id 192.0.2.1;\ninclude "lists.conf";\nprotocol device {}\n')
-    sock = tmp_path / "bird.ctl"
-    daemon = subprocess.Popen(
-        [BIRD, "-f", "-c", conf, "-s", sock],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        got = {q: run("birdc", "-s", sock, "eval", q).stdout.split()[-1] for q in questions}
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
+    got = bird_eval(conf, questions, tmp_path)
     assert got == {q: "TRUE" if a else "FALSE" for q, a in questions.items()}
 
 

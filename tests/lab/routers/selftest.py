@@ -5,7 +5,9 @@
 
 1. ExaBGP announces 185.230.76.0/24 and 2a0f:b300::/32; r1 and r2 receive them
    (IPv4 over the IPv4 sessions, IPv6 over the IPv6 sessions).
-2. transit receives nothing while ROUTESEC-OWN-V4/V6 do not exist.
+2. transit receives nothing while ROUTESEC-OWN-V4/V6 do not exist; r2 accepts
+   nothing from the customer speaker cust while ROUTESEC-AS65000-IN-V4 does not
+   exist, then (pushed with vtysh) only the routes it permits.
 3. Over SSH with netmiko (cisco_ios), r1 gets
    "ip prefix-list ROUTESEC-OWN-V4 seq 5 permit 185.230.76.0/24" and saves it;
    transit then receives the route from r1 (FRR re-evaluates the outbound
@@ -24,6 +26,8 @@ import lab_api as lab
 
 V4 = "185.230.76.0/24"
 V6 = "2a0f:b300::/32"
+CUST = "203.0.113.0/24"
+CUST_OTHER = "192.0.2.0/24"
 
 
 def step(text):
@@ -45,10 +49,20 @@ def main():
         assert V4 in lab.vtysh(node, "show bgp ipv4 unicast")
     assert not lab.received_from("r1", "fdff:5e5::100", 4), "IPv4 route over IPv6 session"
 
-    step("no prefix-list: transit must stay empty for 7 s")
+    step("no prefix-list: transit and r2 (from cust) must stay empty for 7 s")
+    for prefix in (CUST, CUST_OTHER):
+        lab.exabgp(f"announce route {prefix} next-hop self", speaker="cust")
     time.sleep(7)
     assert not lab.received_prefixes("transit", 4), lab.received_prefixes("transit", 4)
     assert not lab.received_prefixes("transit", 6), lab.received_prefixes("transit", 6)
+    assert not lab.received_from("r2", "198.18.0.101"), lab.received_from("r2", "198.18.0.101")
+
+    step("vtysh: ROUTESEC-AS65000-IN-V4 on r2 + clear bgp soft in")
+    lab.vtysh("r2", f"configure terminal\nip prefix-list ROUTESEC-AS65000-IN-V4 seq 5 permit {CUST}")
+    lab.vtysh("r2", "clear bgp ipv4 unicast 198.18.0.101 soft in")
+    lab.wait_for(lambda: CUST in lab.received_from("r2", "198.18.0.101"), 10, 0.1)
+    assert lab.received_from("r2", "198.18.0.101") == {CUST}, lab.received_from("r2", "198.18.0.101")
+    assert CUST not in lab.received_prefixes("r1"), "cust has no session with r1"
 
     step("netmiko: push ROUTESEC-OWN-V4 to r1")
     host, port = lab.SSH["r1"]
@@ -89,7 +103,8 @@ def main():
     step("withdraw from ExaBGP")
     lab.exabgp(f"withdraw route {V4} next-hop self")
     lab.wait_for(lambda: not lab.received_prefixes("transit", 4), 10)
-    lab.wait_for(lambda: not lab.received_prefixes("r2", 4), 10)
+    lab.wait_for(lambda: not lab.received_from("r2", "198.18.0.100"), 10)
+    assert lab.received_from("r2", "198.18.0.101") == {CUST}
 
     step("reset")
     lab.exabgp(f"announce route {V4} next-hop self")

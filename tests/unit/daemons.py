@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+"""Test helpers shared by the renderer tests: a fake IRRd for bgpq4, and a running BIRD to ask."""
+
+from __future__ import annotations
+
+import socketserver
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BIRD = Path("/usr/sbin/bird")
+
+
+class FakeIRRd(socketserver.StreamRequestHandler):
+    """Just enough of IRRd's whois protocol for bgpq4: ``!!`` keeps the session, ``!q`` ends it,
+    ``answer(query)`` gives a query's text (default: ``server.answers``, e.g. ``"!gas1"``) and
+    anything else an empty ``C``."""
+
+    def answer(self, query):
+        return self.server.answers.get(query)
+
+    def handle(self):
+        for raw in self.rfile:
+            query = raw.decode().strip()
+            if query == "!q":
+                return
+            if query == "!!":
+                continue
+            data = self.answer(query)
+            self.wfile.write(f"A{len(data) + 1}\n{data}\nC\n".encode() if data else b"C\n")
+
+
+@contextmanager
+def fake_irrd(handler=FakeIRRd):
+    """A fake IRRd on loopback; set ``server.answers``; ``address(server)`` for bgpq4 -h."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.answers = {}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def address(server):
+    return f"127.0.0.1:{server.server_address[1]}"
+
+
+def bird_eval(conf, questions, workdir):
+    """Start BIRD on ``conf`` and ask it each of ``questions``; {question: "TRUE"/"FALSE"}."""
+    sock = Path(workdir) / "bird.ctl"
+    daemon = subprocess.Popen(
+        [BIRD, "-f", "-c", conf, "-s", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return {
+            q: subprocess.run(
+                ["birdc", "-s", sock, "eval", q], capture_output=True, text=True, check=False
+            ).stdout.split()[-1]
+            for q in questions
+        }
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
