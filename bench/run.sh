@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (printed, not asserted): rendering at 100k entries per platform, and
-# NetBox read + intent build at 1,000 devices / 50,000 prefixes in the lab NetBox.
+# Benchmarks (printed, not asserted): rendering at 100k entries per platform; AS-SET
+# expansion against bgpq4 on the lab IRRd; NetBox read + intent build at 1,000
+# devices / 50,000 prefixes in the lab NetBox.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
@@ -13,5 +14,6 @@ set -a
 # shellcheck source=/dev/null  # written at run time by the lab
 source "$STATE/lab.env"
 set +a
+python bench/irr_expand_vs_bgpq4.py
 python bench/netbox_intent_scale.py "$@"
 bash tests/lab/lab.sh reset >/dev/null

@@ -36,7 +36,7 @@ link_collection() {
     fi
 }
 
-bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time
 ensure_venv
 link_collection
 cat <<ENV
