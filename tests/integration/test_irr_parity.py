@@ -19,8 +19,10 @@ Two independent comparisons per set and address family:
   the difference is exactly that.
 
 Missing member sets and loops need no adjustment: both tools skip a set the IRR
-does not know and expand every set once. No aggregation on either side (bgpq4
-is run without ``-A``; routesec does not aggregate).
+does not know and expand every set once. The comparisons are of plain prefix
+lists (bgpq4 without ``-A``); test_aggregated_like_bgpq4 then checks
+``prefix_ops.aggregate`` of routesec's prefixes against ``bgpq4 -A``, entry for
+entry and in order, on real sets.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
     expand_as_set,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
+from ansible_collections.routesec.bgp.plugins.module_utils.prefix_ops import aggregate
+from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 
 SOURCES = "RIPE,RIPE-NONAUTH"
 MAX_DEPTH = 20
@@ -122,6 +126,14 @@ def walk(client, walks, name):
     return walks[name]
 
 
+def bgpq4_aggregated(server, name, afi):
+    """bgpq4 -A's entries (Cisco output, read back with routesec's IOS parser), in its order."""
+    command = [BGPQ4, "-h", "%s:%d" % server, "-S", SOURCES, "-%d" % afi, "-A", name]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, "%s failed: %s" % (" ".join(command), run.stderr[-2000:])
+    return list(renderer("cisco_ios").parse_prefix_lists(run.stdout).get((afi, "NN"), {}).values())
+
+
 def routesec(client, walks, name, afi):
     """The walk and the prefixes of its AS numbers (!g/!6 per AS number), once per set and family."""
     expansion = walk(client, walks, name)
@@ -146,6 +158,16 @@ def test_same_prefixes_as_bgpq4_from_the_server_side_expansion(server, client, w
 def test_same_prefixes_as_bgpq4_walking_with_the_same_depth_limit(server, client, walks, name, afi):
     _expansion, ours = routesec(client, walks, name, afi)
     assert ours == bgpq4(server, name, afi, "-L", str(MAX_DEPTH), "-p")
+
+
+@pytest.mark.parametrize("afi", [4, 6])
+@pytest.mark.parametrize("name", ["AS-TELENOR", "AS-BELBONETOPEERS", "AS-HOUSINGCITY", "AS3326:AS-PEERS-UAE"])
+def test_aggregated_like_bgpq4(server, client, walks, name, afi):
+    _expansion, ours = routesec(client, walks, name, afi)
+    theirs = bgpq4_aggregated(server, name, afi)
+    if afi == 4:
+        assert len(theirs) < len(ours)  # something was aggregated (the IPv6 lists are tiny)
+    assert aggregate(ours) == theirs
 
 
 def test_the_300_level_chain_is_cut_and_reported(server, client):
