@@ -13,8 +13,13 @@ variant is run ``--repeat`` times (default 3), interleaved; medians are printed.
     bgpq4 -L      bgpq4 ... -L 20 -p SET: walks the set on the client with one "!i" per
                   set, like routesec, then one "!g"/"!6" per AS number
     routesec      expand_as_set (the "!i" walk with max_depth 20, the fail-closed
-                  report) then the prefixes: "!a" when the walk was complete, else "!g"
-    routesec !g   the same walk, then one "!g"/"!6" per AS number
+                  report, spread over 4 whois connections) then the prefixes: "!a"
+                  when the walk was complete, else "!g"; nothing cached
+    routesec 1c   the same on a single connection
+    routesec warm the same with the answer cache (irr/cache.py) filled by an earlier,
+                  untimed run: the IRR reports its sources unchanged (one "!J"), so the
+                  expansion and the "!a" answer come from the cache, checked against it
+    routesec !g   the walk, then one "!g"/"!6" per AS number (4 connections)
 
 Wall time and peak memory are those of the whole process (peak RSS by GNU time,
 /usr/bin/time, package "time"). For routesec the
@@ -40,9 +45,10 @@ import tempfile
 import time
 from pathlib import Path
 
-SOURCES = "RIPE,RIPE-NONAUTH"
-MAX_DEPTH = 20
+from irr_expand_child import MAX_DEPTH, SOURCES  # the child's settings, so that both sides ask the same
+
 TIME = "/usr/bin/time"  # GNU time, for the peak memory of a process
+CHILD = Path(__file__).with_name("irr_expand_child.py")  # one routesec run, in its own process
 SETS = ("AS3326:AS-PEERS-UAE", "AS39533:AS-PEERS", "AS-DECIX", "AS-HOUSINGCITY")
 
 
@@ -61,7 +67,7 @@ def digest(networks):
 
 
 def run_measured(command):
-    """Run ``command``; return its stdout, wall seconds and peak RSS in MiB.
+    """Run ``command``; return its stdout, stderr, wall seconds and peak RSS in MiB.
 
     The peak comes from GNU time (``%M``, the wait4 rusage of a child of that small
     process). Reaping the child here with os.wait4 would not do: Linux carries the
@@ -74,63 +80,29 @@ def run_measured(command):
         seconds = time.perf_counter() - started
         if run.returncode:
             sys.exit("%s failed (%d): %s" % (" ".join(command), run.returncode, run.stderr.decode()[-2000:]))
-        return run.stdout.decode(), seconds, int(peak.read().split()[-1]) / 1024.0
+        return run.stdout.decode(), run.stderr.decode(), seconds, int(peak.read().split()[-1]) / 1024.0
 
 
 def bgpq4(server, name, afi, walk):
     command = ["bgpq4", "-h", "%s:%d" % server, "-S", SOURCES, "-%d" % afi, "-F", "%n/%l\n"]
     if walk:
         command += ["-L", str(MAX_DEPTH), "-p"]
-    out, seconds, rss = run_measured(command + [name])
+    out, _err, seconds, rss = run_measured(command + [name])
+    return dict(listed(out), seconds=seconds, rss=rss)
+
+
+def listed(out):
+    """Count and digest of a prefix list printed one per line (by bgpq4 -F '%n/%l', or a routesec child)."""
     networks = {ipaddress.ip_network(line) for line in out.split()}
-    return {"seconds": seconds, "rss": rss, "count": len(networks), "digest": digest(networks)}
+    return {"count": len(networks), "digest": digest(networks)}
 
 
-def routesec(server, name, afi, method):
-    command = [sys.executable, __file__, "--child", name, str(afi), method, server[0], str(server[1])]
-    out, seconds, rss = run_measured(command)
-    result = json.loads(out)
-    result.update(seconds=seconds, rss=rss)
+def routesec(server, name, afi, method, connections=4, cache="-"):
+    command = [sys.executable, str(CHILD), name, str(afi), method, server[0], str(server[1]), str(connections), cache]
+    out, err, seconds, rss = run_measured(command)
+    result = json.loads(err.splitlines()[-1])
+    result.update(listed(out), seconds=seconds, rss=rss)
     return result
-
-
-def child(name, afi, method, host, port):
-    """One routesec expansion + collection, timed in-process; prints JSON."""
-    started = time.perf_counter()
-    from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
-        collect_prefixes,
-        collect_prefixes_for_set,
-        expand_as_set,
-    )
-    from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
-
-    imported = time.perf_counter()
-    with WhoisClient(host, int(port), sources=SOURCES, timeout=120) as client:
-        expansion = expand_as_set(client, name, max_depth=MAX_DEPTH)
-        walked = time.perf_counter()
-        if method == "auto" and client.supports_a and not expansion.too_deep:
-            networks = collect_prefixes_for_set(client, name, int(afi))
-        else:
-            networks = collect_prefixes(client, expansion.asns, int(afi))
-        done = time.perf_counter()
-    print(
-        json.dumps(
-            {
-                "work": done - imported,
-                "walk": walked - imported,
-                "prefixes": done - walked,
-                "startup": imported - started,
-                "count": len(networks),
-                "digest": digest(networks),
-                "asns": len(expansion.asns),
-                "sets": len(expansion.sets),
-                "missing": len(expansion.missing),
-                "too_deep": len(expansion.too_deep),
-                "depth": expansion.depth,
-                "queries": client.queries,
-            }
-        )
-    )
 
 
 def median(runs, key):
@@ -143,25 +115,27 @@ def main():
     parser.add_argument("--afi", nargs="+", type=int, default=[4, 6])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-bgpq4-walk", action="store_true", help="skip bgpq4 -L (slow on large sets)")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-        return
     server = irrd_server()
     if not os.access(TIME, os.X_OK):
         sys.exit("%s (GNU time) is needed for the peak memory: apt-get install time" % TIME)
     variants = [("bgpq4", lambda n, a: bgpq4(server, n, a, walk=False))]
     if not args.no_bgpq4_walk:
         variants.append(("bgpq4 -L", lambda n, a: bgpq4(server, n, a, walk=True)))
+    cache = tempfile.mkdtemp(prefix="routesec-bench-irr-")
     variants += [
         ("routesec", lambda n, a: routesec(server, n, a, "auto")),
+        ("routesec 1c", lambda n, a: routesec(server, n, a, "auto", connections=1)),
+        ("routesec warm", lambda n, a: routesec(server, n, a, "auto", cache=cache)),
         ("routesec !g", lambda n, a: routesec(server, n, a, "g")),
     ]
     print("IRRd %s:%d, sources %s, max_depth %d, median of %d runs" % (server + (SOURCES, MAX_DEPTH, args.repeat)))
     for name in args.sets:
         for afi in args.afi:
             bgpq4(server, name, afi, walk=False)  # warm the server's caches; not counted
+            filled = routesec(server, name, afi, "auto", cache=cache)["cache"]  # fill routesec's; not counted
+            if not filled["saved"] and not filled["results_loaded"]:
+                print("  (cache not filled: %s)" % filled["reason"])
             results = {variant[0]: [] for variant in variants}
             for _run in range(args.repeat):
                 for label, variant in variants:
@@ -191,6 +165,11 @@ def report(name, afi, results):
     if "bgpq4 -L" in results:
         walked = median(results["bgpq4 -L"], "seconds")
         print("  routesec / bgpq4 -L (same client-side walk): %.2f" % (median(results["routesec"], "seconds") / walked))
+    warm = results["routesec warm"][0]["cache"]
+    print(
+        "  routesec warm: %d results and %d raw answers read from the cache, %d whois queries"
+        % (warm["results_loaded"], warm["answers_loaded"], results["routesec warm"][0]["queries"])
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from .model import (
     Neighbor,
     PrefixEntry,
     PrefixList,
+    parse_address,
     parse_as_set,
     parse_asn,
     parse_prefix,
@@ -29,6 +30,9 @@ from .model import (
 from .netbox_schema import CF_AS_SET, CF_LOCAL_ASN, CF_MAX_LENGTH, CF_NEIGHBOR_ASNS, CF_ORIGIN_ASN, TAG_OWN_ASN
 
 DEFAULT_LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
+# The netbox-bgp plugin's session statuses whose sessions are neighbours; planned, offline and
+# failed sessions are not (yet, or any more) configured on the router.
+SESSION_STATUSES = ("active",)
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,17 @@ def _tag_slugs(record):
     return {t.get("slug") for t in record.get("tags") or () if isinstance(t, dict)}
 
 
+def _nested(value, key):
+    """``value[key]`` of a nested NetBox object, or ``value`` itself when it is not one."""
+    return value.get(key) if isinstance(value, dict) else value
+
+
 def _nested_asn(value, obj, field, problems):
     """The AS number inside a NetBox object-type custom field, or None (recorded)."""
     if value is None:
         problems.add(obj, field, "is empty; set it to one of our ASNs (tagged %s)" % TAG_OWN_ASN)
         return None
-    raw = value.get("asn") if isinstance(value, dict) else value
-    return problems.collect(parse_asn, raw, obj, field)
+    return problems.collect(parse_asn, _nested(value, "asn"), obj, field)
 
 
 def as_sets(records, problems):
@@ -105,15 +113,48 @@ def as_sets(records, problems):
     return result
 
 
-def neighbors(record, obj, sets, problems):
-    """The neighbours a device filters from the IRR, each with its AS-SET."""
+def neighbors(record, obj, sets, problems, sessions=()):
+    """The neighbours a device filters from the IRR, each with its AS-SET: the ASNs of its custom
+    field and the remote ASes of its ``sessions`` ((AS, address or None) pairs), merged by AS."""
     field = "custom_fields.%s" % CF_NEIGHBOR_ASNS
-    found = []
+    addresses = {}
     for value in (record.get("custom_fields") or {}).get(CF_NEIGHBOR_ASNS) or ():
-        asn = problems.collect(parse_asn, value.get("asn") if isinstance(value, dict) else value, obj, field)
+        asn = problems.collect(parse_asn, _nested(value, "asn"), obj, field)
         if asn is not None:
-            found.append(Neighbor(asn, sets.get(asn, "AS%d" % asn)))
-    return tuple(sorted(set(found)))
+            addresses.setdefault(asn, set())
+    for asn, address in sessions:
+        addresses.setdefault(asn, set()).update([address] if address else [])
+    found = (Neighbor(asn, sets.get(asn, "AS%d" % asn), tuple(addrs)) for asn, addrs in addresses.items())
+    return tuple(sorted(found))
+
+
+def bgp_sessions(records, device_ids, own, problems):
+    """Device id -> (remote AS, remote address or None) of the netbox-bgp plugin's sessions that
+    are neighbours: on one of ``device_ids``, with a status in SESSION_STATUSES, and eBGP (a
+    session to one of our ASNs is iBGP, whose routes are not filtered from the IRR)."""
+    result = {}
+    for record in records:
+        device = record.get("device")
+        if not isinstance(device, dict) or device.get("id") not in device_ids:
+            continue
+        obj = _name("BGP session", record, "display")
+        status = _nested(record.get("status"), "value")
+        if not status:
+            problems.add(obj, "status", "is empty")
+            continue
+        if status not in SESSION_STATUSES:
+            continue
+        remote = record.get("remote_as")
+        if remote is None:
+            problems.add(obj, "remote_as", "is empty: the session has no remote AS")
+            continue
+        asn = problems.collect(parse_asn, _nested(remote, "asn"), obj, "remote_as")
+        address = record.get("remote_address")
+        if address is not None:
+            address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
+        if asn is not None and asn not in own:
+            result.setdefault(device["id"], []).append((asn, address))
+    return result
 
 
 def own_asns(records, problems):
@@ -180,7 +221,7 @@ def _max_length(value, network, obj, problems):
     return value
 
 
-def devices(records, own, problems, platform_map=None, sets=None):
+def devices(records, own, problems, platform_map=None, sets=None, sessions=None):
     result = []
     for record in records:
         obj = _name("device", record, "name")
@@ -198,14 +239,14 @@ def devices(records, own, problems, platform_map=None, sets=None):
         if address is None:
             problems.add(obj, "primary_ip4", "the device has no primary IP to manage it by")
             continue
-        peers = neighbors(record, obj, sets or {}, problems)
+        peers = neighbors(record, obj, sets or {}, problems, (sessions or {}).get(record.get("id"), ()))
         if asn is not None:
             result.append((Device(record.get("name"), platform, address, asn), peers))
     return result
 
 
 def _platform(value, platform_map):
-    slug = value.get("slug") if isinstance(value, dict) else value
+    slug = _nested(value, "slug")
     if slug in platform_map:
         return platform_map[slug]
     return slug.replace("-", "_") if isinstance(slug, str) else slug
@@ -231,7 +272,8 @@ def own_prefix_lists(origins, asn, list_names=None):
 
 
 def build_intent(records, platform_map=None, list_names=None):
-    """Per-device intent from NetBox ``records`` (a mapping kind -> list of dicts).
+    """Per-device intent from NetBox ``records`` (a mapping kind -> list of dicts; ``bgp_sessions``,
+    the netbox-bgp plugin's sessions, is optional).
 
     Returns ``{device name: DeviceIntent}``; raises DataError listing every problem.
     """
@@ -239,7 +281,10 @@ def build_intent(records, platform_map=None, list_names=None):
     own = own_asns(records["asns"], problems)
     held = aggregates(records["aggregates"], problems)
     origins = originations(records["prefixes"], own, held, problems)
-    routers = devices(records["devices"], own, problems, platform_map, as_sets(records["asns"], problems))
+    managed = {record.get("id") for record in records["devices"]}
+    sessions = bgp_sessions(records.get("bgp_sessions") or (), managed, own, problems)
+    sets = as_sets(records["asns"], problems)
+    routers = devices(records["devices"], own, problems, platform_map, sets, sessions)
     problems.raise_if_any()
     lists_by_asn = {}  # routers of one AS share the same (immutable) lists
     for device, _peers in routers:

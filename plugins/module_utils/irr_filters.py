@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Customer and peer filters from the IRR, added to each router's intent.
 
-Every distinct AS-SET among all routers' neighbours is expanded once, over one
-pipelined whois connection, and refused if the expansion is incomplete (a
+Every distinct AS-SET among all routers' neighbours is expanded once, over
+pipelined whois connections, and refused if the expansion is incomplete (a
 member set the IRR does not hold, a set deeper than ``max_depth``). Each
 neighbour then gets an IPv4 and an IPv6 prefix-list (bogons and too-specific
 prefixes removed, optional aggregation and ``le`` like bgpq4 ``-A``/``-R``) and
@@ -17,6 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .errors import SafetyError
+from .irr.cache import CachedClient
 from .irr.expand import DEFAULT_MAX_DEPTH, prefixes_for_set
 from .irr.whois import WhoisClient
 from .model import AsPathList, PrefixList
@@ -119,8 +120,18 @@ def add_irr_filters(intents, client, options=IrrFilterOptions()):
     return result, report
 
 
-def irr_filters_from(host, port, intents, options=IrrFilterOptions(), sources=None, timeout=30):
-    """``add_irr_filters`` over a fresh connection to ``host:port``; also returns the queries sent."""
-    with WhoisClient(host, port, sources=sources, timeout=timeout) as client:
+def irr_filters_from(
+    host, port, intents, options=IrrFilterOptions(), sources=None, timeout=30, connections=1, cache_dir=None
+):
+    """``add_irr_filters`` over fresh connections to ``host:port``; also how it went.
+
+    Returns (intents, report, whois queries sent, cache report or None). With
+    ``cache_dir``, answers are kept there while the IRR's data is unchanged
+    (``irr.cache``).
+    """
+    client = WhoisClient(host, port, sources=sources, timeout=timeout, connections=connections)
+    if cache_dir:
+        client = CachedClient(client, cache_dir)
+    with client:
         built, report = add_irr_filters(intents, client, options)
-        return built, report, client.queries
+    return built, report, client.queries, (client.report() if cache_dir else None)

@@ -67,21 +67,43 @@ def parse_as_set(value, obj=None, field_name="as_set"):
     raise DataError("%r is not an AS-SET name or AS number" % (value,), obj, field_name)
 
 
+def parse_address(value, obj=None, field_name="address"):
+    """An IP address, from ``192.0.2.1`` or NetBox's ``192.0.2.1/24`` form."""
+    try:
+        return ipaddress.ip_interface(str(value).strip()).ip
+    except ValueError:
+        raise DataError("%r is not an IP address" % (value,), obj, field_name) from None
+
+
 @dataclass(frozen=True, order=True)
 class Neighbor:
-    """A customer or peer whose announcements are filtered by what ``as_set`` holds in the IRR."""
+    """A customer or peer whose announcements are filtered by what ``as_set`` holds in the IRR;
+    ``addresses``: its session addresses where the source of truth has them (IPv4 first, sorted)."""
 
     asn: int
     as_set: str
+    addresses: tuple = ()
+
+    def __post_init__(self):
+        where = "neighbor AS%s" % self.asn
+        found = {parse_address(a, where, "addresses") for a in self.addresses}
+        object.__setattr__(self, "addresses", tuple(str(a) for a in sorted(found, key=lambda a: (a.version, a))))
 
     def to_dict(self):
-        return {"asn": self.asn, "as_set": self.as_set}
+        return {"asn": self.asn, "as_set": self.as_set, "addresses": list(self.addresses)}
 
     @classmethod
     def from_dict(cls, data, where="neighbor"):
         if not isinstance(data, dict):
             raise DataError("expected a mapping, got %r" % (data,), where)
-        return cls(parse_asn(data.get("asn"), where, "asn"), parse_as_set(data.get("as_set"), where, "as_set"))
+        addresses = data.get("addresses") or []
+        if not isinstance(addresses, list):
+            raise DataError("expected a list of IP addresses", where, "addresses")
+        return cls(
+            parse_asn(data.get("asn"), where, "asn"),
+            parse_as_set(data.get("as_set"), where, "as_set"),
+            tuple(parse_address(a, where, "addresses") for a in addresses),
+        )
 
 
 @dataclass(frozen=True, order=True)

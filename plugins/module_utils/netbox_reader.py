@@ -8,6 +8,10 @@ of devices or prefixes; only pagination adds requests, ``page_size`` objects at
 a time. Only the fields routesec uses are requested (NetBox's ``fields``
 parameter), so large prefix tables stay cheap to transfer and parse.
 
+Kinds that a NetBox plugin provides (``PLUGIN_QUERIES``) cost one more request,
+to ``/api/status/``, which lists the installed plugins; a kind whose plugin is
+not installed is not read and is absent from the snapshot.
+
 The result is a ``Snapshot``: plain dicts as NetBox returned them, handed to
 the intent builder, which is pure and testable without NetBox.
 """
@@ -41,6 +45,16 @@ QUERIES = {
         "dcim/devices",
         {"tag": TAG_MANAGED},
         "id,name,platform,primary_ip4,primary_ip6,custom_fields",
+    ),
+}
+
+# kind -> (plugin, endpoint path, fixed filters, fields to fetch)
+PLUGIN_QUERIES = {
+    "bgp_sessions": (
+        "netbox_bgp",
+        "plugins/bgp/bgpsession",
+        {},
+        "id,display,status,device,remote_address,remote_as",
     ),
 }
 
@@ -85,7 +99,7 @@ def connect(url, token, timeout=30, validate_certs=True):
 
 
 def read_snapshot(url, token, page_size=DEFAULT_PAGE_SIZE, timeout=30, validate_certs=True, kinds=None):
-    """Read every kind in ``kinds`` (default: all) from NetBox at ``url``.
+    """Read every kind in ``kinds`` (default: all, plugins' kinds included) from NetBox at ``url``.
 
     Raises SourceError naming the endpoint on any failure, so that no intent is
     ever built from a partial read.
@@ -94,12 +108,23 @@ def read_snapshot(url, token, page_size=DEFAULT_PAGE_SIZE, timeout=30, validate_
     session = api.http_session
     snapshot = Snapshot()
     started = time.perf_counter()
-    for kind in kinds or QUERIES:
-        path, filters, fields = QUERIES[kind]
-        snapshot.records[kind] = _fetch(api, session, path, dict(filters, fields=fields), page_size)
+    kinds = list(kinds or (*QUERIES, *PLUGIN_QUERIES))
+    plugins = installed_plugins(api) if any(kind in PLUGIN_QUERIES for kind in kinds) else {}
+    for kind in kinds:
+        plugin, path, filters, fields = PLUGIN_QUERIES.get(kind) or (None, *QUERIES[kind])
+        if plugin is None or plugin in plugins:
+            snapshot.records[kind] = _fetch(api, session, path, dict(filters, fields=fields), page_size)
     snapshot.api_calls = session.calls
     snapshot.seconds = time.perf_counter() - started
     return snapshot
+
+
+def installed_plugins(api):
+    """NetBox's installed plugins, name -> version, from ``/api/status/``."""
+    with source_errors(api, "%s/status/" % api.base_url):
+        status = api.status()
+    plugins = status.get("plugins") if isinstance(status, dict) else None
+    return plugins if isinstance(plugins, dict) else {}
 
 
 def _fetch(api, session, path, filters, page_size):
@@ -125,10 +150,16 @@ def source_errors(api, what):
     except RequestError as exc:
         status = getattr(exc.req, "status_code", "?")
         raise SourceError("NetBox answered HTTP %s for %s: %s" % (status, what, _short(exc.error)), "NetBox") from None
+    except requests.exceptions.JSONDecodeError as exc:  # before RequestException, one of its bases
+        raise _not_json(what, exc) from None
     except requests.exceptions.RequestException as exc:
         raise SourceError("NetBox at %s is unreachable: %s" % (base_url, _reason(exc)), "NetBox") from None
     except (ContentError, ValueError) as exc:
-        raise SourceError("NetBox sent an answer that is not JSON for %s: %s" % (what, _short(exc)), "NetBox") from None
+        raise _not_json(what, exc) from None
+
+
+def _not_json(what, exc):
+    return SourceError("NetBox sent an answer that is not JSON for %s: %s" % (what, _short(exc)), "NetBox")
 
 
 def _reason(exc):

@@ -4,7 +4,9 @@
 """Fail-closed guards that run before anything is pushed.
 
 A filter that would become empty, or lose more than ``max_shrink_percent`` of
-its entries in one change, is refused: such a change is far more often a broken
+its entries in one change, is refused (a list that is empty and stays empty loses
+nothing, for example the IPv6 list of a neighbour whose AS-SET has IPv4 routes
+only: it is not refused, and matches nothing as before): such a change is far more often a broken
 source of truth than an intended one. The operator overrides with an explicit
 option, named in the message.
 """
@@ -25,7 +27,7 @@ def check_list_change(
     if change.description:
         where += " (%s)" % change.description
     if new == 0:
-        if allow_empty:
+        if allow_empty or old == 0:
             return
         raise SafetyError(
             "the new list would be empty (%d entries now, 0 planned), which would %s; "

@@ -11,8 +11,8 @@ short_description: Add customer and peer filters from the IRR to routesec intent
 version_added: 0.1.0
 description:
   - Takes the devices returned by R(routesec.bgp.netbox_intent,ansible_collections.routesec.bgp.netbox_intent_module)
-    and, for every neighbour in their C(neighbors), expands the neighbour's AS-SET in an IRR over one
-    pipelined whois connection (each distinct AS-SET once), collects the route and route6 objects of
+    and, for every neighbour in their C(neighbors), expands the neighbour's AS-SET in an IRR over
+    pipelined whois connections (each distinct AS-SET once), collects the route and route6 objects of
     its origins, and adds to the device an IPv4 and an IPv6 prefix-list named C(ROUTESEC-AS<asn>-IN-V4)
     / C(-V6) and an AS-path list C(ROUTESEC-AS<asn>-IN) (paths from the neighbour's AS ending in one
     of the set's origins).
@@ -49,6 +49,22 @@ options:
     description: Seconds to wait for each answer from the IRR.
     type: float
     default: 30
+  connections:
+    description:
+      - Whois connections a large AS-SET walk is spread over at once (IRRd serves each in its own worker).
+      - Use 1 for servers that limit connections per client.
+    type: int
+    default: 4
+  cache_dir:
+    description:
+      - Directory where IRR answers and expansions are kept between runs (created with mode 0700).
+      - They are reused only while the IRR reports its sources unchanged (the time of the last data change
+        and the serials in IRRd 4's C(!J) status), so a second run on unchanged data, such as the real run after
+        C(--check), asks the server almost nothing. Any change to a queried source discards them all.
+      - Nothing is saved from a run during which the data changed, or when a source changed less than
+        a minute before the run. Servers without C(!J) are queried in full every time.
+      - Default, no cache.
+    type: path
   max_depth:
     description: Deepest AS-SET nesting followed; a deeper set is refused unless O(allow_too_deep).
     type: int
@@ -123,6 +139,18 @@ irr_queries:
   description: Whois queries sent.
   returned: success
   type: int
+irr_cache:
+  description: How the answer cache was used, when O(cache_dir) is set.
+  returned: when O(cache_dir) is set
+  type: dict
+  sample:
+    path: /var/cache/routesec/irr/irr-4f3b636b9ab1fedf.json
+    used: true
+    results_loaded: 3
+    answers_loaded: 0
+    hits: 3
+    saved: false
+    reason: null
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -140,6 +168,8 @@ def main():
             "irr_port": {"type": "int", "default": 43},
             "sources": {"type": "list", "elements": "str"},
             "timeout": {"type": "float", "default": 30},
+            "connections": {"type": "int", "default": 4},
+            "cache_dir": {"type": "path"},
             "max_depth": {"type": "int", "default": 20},
             "aggregate": {"type": "bool", "default": False},
             "le": {"type": "int"},
@@ -166,15 +196,22 @@ def main():
         allow_too_deep=p["allow_too_deep"],
         allow_empty=p["allow_empty"],
     )
-    built, report, queries = run(
-        module, irr_filters_from, p["irr_host"], p["irr_port"], intents, options, p["sources"], p["timeout"]
+    built, report, queries, cache = run(
+        module,
+        irr_filters_from,
+        p["irr_host"],
+        p["irr_port"],
+        intents,
+        options,
+        p["sources"],
+        p["timeout"],
+        p["connections"],
+        p["cache_dir"],
     )
-    module.exit_json(
-        changed=False,
-        devices={name: intent.to_dict() for name, intent in built.items()},
-        report=report,
-        irr_queries=queries,
-    )
+    result = {"devices": {name: i.to_dict() for name, i in built.items()}, "report": report, "irr_queries": queries}
+    if cache is not None:
+        result["irr_cache"] = cache
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ description:
     (on prefixes) and C(routesec-managed) (on devices), and the custom fields
     C(routesec_origin_asn) and C(routesec_max_length) (on prefixes), C(routesec_local_asn) and
     C(routesec_neighbor_asns) (on devices) and C(routesec_as_set) (on ASNs).
+  - Works the same with or without the netbox-bgp plugin; it creates none of the plugin's objects.
   - Idempotent; in check mode it reports what it would create or update and writes nothing.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:

@@ -19,8 +19,11 @@ description:
     every aggregate, its max length is out of range, or a device has an unsupported platform, no
     local ASN or no primary IP, or an ASN's AS-SET (C(routesec_as_set)) is not a valid name.
     Nothing is built from data with problems.
-  - Each device's C(routesec_neighbor_asns) come back in each device's C(neighbors), with the AS-SET
-    of each (the ASN's C(routesec_as_set), or the AS itself).
+  - Each device's C(neighbors) are its C(routesec_neighbor_asns) and, when NetBox has the netbox-bgp
+    plugin, the remote ASes of the device's plugin BGP sessions whose status is C(active), merged by AS,
+    each with its AS-SET (the ASN's C(routesec_as_set), or the AS itself) and the sessions' remote
+    addresses. Sessions to one of our ASNs (iBGP) are not neighbours; a session without a remote AS or
+    with a malformed address is refused like any other bad record.
   - Reads only; never changes NetBox.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
@@ -33,6 +36,13 @@ options:
         setting (1000 by default) and routesec then follows NetBox's next-page links.
     type: int
     default: 5000
+  bgp_sessions:
+    description:
+      - Read the netbox-bgp plugin's BGP sessions when NetBox has the plugin installed. Finding out
+        costs one request (C(/api/status/)); reading them one list query more.
+      - With V(false), only the four list queries are made and the plugin is ignored.
+    type: bool
+    default: true
   platform_map:
     description:
       - Maps NetBox platform slugs to routesec platforms when they differ. Without an entry, a slug
@@ -87,34 +97,36 @@ devices:
       neighbors:
         - asn: 65000
           as_set: AS65000:AS-CUSTOMERS
+          addresses: [198.18.0.101, "fdff:5e5::101"]
 api_calls:
   description: HTTP requests made to NetBox.
   returned: success
   type: int
-  sample: 4
+  sample: 6
 seconds:
   description: Time spent reading NetBox.
   returned: success
   type: float
   sample: 0.21
 counts:
-  description: Objects read, by kind.
+  description: Objects read, by kind (C(bgp_sessions) only when the netbox-bgp plugin's sessions were read).
   returned: success
   type: dict
-  sample: {"aggregates": 2, "asns": 3, "prefixes": 6, "devices": 2}
+  sample: {"aggregates": 2, "asns": 3, "prefixes": 6, "devices": 2, "bgp_sessions": 2}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
 from ..module_utils.intent import build_intent
-from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, read_snapshot
+from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, QUERIES, read_snapshot
 
 
 def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
         page_size={"type": "int", "default": DEFAULT_PAGE_SIZE},
+        bgp_sessions={"type": "bool", "default": True},
         platform_map={"type": "dict", "default": {}},
         list_names={
             "type": "dict",
@@ -127,9 +139,9 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    snapshot = run(
-        module, read_snapshot, p["netbox_url"], p["netbox_token"], p["page_size"], p["timeout"], p["validate_certs"]
-    )
+    kinds = None if p["bgp_sessions"] else list(QUERIES)  # None: all kinds, the plugin's included
+    args = (p["netbox_url"], p["netbox_token"], p["page_size"], p["timeout"], p["validate_certs"], kinds)
+    snapshot = run(module, read_snapshot, *args)
     names = p["list_names"] or {}
     list_names = {4: names.get("ipv4") or "ROUTESEC-OWN-V4", 6: names.get("ipv6") or "ROUTESEC-OWN-V6"}
     intent = run(module, build_intent, snapshot.records, p["platform_map"], list_names)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,22 @@ def lab_env():
         pytest.fail("the lab is not up (no %s): run `bash tests/lab/lab.sh up` first" % path)
     pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
     return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
+def irr_settled(seconds=61):
+    """Wait until no source of the lab IRRd has changed for ``seconds`` (the IRR cache's settle time)."""
+    env = lab_env()
+    with socket.create_connection((env["IRRD_HOST"], int(env["IRRD_WHOIS_PORT"])), timeout=30) as sock:
+        sock.sendall(b"!J-*\n")
+        answer = b""
+        while not answer.endswith(b"\nC\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    status = json.loads(answer.split(b"\n", 1)[1].rsplit(b"\nC\n", 1)[0])
+    newest = max(datetime.fromisoformat(s["rpsl_data_updated"]).timestamp() for s in status.values())
+    time.sleep(max(0.0, newest + seconds - time.time()))
 
 
 @dataclass
@@ -53,6 +72,15 @@ def netbox(netbox_env):
     import pynetbox
 
     return pynetbox.api(netbox_env["NETBOX_URL"], token=netbox_env["NETBOX_TOKEN"])
+
+
+@pytest.fixture
+def undo():
+    """Register callables that restore NetBox; they run after the test, last first."""
+    actions = []
+    yield actions.append
+    for action in reversed(actions):
+        action()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from conftest import REPO, lab_api, running_configs
+from conftest import REPO, irr_settled, lab_api, running_configs
 
 CUSTOMER_V4 = [
     "ip prefix-list ROUTESEC-AS65000-IN-V4 seq 5 permit 198.51.100.0/24",
@@ -51,19 +51,25 @@ def irrd(command):
     subprocess.run(["bash", str(REPO / "tests/lab/irrd.sh"), command], check=True, capture_output=True, timeout=300)
 
 
-def test_check_mode_then_apply_then_idempotent(playbook, customer_of_r2):
+def test_check_mode_then_apply_then_idempotent(playbook, customer_of_r2, tmp_path):
+    irr_settled()  # answers are cached only from sources unchanged for a minute
+    cache = "routesec_irr_cache_dir=%s" % (tmp_path / "irr-cache")
     before = running_configs()
-    checked = playbook("customer_filters.yml", "--check", "--diff")
+    checked = playbook("customer_filters.yml", "--check", "--diff", "-e", cache)
     assert checked.rc == 0, checked.output
     (irr,) = checked.for_action("irr_filters")
+    assert irr["result"]["irr_cache"]["saved"], irr["result"]["irr_cache"]
     report = irr["result"]["report"]["AS65000"]
     assert report["as_set"] == "AS65000:AS-CUSTOMERS" and report["ipv4"]["entries"] == 2
     assert all(line in checked.by_host("prefix_filter")["r2"]["commands"] for line in CUSTOMER_V4)
     assert not any("AS65000" in line for line in checked.by_host("prefix_filter")["r1"]["commands"])
     assert running_configs() == before
 
-    applied = playbook("customer_filters.yml", "--diff")
+    applied = playbook("customer_filters.yml", "--diff", "-e", cache)
     assert applied.rc == 0, applied.output
+    (irr_applied,) = applied.for_action("irr_filters")  # the real run reuses what the check run asked
+    assert irr_applied["result"]["irr_cache"]["results_loaded"] > 0 and irr_applied["result"]["irr_queries"] == 3
+    assert irr_applied["result"]["report"] == irr["result"]["report"]
     config = lab_api.running_config("r2")
     assert all(line in config for line in CUSTOMER_V4) and CUSTOMER_V6 in config
     assert "ROUTESEC-AS65000" not in lab_api.running_config("r1")

@@ -9,15 +9,6 @@ import pytest
 from conftest import MANAGED, running_configs
 
 
-@pytest.fixture
-def undo():
-    """Register callables that restore NetBox; they run after the test, last first."""
-    actions = []
-    yield actions.append
-    for action in reversed(actions):
-        action()
-
-
 def assert_refused_by_intent(run, *fragments):
     assert run.rc != 0
     failures = run.for_action("netbox_intent", "failed")

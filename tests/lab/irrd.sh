@@ -103,6 +103,7 @@ ensure_host_packages() {
         missing+=(python3-dev) # Python.h, for the one dependency built from source
     command -v gcc >/dev/null || missing+=(gcc libc6-dev)
     command -v setpriv >/dev/null || missing+=(util-linux)
+    command -v curl >/dev/null || missing+=(curl)
     install_host_packages "${missing[@]}"
 }
 
@@ -316,7 +317,9 @@ irrd_answers() {
     # IRRd answers route queries from a preloaded copy it refreshes after a start or
     # reset: wait until every lab route is in it, not just the first.
     answer=$(whois '!a4AS65000:AS-CUSTOMERS') || return 1
-    [[ $answer == *203.0.113.0/24* && $answer == *198.51.100.0/24* && $answer == *10.20.0.0/16* ]]
+    [[ $answer == *203.0.113.0/24* && $answer == *198.51.100.0/24* && $answer == *10.20.0.0/16* ]] || return 1
+    # The HTTP side (submission API, GraphQL) starts its workers some seconds after whois.
+    curl -fsS --noproxy '*' --max-time 5 -o /dev/null "http://$HOST:$HTTP_PORT/v1/status/"
 }
 
 irrd_pid() { pid_from "$PID_FILE" 'bin/irrd'; }

@@ -4,10 +4,12 @@
 # Usage: bash tests/lab/netbox.sh up|down|status|reset-db
 #
 #   up        Install what is missing (host packages, a Debian trixie root with a
-#             Python 3.13 venv holding NetBox), start PostgreSQL 15 and Redis on
-#             loopback, bring the database up to date (restored from the cached
-#             migrated dump when it is absent), ensure the admin user and API token,
-#             start NetBox (gunicorn) and wait until the API answers. Writes
+#             Python 3.13 venv holding NetBox and the netbox-bgp plugin), start
+#             PostgreSQL 15 and Redis on loopback, bring the database up to date
+#             (restored from the cached migrated dump when it is absent), ensure the
+#             admin user and API token, start NetBox (gunicorn) and wait until the API
+#             answers. A NetBox left running by an older setup (other versions or
+#             configuration) is restarted on the current one. Writes
 #             $STATE/netbox.env with NETBOX_URL and NETBOX_TOKEN. Idempotent.
 #   down      Stop NetBox (PostgreSQL and Redis keep running) and undo the mounts.
 #   status    Say whether NetBox answers; exit 0 if it does, 3 if not.
@@ -24,6 +26,9 @@
 set -euo pipefail
 
 readonly NETBOX_VERSION=4.7.3
+# The netbox-bgp plugin (BGP sessions, a second source of routers' neighbours). Its 0.20
+# releases declare NetBox 4.7.0 to 4.7.99 (PluginConfig min_version/max_version).
+readonly NETBOX_BGP_VERSION=0.20.2
 readonly SUITE=trixie
 readonly ROOT_PACKAGES=(python3 python3-venv python3-dev gcc libc6-dev libpq-dev)
 
@@ -35,8 +40,11 @@ LAB_PART=netbox LAB_LOCK_FD=9
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ROOT=$CACHE/$SUITE
-readonly DUMP=$CACHE/netbox-$NETBOX_VERSION-migrated.dump
+# Named after what its migrations come from, so that a dump made for other versions is
+# never restored: a missing dump is rebuilt.
+readonly DUMP=$CACHE/netbox-$NETBOX_VERSION-bgp-$NETBOX_BGP_VERSION-migrated.dump
 readonly PID_FILE=$STATE/netbox.pid
+readonly SETUP_FILE=$STATE/netbox.setup # setup_id of the running NetBox
 readonly ENV_FILE=$STATE/netbox.env
 ASSETS=$(cd "$LAB_DIR/netbox" && pwd)
 readonly ASSETS
@@ -245,6 +253,20 @@ ensure_root() {
         touch "$marker"
         log "venv ready in $((SECONDS - started))s"
     fi
+
+    marker=$ROOT$VENV/.netbox-bgp-$NETBOX_BGP_VERSION.ok # in the venv: a new venv lacks it
+    if [[ ! -f $marker ]]; then
+        log "installing netbox-bgp==$NETBOX_BGP_VERSION in the venv"
+        run_logged "$LOG_DIR/build.log" in_root "$VENV/bin/pip" install --no-cache-dir "netbox-bgp==$NETBOX_BGP_VERSION"
+        rm -f "$ROOT$VENV"/.netbox-bgp-*.ok
+        touch "$marker"
+    fi
+}
+
+# What the running NetBox is made of: versions, configuration and gunicorn settings.
+setup_id() {
+    { echo "netbox $NETBOX_VERSION netbox-bgp $NETBOX_BGP_VERSION" && cat "$ASSETS/configuration.py" "$ASSETS/gunicorn.py"; } |
+        sha256sum | cut -c1-16
 }
 
 # NetBox instance files: configuration, gunicorn settings, helper, per-root secrets.
@@ -308,7 +330,13 @@ restore_dump() {
 
 ensure_database() {
     ensure_db_role "$DB_USER" "$DB_PASSWORD"
-    [[ -s $DUMP ]] || build_dump
+    if [[ ! -s $DUMP ]]; then
+        build_dump
+        local old
+        for old in "$CACHE"/netbox-*-migrated.dump; do
+            if [[ $old != "$DUMP" && -f $old ]]; then rm -f "$old"; fi
+        done
+    fi
     if ! db_exists "$DB_NAME"; then
         log "restoring the NetBox database from $DUMP"
         restore_dump
@@ -378,7 +406,7 @@ root_pids() {
 stop_netbox() {
     local pid
     if pid=$(netbox_pid); then stop_pid "$pid" NetBox; fi
-    rm -f "$PID_FILE"
+    rm -f "$PID_FILE" "$SETUP_FILE"
     # Anything else still running inside the root (stray workers, helpers).
     stop_strays root_pids "leftover processes in the root"
 }
@@ -391,7 +419,7 @@ cmd_up() {
     ensure_host_packages
     start_postgres
     start_redis
-    if netbox_answers; then
+    if netbox_answers && [[ $(cat "$SETUP_FILE" 2>/dev/null) == "$(setup_id)" ]]; then
         write_env_file
         log "NetBox already answers at $URL"
         return 0
@@ -399,7 +427,12 @@ cmd_up() {
     ensure_root
     install_netbox_files
     ensure_database
+    if netbox_answers; then
+        log "NetBox runs an older setup: restarting it"
+        stop_netbox
+    fi
     start_netbox
+    setup_id >"$SETUP_FILE"
     write_env_file
     log "NetBox $NETBOX_VERSION is up at $URL ($(elapsed)); credentials in $ENV_FILE"
 }

@@ -5,7 +5,9 @@ The lab network: AS64500 is ours, holding 185.230.76.0/22 and 2a0f:b300::/32
 (RIPE NCC); routers r1 and r2 (FRR) announce our prefixes to a transit router
 (AS64496); an ExaBGP speaker (AS65000) injects routes into r1 and r2. AS65000 is
 also r2's customer, filtered by what its AS-SET AS65000:AS-CUSTOMERS holds in the
-lab IRRd (a second ExaBGP speaker, "cust", announces its routes to r2).
+lab IRRd (a second ExaBGP speaker, "cust", announces its routes to r2). When NetBox has
+the netbox-bgp plugin, r2's two sessions with cust are plugin BGP sessions too: the same
+neighbour, from the plugin's side.
 
 Usage: PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python seed_netbox.py
 (reads NETBOX_URL and NETBOX_TOKEN from the environment)
@@ -17,7 +19,7 @@ import os
 
 from ansible_collections.routesec.bgp.plugins.module_utils import netbox_schema as schema
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox_bootstrap import ensure_schema
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect, installed_plugins
 
 OWN_ASN = 64500
 ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: []}
@@ -34,6 +36,14 @@ PREFIXES = {
 }
 # device -> (management address, managed by routesec)
 DEVICES = {"r1": ("127.0.10.1/32", True), "r2": ("127.0.10.2/32", True), "transit": ("127.0.10.10/32", False)}
+# netbox-bgp plugin sessions: device -> (name, local address, remote address, remote AS), on the
+# lab's link (tests/lab/routers.sh): r2 with cust, its customer AS65000.
+SESSIONS = {
+    "r2": [
+        ("cust-v4", "198.18.0.2/24", "198.18.0.101/24", 65000),
+        ("cust-v6", "fdff:5e5::2/64", "fdff:5e5::101/64", 65000),
+    ]
+}
 
 
 def get_or_create(endpoint, lookup, **fields):
@@ -72,8 +82,9 @@ def seed(api):
     dtype = get_or_create(api.dcim.device_types, {"slug": "frr-router"}, model="FRR router", manufacturer=maker.id)
     role = get_or_create(api.dcim.device_roles, {"slug": "border"}, name="Border router", color="1565c0")
     platform = get_or_create(api.dcim.platforms, {"slug": "frr"}, name="FRR")
+    devices = {}
     for name, (address, managed) in DEVICES.items():
-        device = get_or_create(
+        device = devices[name] = get_or_create(
             api.dcim.devices,
             {"name": name},
             site=site.id,
@@ -99,6 +110,28 @@ def seed(api):
         )
         if not device.primary_ip4 or device.primary_ip4.id != ip.id:
             device.update({"primary_ip4": ip.id})
+    if "netbox_bgp" in installed_plugins(api):
+        seed_sessions(api, devices, asns)
+
+
+def seed_sessions(api, devices, asns):
+    for name, sessions in SESSIONS.items():
+        for session, local, remote, remote_asn in sessions:
+            local_ip, remote_ip = (
+                get_or_create(api.ipam.ip_addresses, {"address": address}, status="active")
+                for address in (local, remote)
+            )
+            get_or_create(
+                api.plugins.bgp.bgpsession,
+                {"device_id": devices[name].id, "remote_address_id": remote_ip.id},
+                name=session,
+                device=devices[name].id,
+                local_address=local_ip.id,
+                remote_address=remote_ip.id,
+                local_as=asns[OWN_ASN].id,
+                remote_as=asns[remote_asn].id,
+                status="active",
+            )
 
 
 def main():

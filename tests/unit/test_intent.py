@@ -209,8 +209,8 @@ def test_neighbours_take_their_as_set_from_the_asn(records):
     ]
     intent = build_intent(records)
     assert [n.to_dict() for n in intent["r1"].neighbors] == [
-        {"asn": 65000, "as_set": "AS65000:AS-CUSTOMERS"},
-        {"asn": 65001, "as_set": "AS65001"},
+        {"asn": 65000, "as_set": "AS65000:AS-CUSTOMERS", "addresses": []},
+        {"asn": 65001, "as_set": "AS65001", "addresses": []},
     ]
     assert intent["r2"].neighbors == ()
     assert DeviceIntent.from_dict(intent["r1"].to_dict()) == intent["r1"]

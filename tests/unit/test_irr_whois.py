@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import ipaddress
-import select
 import socket
-import socketserver
-import threading
 import time
 
 import pytest
@@ -21,125 +18,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
     prefixes_for_set,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import IrrError, WhoisClient
-
-
-class Raw(str):
-    """An answer sent as it is (for F, E and broken answers)."""
-
-
-class FakeIrr(socketserver.ThreadingMixIn, socketserver.TCPServer):
-    """Answers IRRd whois commands from a dict: command -> data (A), "" (C), Raw (as is); absent: D.
-
-    Records every command per connection, and for every answer how many commands
-    had arrived unanswered (``backlog``), to see pipelining from the server's side.
-    """
-
-    allow_reuse_address = True
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, answers=None, version="IRRd -- version 4.4.3", sources=("RIPE", "RIPE-NONAUTH")):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.answers = dict(answers or {})
-        self.version = version
-        self.sources = sources
-        self.delay = 0.0
-        self.close_after = None  # answers before closing the connection, for the first close_connections
-        self.close_connections = 1
-        self.chunk = None  # write answers in pieces of this many bytes
-        self.bang_answer = b""
-        self.connections = []
-        self.backlog = []
-        self.lock = threading.Lock()
-
-    @property
-    def port(self):
-        return self.server_address[1]
-
-    @property
-    def queries(self):
-        return [c for conn in self.connections for c in conn if not c.startswith(("!!", "!v", "!s", "!q"))]
-
-    def reply(self, command):
-        if command == "!v":
-            return Raw("F unknown command\n") if self.version is None else self.version
-        if command.startswith("!s"):
-            ok = all(s in self.sources for s in command[2:].split(","))
-            return "" if ok else Raw("F Unknown source(s): %s\n" % command[2:])
-        return self.answers.get(command)
-
-
-def frame(answer):
-    if answer is None:
-        return b"D\n"
-    if isinstance(answer, Raw):
-        return answer.encode()
-    if answer == "":
-        return b"C\n"
-    return ("A%d\n%s\nC\n" % (len(answer) + 1, answer)).encode()  # the length counts characters, as IRRd
-
-
-class _Handler(socketserver.BaseRequestHandler):
-    def handle(self):
-        server, sock = self.server, self.request
-        log = []
-        with server.lock:
-            server.connections.append(log)
-            number = len(server.connections)
-        buf, answered = b"", 0
-        try:
-            while True:
-                while b"\n" not in buf:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        return
-                    buf += chunk
-                while select.select([sock], [], [], 0)[0]:  # take in whatever else has arrived
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        break
-                    buf += chunk
-                line, buf = buf.split(b"\n", 1)
-                command = line.decode().strip()
-                log.append(command)
-                if command == "!!":
-                    sock.sendall(server.bang_answer)
-                    continue
-                if command == "!q":
-                    return
-                handshake = command.startswith(("!v", "!s"))
-                if not handshake:
-                    closing = server.close_after is not None and number <= server.close_connections
-                    if closing and answered >= server.close_after:
-                        return
-                    server.backlog.append(1 + buf.count(b"\n"))
-                    time.sleep(server.delay)
-                data = frame(server.reply(command))
-                if server.chunk:
-                    for at in range(0, len(data), server.chunk):
-                        sock.sendall(data[at : at + server.chunk])
-                        time.sleep(0.002)
-                else:
-                    sock.sendall(data)
-                answered += 0 if handshake else 1
-        except OSError:
-            return
-
-
-@pytest.fixture
-def irr():
-    server = FakeIrr()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def client_for(server, **options):
-    options.setdefault("timeout", 5)
-    return WhoisClient("127.0.0.1", server.port, sources="RIPE,RIPE-NONAUTH", **options)
-
+from fake_irr import Raw, client_for
 
 # -- the protocol -------------------------------------------------------------------------
 
@@ -178,6 +57,37 @@ def test_pipelines_within_the_window(irr):
     assert max(irr.backlog) > 8
     assert max(irr.backlog) <= 64
     client.close()
+
+
+def test_large_batches_are_spread_over_connections_in_order(irr):
+    irr.answers.update({"!gAS%d" % n: "10.%d.%d.0/24" % (n // 256, n % 256) for n in range(1, 1001)})
+    irr.delay = 0.001
+    with client_for(irr, connections=3) as client:
+        small = client.query_many(["!gAS%d" % n for n in range(1, 101)])  # under SPLIT_MIN per connection
+        assert len(irr.connections) == 1
+        answers = client.query_many(["!gAS%d" % n for n in range(1, 1001)])
+        assert client.connects == 3 and client.queries == 1100 + 3 * 2  # and !v, !s on each connection
+    assert answers == [b"10.%d.%d.0/24" % (n // 256, n % 256) for n in range(1, 1001)]
+    assert answers[:100] == small
+    parts = [[c for c in conn if c.startswith("!g")] for conn in irr.connections]
+    assert parts[0][100:] == ["!gAS%d" % n for n in range(1, 335)]  # contiguous thirds, one per connection
+    assert parts[1] == ["!gAS%d" % n for n in range(335, 669)] and parts[2] == ["!gAS%d" % n for n in range(669, 1001)]
+    assert all(conn[1] == "!v" and conn[2] == "!sRIPE,RIPE-NONAUTH" for conn in irr.connections)
+
+
+def test_a_failure_on_one_connection_fails_the_batch_after_every_part_is_read(irr):
+    irr.answers.update({"!gAS%d" % n: "10.0.0.0/24" for n in range(1, 601)})
+    irr.answers["!gAS500"] = Raw("F database locked\n")
+    with client_for(irr, connections=2) as client:
+        with pytest.raises(IrrError, match=r"query '!gAS500': the server answered: database locked"):
+            client.query_many(["!gAS%d" % n for n in range(1, 601)], "AS-SET AS-BIG")
+        assert client.query("!gAS1") == b"10.0.0.0/24"  # every connection is still in step
+    assert sum(1 for conn in irr.connections for c in conn if c.startswith("!g")) == 601
+
+
+def test_connections_out_of_range_is_a_data_error():
+    with pytest.raises(DataError, match="connections must be 1 to 32"):
+        WhoisClient("127.0.0.1", 43, connections=0)
 
 
 def test_sources_are_chosen_once_per_connection_and_refused_sources_fail(irr):

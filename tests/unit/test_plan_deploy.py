@@ -75,6 +75,15 @@ def test_guard_refuses_an_empty_list():
     check_list_change("r1", change_for(3, 0), allow_empty=True)
 
 
+def test_guard_lets_an_empty_list_stay_empty():
+    """A family without routes (an AS-SET with IPv4 routes only) matched nothing and still matches nothing."""
+    from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
+
+    change = change_for(0, 0)
+    check_list_change("r1", change)
+    assert not Transport.commands(change)
+
+
 def test_guard_refuses_a_sharp_shrink_and_names_counts():
     from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
 

@@ -3,11 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A client of IRRd's whois query language (IRRd 4, and IRRd-style servers such as RADb's).
 
-One TCP connection in persistent mode (``!!``) carries every query. ``query_many``
+A connection in persistent mode (``!!``) carries many queries. ``query_many``
 pipelines: it writes commands while it reads answers, keeping at most ``window``
 commands unanswered, so that neither side's socket buffer can fill up and stall
 the other, and a batch of 50,000 queries costs one pass over the connection
-rather than 50,000 round trips. Answers are framed by the protocol::
+rather than 50,000 round trips. With ``connections`` above 1, a large batch is
+split into that many contiguous parts, each pipelined on its own connection at
+the same time: IRRd serves each connection in its own worker process, so a walk
+of thousands of sets is bound by the server's cores, not by one worker.
+Answers are framed by the protocol::
 
     A<length>\\n<data>\\nC\\n   data; length counts the characters of data and its newline
     C\\n                      success, no data
@@ -34,6 +38,7 @@ import re
 import selectors
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import DataError, SourceError
 
@@ -42,6 +47,8 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 900.0
 DEFAULT_RETRIES = 2
 DEFAULT_WINDOW = 2000
+DEFAULT_CONNECTIONS = 1
+SPLIT_MIN = 128  # a batch is spread over more connections only in parts of at least this many commands
 
 _RECV_SIZE = 1 << 20
 # Acknowledge every segment at once: IRRd writes one small segment per answer without
@@ -102,7 +109,7 @@ class _Batch:
 
 
 class WhoisClient:
-    """A persistent, pipelined connection to one IRR whois server (one thread at a time).
+    """Persistent, pipelined connections to one IRR whois server (one caller thread at a time).
 
     ``query_many`` returns one answer per command, in order: the data as bytes
     (``b""`` for ``C``), or None for ``D`` (not found). ``E``/``F`` raise IrrError
@@ -111,7 +118,9 @@ class WhoisClient:
     ``sources``: "RIPE,RIPE-NONAUTH" or a list, sent once per connection (``!s``);
     ``timeout``: seconds without progress; ``deadline``: seconds for one call;
     ``retries``: new connections after a failed one; ``window``: most commands
-    unanswered at once. The connection opens on first use (or ``connect()``).
+    unanswered at once; ``connections``: most connections one batch is spread
+    over. The first connection opens on first use (or ``connect()``), the others
+    when a batch is large enough to need them.
     """
 
     def __init__(
@@ -123,6 +132,7 @@ class WhoisClient:
         deadline=DEFAULT_DEADLINE,
         retries=DEFAULT_RETRIES,
         window=DEFAULT_WINDOW,
+        connections=DEFAULT_CONNECTIONS,
     ):
         self.host = host
         self.port = int(port)
@@ -131,9 +141,14 @@ class WhoisClient:
         self.deadline = float(deadline)
         self.retries = int(retries)
         self.window = max(1, int(window))
+        self.connections = int(connections)
+        if not 1 <= self.connections <= 32:
+            raise DataError("connections must be 1 to 32, not %r" % (connections,), "IRR", "connections")
         self.version = None
-        self.queries = 0
-        self.connects = 0
+        self._queries = 0
+        self._connects = 0
+        self._siblings = []
+        self._pool = None
         self._sock = None
         self._selector = None
         self._events = 0
@@ -143,6 +158,16 @@ class WhoisClient:
     @property
     def server(self):
         return "[%s]:%d" % (self.host, self.port) if ":" in self.host else "%s:%d" % (self.host, self.port)
+
+    @property
+    def queries(self):
+        """Commands sent, over every connection."""
+        return self._queries + sum(s.queries for s in self._siblings)
+
+    @property
+    def connects(self):
+        """Connections opened, replacements included."""
+        return self._connects + sum(s.connects for s in self._siblings)
 
     @property
     def irrd_version(self):
@@ -169,6 +194,11 @@ class WhoisClient:
         return self
 
     def close(self):
+        for sibling in self._siblings:
+            sibling.close()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         if self._sock is not None:
             try:
                 self._sock.send(b"!q\n")
@@ -185,7 +215,38 @@ class WhoisClient:
 
         ``subject`` says what is being asked (``"AS-SET AS-FOO"``) for error messages.
         """
-        batch = _Batch([_encode(command) for command in commands])
+        encoded = [encode_command(command) for command in commands]
+        parts = min(self.connections, len(encoded) // SPLIT_MIN)
+        if parts <= 1:
+            return self._answers(encoded, subject)
+        return self._answers_parallel(encoded, parts, subject)
+
+    def _answers_parallel(self, encoded, parts, subject):
+        """Answers of ``encoded`` split in ``parts`` contiguous parts, each on its own connection."""
+        while len(self._siblings) < parts - 1:
+            self._siblings.append(
+                WhoisClient(self.host, self.port, self.sources, self.timeout, self.deadline, self.retries, self.window)
+            )
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.connections, thread_name_prefix="whois")
+        size = -(-len(encoded) // parts)
+        clients = [self] + self._siblings[: parts - 1]
+        futures = [
+            self._pool.submit(client._answers, encoded[i * size : (i + 1) * size], subject)  # pylint: disable=protected-access
+            for i, client in enumerate(clients)
+        ]
+        answers, error = [], None
+        for future in futures:  # every part is waited for: no connection is left mid-batch
+            try:
+                answers.extend(future.result())
+            except Exception as exc:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+                error = error or exc
+        if error is not None:
+            raise error
+        return answers
+
+    def _answers(self, encoded, subject):
+        batch = _Batch(encoded)
         self._run(batch, subject)
         if batch.first_failure is not None:
             index = batch.first_failure
@@ -237,7 +298,7 @@ class WhoisClient:
         self._selector.register(sock, selectors.EVENT_READ)
         self._events = selectors.EVENT_READ
         self._inbuf = bytearray()
-        self.connects += 1
+        self._connects += 1
         hello = _Batch([b"!v\n"] + ([b"!s%s\n" % ",".join(self.sources).encode()] if self.sources else []))
         self._skip_empty = True  # some servers answer "!!" with "C": skip it
         self._exchange(hello, deadline, subject, preamble=b"!!\n")
@@ -273,7 +334,7 @@ class WhoisClient:
             if sent < total and sent - done < window and len(out) < _SEND_LOW_WATER:
                 upto = min(total, done + window)
                 out += b"".join(commands[sent:upto])
-                self.queries += upto - sent
+                self._queries += upto - sent
                 sent = upto
             events = selectors.EVENT_READ | selectors.EVENT_WRITE if out else selectors.EVENT_READ
             if events != self._events:
@@ -400,7 +461,8 @@ def _parse_sources(sources):
     return names
 
 
-def _encode(command):
+def encode_command(command):
+    """A command as the bytes sent: one line, newline-terminated; DataError for an embedded line break."""
     data = command.encode("utf-8") if isinstance(command, str) else bytes(command)
     if not data.endswith(b"\n"):
         data += b"\n"

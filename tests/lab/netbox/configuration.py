@@ -55,6 +55,10 @@ REDIS = {
 SECRET_KEY = _secret("secret_key")
 API_TOKEN_PEPPERS = {1: _secret("token_pepper")}
 
+# The netbox-bgp plugin: BGP sessions, which routesec reads as routers' neighbours.
+# tests/lab/netbox.sh installs the version it pins in the venv.
+PLUGINS = ["netbox_bgp"]
+
 # Large pages keep the collection's bulk reads cheap.
 MAX_PAGE_SIZE = 10000
 PAGINATE_COUNT = 100
