@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validated ROA payloads (VRPs): (prefix, max length, origin AS), and readers for the usual files.
+
+``read_vrps`` takes the JSON that rpki-client, Routinator, FORT and StayRTR write
+(``{"roas": [{"prefix": ..., "maxLength": ..., "asn": ...}]}``, ``asn`` as a
+number or ``"AS64500"``) and the CSV that Routinator and the RIPE NCC write
+(``ASN,IP Prefix,Max Length``). Every VRP is checked: a max length shorter than
+the prefix or longer than the family allows, host bits, an AS number out of
+range are errors naming the entry, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import ipaddress
+import json
+from dataclasses import dataclass
+
+from ..errors import DataError
+from ..model import parse_asn
+
+
+@dataclass(frozen=True)
+class Vrp:
+    """One validated ROA payload. AS 0 (RFC 7607) makes the prefix match no origin."""
+
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    max_length: int
+    asn: int
+
+    def __post_init__(self):
+        check_max_length(self.prefix, self.max_length, "VRP %s" % self.prefix)
+
+    def to_dict(self):
+        return {"prefix": str(self.prefix), "maxLength": self.max_length, "asn": self.asn}
+
+
+def check_max_length(network, length, where):
+    low, high = network.prefixlen, network.max_prefixlen
+    if not low <= length <= high:
+        raise DataError("max length %d is outside %d..%d" % (length, low, high), where, "maxLength")
+
+
+def make_vrp(prefix, max_length, asn, where="VRP"):
+    """A Vrp from text or numbers; DataError naming ``where`` and the field for anything wrong."""
+    try:
+        network = ipaddress.ip_network(str(prefix).strip(), strict=True)
+    except ValueError as exc:
+        raise DataError("%s" % exc, where, "prefix") from None
+    where = "%s %s" % (where, network)
+    number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, where, "asn")
+    if max_length in (None, ""):
+        length = network.prefixlen
+    else:
+        try:
+            length = int(max_length)
+        except (TypeError, ValueError):
+            raise DataError("max length %r is not a number" % (max_length,), where, "maxLength") from None
+    check_max_length(network, length, where)
+    return Vrp(network, length, number)
+
+
+def read_vrps(path):
+    """The VRPs in ``path``: validator JSON or CSV, optionally gzipped."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        text = handle.read()
+    if text.lstrip().startswith("{"):
+        return vrps_from_json(text, str(path))
+    return vrps_from_csv(text, str(path))
+
+
+def vrps_from_json(text, where="VRP JSON"):
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DataError("not JSON: %s" % exc, where) from None
+    roas = data.get("roas") if isinstance(data, dict) else None
+    if not isinstance(roas, list):
+        raise DataError('no "roas" list', where, "roas")
+    result = []
+    for index, roa in enumerate(roas):
+        entry = "%s roas[%d]" % (where, index)
+        if not isinstance(roa, dict):
+            raise DataError("expected an object, got %r" % (roa,), entry)
+        result.append(make_vrp(roa.get("prefix"), roa.get("maxLength"), roa.get("asn"), entry))
+    return result
+
+
+def vrps_from_csv(text, where="VRP CSV"):
+    rows = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(rows, [])]
+    try:
+        columns = [header.index(name) for name in ("asn", "ip prefix", "max length")]
+    except ValueError:
+        raise DataError("expected the columns ASN, IP Prefix, Max Length; got %s" % header, where) from None
+    result = []
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        asn, prefix, length = (row[c] if c < len(row) else "" for c in columns)
+        result.append(make_vrp(prefix, length, asn, "%s line %d" % (where, number)))
+    return result
