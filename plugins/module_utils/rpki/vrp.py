@@ -18,9 +18,11 @@ import gzip
 import io
 import ipaddress
 import json
+import socket
 from dataclasses import dataclass
 
 from ..errors import DataError
+from ..fastnet import network_builder
 from ..model import parse_asn
 
 
@@ -47,12 +49,12 @@ def check_max_length(network, length, where):
 
 def make_vrp(prefix, max_length, asn, where="VRP"):
     """A Vrp from text or numbers; DataError naming ``where`` and the field for anything wrong."""
-    try:
-        network = ipaddress.ip_network(str(prefix).strip(), strict=True)
-    except ValueError as exc:
-        raise DataError("%s" % exc, where, "prefix") from None
+    network = _network(prefix, where)
     where = "%s %s" % (where, network)
-    number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, where, "asn")
+    if isinstance(asn, int) and not isinstance(asn, bool) and 0 <= asn < 2**32:
+        number = asn  # the common case in validator JSON, checked without parsing text
+    else:
+        number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, where, "asn")
     if max_length in (None, ""):
         length = network.prefixlen
     else:
@@ -62,6 +64,20 @@ def make_vrp(prefix, max_length, asn, where="VRP"):
             raise DataError("max length %r is not a number" % (max_length,), where, "maxLength") from None
     check_max_length(network, length, where)
     return Vrp(network, length, number)
+
+
+def _network(prefix, where):
+    """A strict network from "address/length" text: inet_pton and ``fastnet`` (validator files hold 100,000s)."""
+    text = str(prefix).strip()
+    address, slash, length = text.partition("/")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        if not (slash and length.isdigit()):
+            raise ValueError("%r is not an address/length prefix" % text)
+        return network_builder(6 if family == socket.AF_INET6 else 4)(socket.inet_pton(family, address), int(length))
+    except (OSError, ValueError) as exc:
+        reason = "%r is not a valid IP address" % address if isinstance(exc, OSError) else str(exc)
+        raise DataError(reason, where, "prefix") from None
 
 
 def read_vrps(path):
