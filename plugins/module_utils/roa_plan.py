@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import DataError, SafetyError
+from .intent import Problems, aggregates, originations, own_asns
 from .rpki.vrp import Vrp
 
 
@@ -48,6 +49,10 @@ class RoaPlan:
     def lines(self):
         """The plan as a reviewer reads it: additions, then removals."""
         return ["+ %s" % _show(r) for r in self.add] + ["- %s" % _show(r) for r in self.remove]
+
+    def diff(self):
+        """Ansible's before/after texts: our ROAs in the RPKI now, and once the plan is applied."""
+        return {"before": _listing(self.keep + self.remove), "after": _listing(self.keep + self.add)}
 
     def to_dict(self):
         return {
@@ -81,18 +86,37 @@ def desired_roas(originations, policy=RoaPolicy()):
     return _sorted(Vrp(prefix, length, asn) for (prefix, asn), length in chosen.items())
 
 
-def plan_roas(desired, current, own_asns, held):
-    """Add/remove/keep for ``desired`` against ``current`` ROAs, within ``held`` aggregates."""
+@dataclass(frozen=True)
+class RoaIntent:
+    """What the source of truth says about our ROAs: the ROAs, our ASNs, the aggregates we hold."""
+
+    roas: tuple
+    own_asns: frozenset
+    held: tuple
+
+
+def roa_intent(records, policy=RoaPolicy()):
+    """ROA intent from NetBox ``records`` (asns, aggregates, prefixes); DataError listing every problem."""
+    problems = Problems()
+    own = own_asns(records["asns"], problems)
+    held = aggregates(records["aggregates"], problems)
+    found = originations(records["prefixes"], own, held, problems)
+    problems.raise_if_any()
+    return RoaIntent(desired_roas(found, policy), frozenset(own), tuple(held))
+
+
+def plan_roas(desired, current, ours, held):
+    """Add/remove/keep for ``desired`` against ``current`` ROAs, within ``held`` aggregates, for ``ours`` ASNs."""
     desired = set(desired)
     for roa in desired:
-        if roa.asn not in own_asns or not _inside(roa.prefix, held):
+        if roa.asn not in ours or not _inside(roa.prefix, held):
             raise SafetyError(
                 "%s is not ours to request (origin or prefix outside our ASNs and aggregates)" % _show(roa), "ROA plan"
             )
     mine, foreign = set(), set()
     for roa in current:
         if _inside(roa.prefix, held):
-            (mine if roa.asn in own_asns else foreign).add(roa)
+            (mine if roa.asn in ours else foreign).add(roa)
     return RoaPlan(
         add=_sorted(desired - mine),
         remove=_sorted(mine - desired),
@@ -109,6 +133,10 @@ def _sorted(roas):
             key=lambda r: (r.prefix.version, int(r.prefix.network_address), r.prefix.prefixlen, r.max_length, r.asn),
         )
     )
+
+
+def _listing(roas):
+    return "".join("%s\n" % _show(roa) for roa in _sorted(roas))
 
 
 def _inside(prefix, held):

@@ -83,8 +83,11 @@ def _network(prefix, where):
 def read_vrps(path):
     """The VRPs in ``path``: validator JSON or CSV, optionally gzipped."""
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        text = handle.read()
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError("cannot be read: %s" % (getattr(exc, "strerror", None) or exc), "VRP file %s" % path) from None
     if text.lstrip().startswith("{"):
         return vrps_from_json(text, str(path))
     return vrps_from_csv(text, str(path))
