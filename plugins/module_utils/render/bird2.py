@@ -151,3 +151,50 @@ def render_as_path_lists(as_path_lists):
         return [", ".join(origins[i : i + AS_PATH_WIDTH]) for i in range(0, len(origins), AS_PATH_WIDTH)]
 
     return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, symbol=symbol, lines=lines)
+
+
+ROV_TEMPLATE = """\
+roa4 table routesec_roa4;
+roa6 table routesec_roa6;
+{% for cache in caches %}
+
+protocol rpki routesec_rtr{{ loop.index }} {
+    roa4 { table routesec_roa4; };
+    roa6 { table routesec_roa6; };
+    remote {{ cache.address }} port {{ cache.port }};
+    retry keep 90;
+    refresh keep 900;
+    expire keep 7200;
+}
+{% endfor %}
+
+function routesec_rov_state()
+{
+    if net.type = NET_IP4 then return roa_check(routesec_roa4, net, bgp_path.last);
+    return roa_check(routesec_roa6, net, bgp_path.last);
+}
+
+filter routesec_rov
+{
+{% if policy.reject_invalid %}
+    if routesec_rov_state() = ROA_INVALID then reject;
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+    if routesec_rov_state() = ROA_UNKNOWN then bgp_local_pref = {{ policy.not_found_local_pref }};
+{% endif %}
+    accept;
+}
+"""
+
+
+def render_rov(caches, policy):
+    """RTR caches (rpki.router_policy.RtrCache) and the import filter ``routesec_rov`` of ``policy``.
+
+    One ``protocol rpki`` per cache, all feeding the ROA tables ``routesec_roa4``
+    and ``routesec_roa6`` (BIRD merges every cache: ``preference`` has no
+    counterpart). Use the filter on BGP imports (``import filter routesec_rov``)
+    or call ``routesec_rov_state()`` from your own filters.
+    """
+    if not caches:
+        raise DataError("origin validation needs at least one RTR cache", "BIRD RPKI", "caches")
+    return jinja.render(ROV_TEMPLATE, caches=sorted(caches, key=lambda c: c.preference), policy=policy)

@@ -136,3 +136,34 @@ def render_as_path_lists(as_path_lists):
     """
     lists = common.check_unique_as_paths(list(as_path_lists))
     return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists)
+
+
+ROV_TEMPLATE = """\
+{% for cache in caches %}
+rtr {{ cache.address }} {
+{{ TAB }}descr "routesec-rtr{{ loop.index }}"
+{{ TAB }}port {{ cache.port }}
+}
+{% endfor %}
+"""
+
+ROV_FILTER_TEMPLATE = """\
+{% if policy.reject_invalid %}
+deny quick from ebgp ovs invalid
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+match from ebgp ovs not-found set localpref {{ policy.not_found_local_pref }}
+{% endif %}
+"""
+
+
+def render_rov(caches, policy):
+    """(RTR sessions, filter rules) for bgpd.conf: the ``rtr`` blocks go before the neighbors,
+    the rules into the filter section (they act on routes from eBGP neighbors).
+
+    bgpd keeps one ROA table from every RTR session (``preference`` has no counterpart).
+    """
+    if not caches:
+        raise DataError("origin validation needs at least one RTR cache", "OpenBGPD RPKI", "caches")
+    ordered = sorted(caches, key=lambda c: c.preference)
+    return jinja.render(ROV_TEMPLATE, caches=ordered, TAB="\t"), jinja.render(ROV_FILTER_TEMPLATE, policy=policy)
