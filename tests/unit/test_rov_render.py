@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd
+from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd, render_rov
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
 from daemons import BIRD
 
@@ -125,3 +125,61 @@ def test_openbgpd_sessions_and_rules_pass_bgpd_n(tmp_path):
 def test_bad_rov_input_names_the_field(make, message):
     with pytest.raises(DataError, match=message):
         make()
+
+
+CACHES = [RtrCache("2001:db8::1", 3323, 2), RtrCache("192.0.2.1")]
+# Per platform: the lines that configure the caches (in preference order), reject invalid routes and
+# lower not-found ones, as each vendor documents them. No device runs here to check them further.
+VENDOR_LINES = {
+    "cisco_ios": (
+        [
+            " bgp rpki server tcp 192.0.2.1 port 323 refresh 900",
+            " bgp rpki server tcp 2001:db8::1 port 3323 refresh 900",
+        ],
+        ["route-map ROUTESEC-ROV deny 10", " match rpki invalid"],
+        [" match rpki not-found", " set local-preference 50"],
+    ),
+    "cisco_iosxr": (
+        [" rpki server 192.0.2.1", "  preference 1", " rpki server 2001:db8::1", "  transport tcp port 3323"],
+        ["  if validation-state is invalid then", "    drop"],
+        ["  if validation-state is not-found then", "    set local-preference 50"],
+    ),
+    "arista_eos": (
+        [
+            "      host 192.0.2.1 port 323",
+            "      preference 1",
+            "      host 2001:db8::1 port 3323",
+            "      preference 2",
+        ],
+        ["route-map ROUTESEC-ROV deny 10", "   match origin-as validity invalid"],
+        ["   match origin-as validity not-found", "   set local-preference 50"],
+    ),
+    "juniper_junos": (
+        ["            session 192.0.2.1 {", "            session 2001:db8::1 {", "                port 3323;"],
+        ["            from validation-database invalid;", "                reject;"],
+        ["            from validation-database unknown;", "                local-preference 50;"],
+    ),
+    "nokia_sros": (
+        ["rpki-session 192.0.2.1 {", "rpki-session 2001:db8::1 {", "    port 3323"],
+        ["            origin-validation-state invalid", "            action-type reject"],
+        ["            origin-validation-state not-found", "            local-preference 50"],
+    ),
+}
+
+
+def in_order(lines, wanted):
+    position = 0
+    for line in wanted:
+        position = lines.index(line, position) + 1
+    return True
+
+
+@pytest.mark.parametrize("platform", sorted(VENDOR_LINES))
+def test_vendor_cli_caches_and_policy(platform):
+    caches, invalid, not_found = VENDOR_LINES[platform]
+    lines = render_rov(platform, CACHES, POLICY, 64500).splitlines()
+    assert in_order(lines, caches) and in_order(lines, invalid) and in_order(lines, not_found)
+    lenient = render_rov(platform, CACHES, RovPolicy(reject_invalid=False), 64500).splitlines()
+    assert invalid[-1] not in lenient and not_found[-1] not in lenient and in_order(lenient, caches)
+    with pytest.raises(DataError, match="at least one RTR cache"):
+        render_rov(platform, [], POLICY, 64500)

@@ -6,7 +6,8 @@
 Each platform module exposes ``render_prefix_lists(prefix_lists) -> str`` that
 returns the configuration which replaces the named lists as a whole (the form
 bgpq4 prints), and ``render_as_path_lists(as_path_lists)`` for AS-path filters
-(the form of bgpq4 ``-f PEER``). Transports that push deltas use the platform's
+(the form of bgpq4 ``-f PEER``), and ``render_rov`` for origin validation (RTR
+caches and an import policy). Transports that push deltas use the platform's
 own line helpers.
 """
 
@@ -48,3 +49,14 @@ def render_prefix_lists(platform, prefix_lists):
 def render_as_path_lists(platform, as_path_lists):
     """Render ``as_path_lists`` (AsPathList objects) for ``platform``, in bgpq4 ``-f``'s form."""
     return renderer(platform).render_as_path_lists(list(as_path_lists))
+
+
+def render_rov(platform, caches, policy, asn):
+    """RTR ``caches`` and the origin-validation import policy of ``policy`` for ``platform``.
+
+    OpenBGPD's is a pair (sessions, filter rules): they go in different sections of bgpd.conf.
+    """
+    module = renderer(platform)
+    if platform in ("bird2", "openbgpd"):
+        return module.render_rov(list(caches), policy)
+    return module.render_rov(list(caches), policy, asn)

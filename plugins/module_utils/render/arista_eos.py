@@ -101,3 +101,40 @@ def render_as_path_lists(as_path_lists):
         rules=common.cisco_as_path_rules,
         width=AS_PATH_WIDTH,
     )
+
+
+ROV_TEMPLATE = """\
+router bgp {{ asn }}
+{% for cache in caches %}
+   rpki cache routesec-rtr{{ loop.index }}
+      host {{ cache.address }} port {{ cache.port }}
+      preference {{ cache.preference }}
+{% endfor %}
+   rpki origin-validation
+      ebgp local
+!
+{% set seq = namespace(n=10) %}
+{% if policy.reject_invalid %}
+route-map ROUTESEC-ROV deny {{ seq.n }}
+   match origin-as validity invalid
+!
+{% set seq.n = seq.n + 10 %}
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+route-map ROUTESEC-ROV permit {{ seq.n }}
+   match origin-as validity not-found
+   set local-preference {{ policy.not_found_local_pref }}
+!
+{% set seq.n = seq.n + 10 %}
+{% endif %}
+route-map ROUTESEC-ROV permit {{ seq.n }}
+"""
+
+
+def render_rov(caches, policy, asn):
+    """EOS RPKI caches (multi-agent routing model), validation of eBGP routes, route-map ``ROUTESEC-ROV``.
+
+    Not checked against a device (none runs here): the syntax
+    follows the vendor's documentation.
+    """
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "EOS"), policy=policy, asn=asn)

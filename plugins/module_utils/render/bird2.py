@@ -195,6 +195,4 @@ def render_rov(caches, policy):
     counterpart). Use the filter on BGP imports (``import filter routesec_rov``)
     or call ``routesec_rov_state()`` from your own filters.
     """
-    if not caches:
-        raise DataError("origin validation needs at least one RTR cache", "BIRD RPKI", "caches")
-    return jinja.render(ROV_TEMPLATE, caches=sorted(caches, key=lambda c: c.preference), policy=policy)
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "BIRD"), policy=policy)

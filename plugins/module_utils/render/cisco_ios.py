@@ -102,3 +102,36 @@ def render_as_path_lists(as_path_lists):
         rules=common.cisco_as_path_rules,
         width=AS_PATH_WIDTH,
     )
+
+
+ROV_TEMPLATE = """\
+router bgp {{ asn }}
+{% for cache in caches %}
+ bgp rpki server tcp {{ cache.address }} port {{ cache.port }} refresh 900
+{% endfor %}
+!
+{% set seq = namespace(n=10) %}
+{% if policy.reject_invalid %}
+route-map ROUTESEC-ROV deny {{ seq.n }}
+ match rpki invalid
+!
+{% set seq.n = seq.n + 10 %}
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+route-map ROUTESEC-ROV permit {{ seq.n }}
+ match rpki not-found
+ set local-preference {{ policy.not_found_local_pref }}
+!
+{% set seq.n = seq.n + 10 %}
+{% endif %}
+route-map ROUTESEC-ROV permit {{ seq.n }}
+"""
+
+
+def render_rov(caches, policy, asn):
+    """IOS-XE RPKI servers under ``router bgp`` and the route-map ``ROUTESEC-ROV`` (use it inbound).
+
+    IOS-XE has no cache preference: every server is used. Not checked against a device (none runs here): the syntax
+    follows the vendor's documentation.
+    """
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "IOS"), policy=policy, asn=asn)

@@ -100,3 +100,37 @@ def render_as_path_lists(as_path_lists):
         rules=common.cisco_as_path_rules,
         width=AS_PATH_WIDTH,
     )
+
+
+ROV_TEMPLATE = """\
+router bgp {{ asn }}
+{% for cache in caches %}
+ rpki server {{ cache.address }}
+  transport tcp port {{ cache.port }}
+  preference {{ cache.preference }}
+ !
+{% endfor %}
+!
+route-policy ROUTESEC-ROV
+{% if policy.reject_invalid %}
+  if validation-state is invalid then
+    drop
+  endif
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+  if validation-state is not-found then
+    set local-preference {{ policy.not_found_local_pref }}
+  endif
+{% endif %}
+  pass
+end-policy
+"""
+
+
+def render_rov(caches, policy, asn):
+    """IOS-XR RPKI servers under ``router bgp`` and the route-policy ``ROUTESEC-ROV``.
+
+    Not checked against a device (none runs here): the syntax
+    follows the vendor's documentation.
+    """
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "IOS-XR"), policy=policy, asn=asn)

@@ -211,3 +211,10 @@ def cisco_as_path_rules(aspl, width):
     rules = [("permit", f"^{peer}(_{peer})*$")] if own else []
     rules += [("permit", f"^{peer}(_[0-9]+)*_({'|'.join(map(str, group))})$") for group in groups]
     return rules or [("deny", ".*")]
+
+
+def rtr_caches(caches, platform):
+    """``caches`` in preference order (lower first); DataError if there are none."""
+    if not caches:
+        raise DataError("origin validation needs at least one RTR cache", "%s RPKI" % platform, "caches")
+    return sorted(caches, key=lambda cache: cache.preference)

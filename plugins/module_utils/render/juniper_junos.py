@@ -172,3 +172,60 @@ def render_as_path_lists(as_path_lists):
     """
     lists = common.check_unique_as_paths(list(as_path_lists))
     return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, regexes=as_path_regexes)
+
+
+ROV_TEMPLATE = """\
+routing-options {
+    validation {
+        group routesec {
+{% for cache in caches %}
+            session {{ cache.address }} {
+                port {{ cache.port }};
+            }
+{% endfor %}
+        }
+    }
+}
+policy-options {
+    policy-statement ROUTESEC-ROV {
+        term invalid {
+            from validation-database invalid;
+            then {
+                validation-state invalid;
+{% if policy.reject_invalid %}
+                reject;
+{% else %}
+                next policy;
+{% endif %}
+            }
+        }
+        term not-found {
+            from validation-database unknown;
+            then {
+                validation-state unknown;
+{% if policy.not_found_local_pref is not none %}
+                local-preference {{ policy.not_found_local_pref }};
+{% endif %}
+                next policy;
+            }
+        }
+        term valid {
+            from validation-database valid;
+            then {
+                validation-state valid;
+                next policy;
+            }
+        }
+    }
+}
+"""
+
+
+def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
+    """Junos RTR sessions (group ``routesec``) and the import policy ``ROUTESEC-ROV``, which marks
+    each route's validation state and hands it on (``next policy``) unless it rejects it.
+
+    Sessions are listed in preference order. Not checked against a device (none runs here): the syntax
+    follows the vendor's documentation.
+    """
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "Junos"), policy=policy)

@@ -134,3 +134,52 @@ def render_as_path_lists(as_path_lists):
     """
     lists = common.check_unique_as_paths(list(as_path_lists))
     return jinja.render(AS_PATH_TEMPLATE, as_path_lists=lists, expressions=as_path_expressions)
+
+
+ROV_TEMPLATE = """\
+/configure router "Base" origin-validation
+{% for cache in caches %}
+rpki-session {{ cache.address }} {
+    admin-state enable
+    port {{ cache.port }}
+}
+{% endfor %}
+/configure policy-options
+delete policy-statement "ROUTESEC-ROV"
+policy-statement "ROUTESEC-ROV" {
+{% if policy.reject_invalid %}
+    entry 10 {
+        from {
+            origin-validation-state invalid
+        }
+        action {
+            action-type reject
+        }
+    }
+{% endif %}
+{% if policy.not_found_local_pref is not none %}
+    entry 20 {
+        from {
+            origin-validation-state not-found
+        }
+        action {
+            action-type next-policy
+            local-preference {{ policy.not_found_local_pref }}
+        }
+    }
+{% endif %}
+    default-action {
+        action-type next-policy
+    }
+}
+"""
+
+
+def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
+    """SR OS RPKI sessions of the base router and the policy ``ROUTESEC-ROV`` (MD-CLI).
+
+    Origin validation must also be enabled on the BGP groups that use the policy
+    (``enable-origin-validation``). Not checked against a device (none runs here): the syntax
+    follows the vendor's documentation.
+    """
+    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "SR OS"), policy=policy)

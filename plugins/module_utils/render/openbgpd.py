@@ -163,7 +163,5 @@ def render_rov(caches, policy):
 
     bgpd keeps one ROA table from every RTR session (``preference`` has no counterpart).
     """
-    if not caches:
-        raise DataError("origin validation needs at least one RTR cache", "OpenBGPD RPKI", "caches")
-    ordered = sorted(caches, key=lambda c: c.preference)
+    ordered = common.rtr_caches(caches, "OpenBGPD")
     return jinja.render(ROV_TEMPLATE, caches=ordered, TAB="\t"), jinja.render(ROV_FILTER_TEMPLATE, policy=policy)
