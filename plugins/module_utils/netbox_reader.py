@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from .errors import SourceError
-from .netbox_schema import TAG_ANNOUNCE, TAG_MANAGED
+from .netbox_schema import RTR_SERVICE, TAG_ANNOUNCE, TAG_MANAGED
 
 try:
     import pynetbox
@@ -46,6 +46,12 @@ QUERIES = {
         {"tag": TAG_MANAGED},
         "id,name,platform,primary_ip4,primary_ip6,custom_fields",
     ),
+}
+
+# Read only when asked for by name: kind -> (endpoint path, fixed filters, fields to fetch)
+ON_REQUEST_QUERIES = {
+    # RPKI-to-router caches: services named "rtr" on validator devices or VMs
+    "rtr_services": ("ipam/services", {"name": RTR_SERVICE}, "id,name,protocol,ports,ipaddresses,parent"),
 }
 
 # kind -> (plugin, endpoint path, fixed filters, fields to fetch)
@@ -111,7 +117,7 @@ def read_snapshot(url, token, page_size=DEFAULT_PAGE_SIZE, timeout=30, validate_
     kinds = list(kinds or (*QUERIES, *PLUGIN_QUERIES))
     plugins = installed_plugins(api) if any(kind in PLUGIN_QUERIES for kind in kinds) else {}
     for kind in kinds:
-        plugin, path, filters, fields = PLUGIN_QUERIES.get(kind) or (None, *QUERIES[kind])
+        plugin, path, filters, fields = PLUGIN_QUERIES.get(kind) or (None, *{**QUERIES, **ON_REQUEST_QUERIES}[kind])
         if plugin is None or plugin in plugins:
             snapshot.records[kind] = _fetch(api, session, path, dict(filters, fields=fields), page_size)
     snapshot.api_calls = session.calls

@@ -19,6 +19,10 @@ CF_LOCAL_ASN = "routesec_local_asn"
 CF_AS_SET = "routesec_as_set"
 CF_NEIGHBOR_ASNS = "routesec_neighbor_asns"
 
+# A validator's RPKI-to-router service: a NetBox service of this name (TCP, its port and IP
+# addresses) on the validator's device or virtual machine.
+RTR_SERVICE = "rtr"
+
 TAGS = (
     {
         "name": TAG_OWN_ASN,

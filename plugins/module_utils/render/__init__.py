@@ -57,6 +57,8 @@ def render_rov(platform, caches, policy, asn):
     OpenBGPD's is a pair (sessions, filter rules): they go in different sections of bgpd.conf.
     """
     module = renderer(platform)
+    if not hasattr(module, "render_rov"):
+        raise DataError("platform %r has no origin-validation renderer" % platform, field="platform")
     if platform in ("bird2", "openbgpd"):
         return module.render_rov(list(caches), policy)
     return module.render_rov(list(caches), policy, asn)
