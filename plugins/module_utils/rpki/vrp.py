@@ -35,33 +35,39 @@ class Vrp:
     asn: int
 
     def __post_init__(self):
-        check_max_length(self.prefix, self.max_length, "VRP %s" % self.prefix)
+        check_max_length(self.prefix, self.max_length, "VRP")
 
     def to_dict(self):
         return {"prefix": str(self.prefix), "maxLength": self.max_length, "asn": self.asn}
 
 
 def check_max_length(network, length, where):
+    """DataError naming "``where`` ``network``" unless ``length`` fits the prefix."""
     low, high = network.prefixlen, network.max_prefixlen
     if not low <= length <= high:
-        raise DataError("max length %d is outside %d..%d" % (length, low, high), where, "maxLength")
+        raise DataError(
+            "max length %d is outside %d..%d" % (length, low, high), "%s %s" % (where, network), "maxLength"
+        )
 
 
 def make_vrp(prefix, max_length, asn, where="VRP"):
     """A Vrp from text or numbers; DataError naming ``where`` and the field for anything wrong."""
     network = _network(prefix, where)
-    where = "%s %s" % (where, network)
     if isinstance(asn, int) and not isinstance(asn, bool) and 0 <= asn < 2**32:
         number = asn  # the common case in validator JSON, checked without parsing text
     else:
-        number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, where, "asn")
+        number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, "%s %s" % (where, network), "asn")
     if max_length in (None, ""):
         length = network.prefixlen
+    elif isinstance(max_length, int) and not isinstance(max_length, bool):
+        length = max_length
     else:
         try:
             length = int(max_length)
         except (TypeError, ValueError):
-            raise DataError("max length %r is not a number" % (max_length,), where, "maxLength") from None
+            raise DataError(
+                "max length %r is not a number" % (max_length,), "%s %s" % (where, network), "maxLength"
+            ) from None
     check_max_length(network, length, where)
     return Vrp(network, length, number)
 
