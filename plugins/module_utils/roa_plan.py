@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from .errors import DataError, SafetyError
 from .intent import Problems, aggregates, originations, own_asns
+from .rpki.rov import RovIndex
 from .rpki.vrp import Vrp
 
 
@@ -41,6 +42,11 @@ class RoaPlan:
     remove: tuple = ()
     keep: tuple = ()
     foreign: tuple = field(default=())  # inside our space, not ours to change
+
+    def applied(self, current):
+        """``current`` ROAs once the plan is applied."""
+        removed = set(self.remove)
+        return [roa for roa in current if roa not in removed] + list(self.add)
 
     @property
     def changed(self):
@@ -145,3 +151,16 @@ def _inside(prefix, held):
 
 def _show(roa):
     return "ROA %s max-length %d AS%d" % (roa.prefix, roa.max_length, roa.asn)
+
+
+def announcement_states(roas, current, planned):
+    """Origin-validation state of each ROA's announcement (its prefix from its origin AS), now and after.
+
+    ``current``: the VRPs the RPKI holds; ``planned``: the ROAs once the plan is
+    applied (current minus removals plus additions). {prefix text: (now, after)}.
+    """
+    now, after = RovIndex(current), RovIndex(planned)
+    return {
+        str(roa.prefix): (now.validate_network(roa.prefix, roa.asn), after.validate_network(roa.prefix, roa.asn))
+        for roa in _sorted(roas)
+    }

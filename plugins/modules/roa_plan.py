@@ -65,6 +65,14 @@ plan:
     remove: []
     unchanged: 1
     foreign: []
+origin_validation:
+  description:
+    - For each prefix NetBox originates, the RPKI origin-validation state of its announcement from its origin
+      AS against the VRPs now (O(current_vrps)) and once the plan is applied - C(valid), C(invalid) or C(not-found).
+    - An announcement that is C(invalid) now is dropped by networks that validate.
+  returned: success
+  type: dict
+  sample: {"185.230.78.0/24": {"now": "not-found", "after": "valid"}}
 lines:
   description: The plan, one line per ROA to add (C(+)) or remove (C(-)), additions first.
   returned: success
@@ -76,7 +84,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
 from ..module_utils.netbox_reader import read_snapshot
-from ..module_utils.roa_plan import RoaPolicy, plan_roas, roa_intent
+from ..module_utils.roa_plan import RoaPolicy, announcement_states, plan_roas, roa_intent
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")  # what ROA intent needs from NetBox
@@ -95,7 +103,9 @@ def main():
     intent = run(module, roa_intent, snapshot.records, RoaPolicy(wide_max_length=p["wide_max_length"]))
     current = run(module, read_vrps, p["current_vrps"]) if p["current_vrps"] else []
     plan = run(module, plan_roas, intent.roas, current, intent.own_asns, intent.held)
+    states = announcement_states(intent.roas, current, plan.applied(current))
     module.exit_json(
+        origin_validation={prefix: {"now": now, "after": after} for prefix, (now, after) in states.items()},
         changed=plan.changed,
         roas=[roa.to_dict() for roa in intent.roas],
         plan=plan.to_dict(),

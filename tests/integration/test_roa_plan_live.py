@@ -40,6 +40,11 @@ def test_plan_against_the_vrps_a_validator_reports(playbook, tmp_path):
     ]
     assert result["plan"]["unchanged"] == 1 and [r["asn"] for r in result["plan"]["foreign"]] == [65010]
     assert "185.230.78.0/24" in result["diff"]["before"] and "185.230.78.0/24" not in result["diff"]["after"]
+    # 185.230.79.0/24 lies in our space where the validator has only AS65010's 185.230.77.0/24 and our /22:
+    # covered by the /22 ROA (max 23) it is invalid now; its own ROA makes it valid.
+    assert result["origin_validation"]["185.230.79.0/24"] == {"now": "invalid", "after": "valid"}
+    assert result["origin_validation"]["185.230.76.0/22"] == {"now": "valid", "after": "valid"}
+    assert result["origin_validation"]["2a0f:b300::/32"] == {"now": "not-found", "after": "valid"}
 
 
 def test_an_unreadable_vrp_file_is_a_clear_error(playbook, tmp_path):

@@ -85,3 +85,14 @@ def test_plan_refuses_a_roa_that_is_not_ours_to_request():
         plan_roas([make_vrp("192.0.2.0/24", 24, 64500)], [], OWN, HELD)
     with pytest.raises(SafetyError, match="AS64999 is not ours"):
         plan_roas([make_vrp("185.230.76.0/24", 24, 64999)], [], OWN, HELD)
+
+
+def test_announcement_states_now_and_after_the_plan():
+    from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import announcement_states
+
+    desired = desired_roas([origination("185.230.76.0/22"), origination("185.230.78.0/24")])
+    current = [make_vrp("185.230.76.0/22", 22, 64500), make_vrp("185.230.78.0/24", 24, 65010)]
+    plan = plan_roas(desired, current, OWN, HELD)
+    states = announcement_states(desired, current, plan.applied(current))
+    # the /24 is covered by a foreign ROA now (invalid for us) and by ours after the plan
+    assert states == {"185.230.76.0/22": ("valid", "valid"), "185.230.78.0/24": ("invalid", "valid")}
