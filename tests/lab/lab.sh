@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The local lab: a real NetBox seeded with the lab network, FRR routers in
-# network namespaces reachable by SSH on loopback, an ExaBGP speaker, and a
-# real IRRd loaded with RIPE's as-sets and route objects.
+# network namespaces reachable by SSH on loopback, ExaBGP speakers, a StayRTR
+# RPKI cache serving lab-only VRPs to the routers (198.18.0.20:3323 inside the
+# routers' network, see routers.sh), and a real IRRd loaded with RIPE's as-sets
+# and route objects.
 #   lab.sh up      start everything (reusing cached builds) and seed NetBox
 #   lab.sh down    stop everything
 #   lab.sh status  show what runs
@@ -31,7 +33,7 @@ case ${1:-} in
         bash "$HERE/irrd.sh" up
         seed
         echo "lab: up (NetBox on 127.0.0.1:8000, routers r1/r2/transit on 127.0.10.{1,2,10}:2222," \
-            "IRRd whois on 127.0.0.1:8043)"
+            "StayRTR on 198.18.0.20:3323 in the routers' network, IRRd whois on 127.0.0.1:8043)"
         ;;
     down)
         bash "$HERE/irrd.sh" down

@@ -16,6 +16,11 @@ Standard library only. The lab itself is started with
   cust. :func:`exabgp` hands a speaker API commands through its FIFO,
   ``$STATE/exabgp.cmd`` (exa) or ``$STATE/exabgp-cust.cmd`` (cust).
 
+* StayRTR (``RTR_CACHE``: 198.18.0.20, port 3323, plain TCP) serves the
+  lab-only VRPs of ``LAB_VRPS`` (validator JSON, documentation prefixes) to
+  any router that configures it; bgpd of r1 and r2 runs with the rpki module.
+  :func:`rpki_connections` and :func:`rpki_prefix_table` read a router's side.
+
 ``$STATE`` is ``$ROUTESEC_LAB_STATE`` or ``/run/routesec-lab``.
 
 Run as a script (routers.sh does): ``python3 lab_api.py status`` prints the BGP
@@ -93,12 +98,21 @@ SSH = {
 SSH_USERNAME = "routesec"
 SSH_PASSWORD = "routesec-lab"
 
+#: The lab's RTR cache (StayRTR in namespace rslab-rpki): (address, TCP port).
+#: Reachable from every router namespace; nothing is configured to use it.
+RTR_CACHE = ("198.18.0.20", 3323)
+
+#: The VRPs StayRTR serves (``{"roas": [{"prefix", "maxLength", "asn"}]}``),
+#: copied to ``$STATE/rpki/vrps.json`` when the lab starts.
+LAB_VRPS = HERE / "routers" / "vrps.json"
+
 
 def state_dir() -> Path:
     """Return the lab's runtime directory ($ROUTESEC_LAB_STATE or /run/routesec-lab).
 
     Layout: ``<node>/run`` (vty sockets, pid files), ``<node>/etc`` (live FRR
-    configuration), ``exa/`` and ``cust/`` (ExaBGP), ``ssh/<node>/`` (sshd),
+    configuration), ``exa/`` and ``cust/`` (ExaBGP), ``rpki/`` (StayRTR, its
+    ``vrps.json``), ``ssh/<node>/`` (sshd),
     ``log/`` (all logs), ``exabgp.cmd`` and ``exabgp-cust.cmd`` (the command
     FIFOs of exa and cust).
     """
@@ -326,6 +340,39 @@ def peer_summary(node: str) -> dict[str, dict[str, Any]]:
             },
         )
     return result
+
+
+def rpki_connections(node: str) -> list[dict[str, Any]]:
+    """Return ``node``'s RTR cache connections from ``show rpki cache-connection json``.
+
+    Each is e.g. ``{"mode": "tcp", "host": "198.18.0.20", "port": "3323",
+    "preference": 1, "state": "connected"}``; an empty list when no cache is
+    configured or none is connected yet (FRR then prints a sentence, not JSON).
+    """
+    output = vtysh(node, "show rpki cache-connection json", daemon="bgpd")
+    try:
+        data = json.loads(output)
+    except json.JSONDecodeError:
+        return []
+    return list(data.get("connections", [])) if isinstance(data, dict) else []
+
+
+def rpki_prefix_table(node: str) -> set[tuple[str, int, int]]:
+    """Return the VRPs ``node`` got over RTR as ``{(prefix, max length, asn)}``, the
+    prefix in ``ipaddress`` notation (``"192.0.2.0/24"``); empty without a connection."""
+    output = vtysh(node, "show rpki prefix-table json", daemon="bgpd")
+    try:
+        data = json.loads(output)
+    except json.JSONDecodeError:
+        return set()
+    return {
+        (
+            str(ipaddress.ip_network(f"{entry['prefix']}/{entry['prefixLenMin']}")),
+            int(entry["prefixLenMax"]),
+            int(entry["asn"]),
+        )
+        for entry in (data.get("prefixes", []) if isinstance(data, dict) else [])
+    }
 
 
 def _parallel(calls: list[Callable[[], T]]) -> list[T]:

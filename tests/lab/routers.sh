@@ -7,7 +7,8 @@
 #                                     not reset the config; a half-dead lab is rebuilt)
 #   bash tests/lab/routers.sh reset   r1/r2 restarted from their base config (anything
 #                                     pushed is gone), every ExaBGP route (exa's and
-#                                     cust's) withdrawn; ~2 s
+#                                     cust's) withdrawn, StayRTR's VRP file back to
+#                                     tests/lab/routers/vrps.json; ~2 s
 #   bash tests/lab/routers.sh down    stop everything, delete the namespaces
 #   bash tests/lab/routers.sh status  print the BGP session states (exit 1 unless all up)
 # Tests drive it through lab_api.py (vtysh, exabgp, received_prefixes, reset, ...).
@@ -18,11 +19,20 @@
 #   transit  198.18.0.10  fdff:5e5::10   AS 64496  upstream, accepts everything
 #   exa      198.18.0.100 fdff:5e5::100  AS 65000  ExaBGP, announces on command
 #   cust     198.18.0.101 fdff:5e5::101  AS 65000  ExaBGP, the customer AS65000 of r2
+#   rpki     198.18.0.20  fdff:5e5::20             StayRTR, the lab's RPKI cache (RTR)
 #   rslab-sw holds the bridge br0 and the other ends of the veths.
 # r1/r2 peer with exa and transit, r2 also with cust; IPv4 sessions for IPv4
 # unicast and IPv6 sessions for IPv6 unicast. Base configs are in
 # tests/lab/routers/. Each ExaBGP speaker reads API commands from its own FIFO:
 # $STATE/exabgp.cmd (exa) and $STATE/exabgp-cust.cmd (cust).
+#
+# RPKI: StayRTR in rslab-rpki serves RTR (plain TCP, RTR protocol version 1)
+# on 198.18.0.20:3323 to whoever configures it as a cache. Its VRPs are the
+# lab-only ones of tests/lab/routers/vrps.json (validator JSON, documentation
+# prefixes only), copied to $STATE/rpki/vrps.json, which StayRTR re-reads every
+# $RTR_REFRESH seconds. bgpd of r1 and r2 runs with the rpki module (-M rpki);
+# their base configs have no rpki cache, so RPKI stays unused until a test
+# pushes one (see tests/integration/test_rpki_lab.py); reset removes it again.
 #
 # Management: sshd on 127.0.10.1:2222 (r1), 127.0.10.2:2222 (r2) and
 # 127.0.10.10:2222 (transit), user routesec / password routesec-lab; the login
@@ -67,6 +77,7 @@ FRR=/usr/lib/frr
 VTYSH=/usr/bin/vtysh
 EXABGP=/usr/sbin/exabgp
 SSHD=/usr/sbin/sshd
+STAYRTR=/usr/bin/stayrtr
 
 UP_TIMEOUT=${ROUTESEC_LAB_UP_TIMEOUT:-60}
 
@@ -75,14 +86,17 @@ BRIDGE=br0
 FRR_NODES=(r1 r2 transit)
 BORDER_NODES=(r1 r2)
 EXA_NODES=(exa cust) # ExaBGP speakers, AS 65000
-ALL_NODES=("${FRR_NODES[@]}" "${EXA_NODES[@]}")
-declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100 [cust]=101)
+RPKI_NODE=rpki # StayRTR
+ALL_NODES=("${FRR_NODES[@]}" "${EXA_NODES[@]}" "$RPKI_NODE")
+declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100 [cust]=101 [rpki]=20)
 # The routers each ExaBGP speaker has an IPv4 and an IPv6 session with.
 declare -A EXA_PEERS=([exa]="r1 r2" [cust]="r2")
 declare -A MGMT_ADDR=([r1]=127.0.10.1 [r2]=127.0.10.2 [transit]=127.0.10.10)
 SSH_PORT=2222
 SSH_USER=routesec
 SSH_PASSWORD=routesec-lab
+RTR_PORT=3323
+RTR_REFRESH=5 # seconds between StayRTR's reads of its VRP file
 
 log() { printf 'routers.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -94,6 +108,8 @@ ensure_packages() {
     local missing=()
     [[ -x $FRR/zebra && -x $FRR/bgpd && -x $VTYSH ]] || missing+=(frr)
     [[ -x $EXABGP ]] || missing+=(exabgp)
+    compgen -G "/usr/lib/*/frr/modules/bgpd_rpki.so" >/dev/null || missing+=(frr-rpki-rtrlib)
+    [[ -x $STAYRTR ]] || missing+=(stayrtr)
     [[ -x $SSHD ]] && command -v ssh-keygen >/dev/null || missing+=(openssh-server)
     command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
     command -v ps >/dev/null || missing+=(procps)
@@ -226,13 +242,16 @@ frr_install_config() {
 }
 
 frr_start() {
-    local node=$1 run etc daemon
+    local node=$1 run etc daemon modules
     run=$STATE/$node/run
     etc=$STATE/$node/etc
     for daemon in zebra bgpd; do
+        modules=()
+        # The border routers' bgpd can validate origins against StayRTR.
+        [[ $daemon == bgpd && " ${BORDER_NODES[*]} " == *" $node "* ]] && modules=(-M rpki)
         # -P 0: no TCP vty, only the unix socket in $run. -z puts zebra's
         # API socket there too (FRR notes on stderr that -z overrides -N).
-        ip netns exec "$(ns "$node")" "$FRR/$daemon" -d -N "$node" \
+        ip netns exec "$(ns "$node")" "$FRR/$daemon" -d -N "$node" "${modules[@]}" \
             --vty_socket "$run" -z "$run/zserv.api" -i "$run/$daemon.pid" \
             -f "$etc/$daemon.conf" -P 0 --log "file:$LOG/$node-$daemon.log" \
             --log-level informational 2>>"$LOG/$node-$daemon.out" || {
@@ -317,6 +336,33 @@ exa_running() { pid_alive "$STATE/$1/exabgp.pid" exabgp; }
 
 exa_stop() { stop_pidfile "$STATE/$1/exabgp.pid" exabgp; }
 
+# ----------------------------------------------------------------- StayRTR --
+
+rtr_start() {
+    local d=$STATE/$RPKI_NODE addr i
+    addr=198.18.0.${HOST_ID[$RPKI_NODE]}
+    install -d -m 0755 "$d"
+    install -m 0644 "$BASE_CONFIGS/vrps.json" "$d/vrps.json"
+    # -checktime=false: the lab's file has no "metadata" build time to check.
+    ip netns exec "$(ns "$RPKI_NODE")" setsid "$STAYRTR" -bind "$addr:$RTR_PORT" \
+        -metrics.addr "$addr:9847" -cache "$d/vrps.json" -checktime=false \
+        -refresh "$RTR_REFRESH" -protocol 1 -log.verbose=false \
+        </dev/null >>"$LOG/stayrtr.log" 2>&1 &
+    echo $! >"$d/stayrtr.pid"
+    for ((i = 0; i < 100; i++)); do
+        ip netns exec "$(ns "$RPKI_NODE")" ss -Hltn "src $addr and sport = :$RTR_PORT" |
+            grep -q . && return 0
+        rtr_running || break
+        sleep 0.1
+    done
+    cat "$LOG/stayrtr.log" >&2
+    die "StayRTR did not start, see $LOG/stayrtr.log"
+}
+
+rtr_running() { pid_alive "$STATE/$RPKI_NODE/stayrtr.pid" "$STAYRTR"; }
+
+rtr_stop() { stop_pidfile "$STATE/$RPKI_NODE/stayrtr.pid" "$STAYRTR"; }
+
 # --------------------------------------------------------------------- SSH --
 
 ssh_start() {
@@ -390,6 +436,7 @@ rm_logs() {
     for node in "${EXA_NODES[@]}"; do
         rm -f "$LOG/$(exa_name "$node")"{.log,.out,-api.log}
     done
+    rm -f "$LOG/stayrtr.log"
 }
 
 lab_healthy() {
@@ -403,6 +450,7 @@ lab_healthy() {
     for node in "${EXA_NODES[@]}"; do
         exa_running "$node" && [[ -p $(exa_fifo "$node") ]] || return 1
     done
+    rtr_running
 }
 
 wait_established() {
@@ -432,6 +480,7 @@ cmd_up() {
     for node in "${EXA_NODES[@]}"; do
         exa_start "$node"
     done
+    rtr_start
     for node in "${FRR_NODES[@]}"; do
         ssh_start "$node"
     done
@@ -447,6 +496,7 @@ cmd_down() {
     for node in "${EXA_NODES[@]}"; do
         exa_stop "$node"
     done
+    rtr_stop
     for node in "${FRR_NODES[@]}"; do
         frr_stop "$node"
     done
@@ -485,6 +535,10 @@ cmd_reset() {
         frr_install_config "$node"
         frr_start "$node"
     done
+    # The lab's own VRPs, should a test have changed them (StayRTR re-reads the
+    # file within $RTR_REFRESH s; nothing uses RPKI in the base configs).
+    cmp -s "$BASE_CONFIGS/vrps.json" "$STATE/$RPKI_NODE/vrps.json" ||
+        install -m 0644 "$BASE_CONFIGS/vrps.json" "$STATE/$RPKI_NODE/vrps.json"
     # Clean: all sessions Established, no prefix in any BGP table.
     python3 "$LAB_API" wait-clean "$UP_TIMEOUT" || die "lab not clean $UP_TIMEOUT s after reset"
     log "reset in $((SECONDS - started)) s"

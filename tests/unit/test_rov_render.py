@@ -183,3 +183,16 @@ def test_vendor_cli_caches_and_policy(platform):
     assert invalid[-1] not in lenient and not_found[-1] not in lenient and in_order(lenient, caches)
     with pytest.raises(DataError, match="at least one RTR cache"):
         render_rov(platform, [], POLICY, 64500)
+
+
+def test_frr_gets_its_caches_numbered_and_a_route_map_that_ends_in_permit():
+    text = render_rov("frr", [RtrCache("192.0.2.1"), RtrCache("2001:db8::1", 3323)], POLICY, 64500)
+    assert text.splitlines()[:3] == [
+        "rpki",
+        " rpki cache 192.0.2.1 323 preference 1",
+        " rpki cache 2001:db8::1 3323 preference 2",
+    ]
+    assert "route-map ROUTESEC-ROV deny 1" in text and " set local-preference 50" in text
+    assert text.endswith("route-map ROUTESEC-ROV permit 65535\nexit\n")
+    with pytest.raises(DataError, match="always rejects invalid routes"):
+        render_rov("frr", [RtrCache("192.0.2.1")], RovPolicy(reject_invalid=False), 64500)
