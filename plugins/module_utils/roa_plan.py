@@ -92,6 +92,28 @@ def desired_roas(originations, policy=RoaPolicy()):
     return _sorted(Vrp(prefix, length, asn) for (prefix, asn), length in chosen.items())
 
 
+DEFAULT_MAX_REMOVE_PERCENT = 25
+
+
+def check_removals(plan, max_remove_percent=DEFAULT_MAX_REMOVE_PERCENT, allow_removals=False):
+    """Refuse (SafetyError) a plan that removes all of our ROAs, or more than ``max_remove_percent`` of them.
+
+    Routes whose ROA goes become not-found, or invalid where a covering ROA
+    stays: a source of truth that lost its prefixes must not empty the RPKI.
+    """
+    ours = len(plan.keep) + len(plan.remove)
+    if not plan.remove or allow_removals:
+        return
+    share = 100.0 * len(plan.remove) / ours
+    if len(plan.remove) == ours or share > max_remove_percent:
+        raise SafetyError(
+            "the plan removes %d of our %d ROAs (%.0f%%, limit %s%%): the routes they cover would become "
+            "not-found or invalid. Nothing was submitted. Check NetBox, or set allow_removals=true to submit it"
+            % (len(plan.remove), ours, share, max_remove_percent),
+            "ROA plan",
+        )
+
+
 @dataclass(frozen=True)
 class RoaIntent:
     """What the source of truth says about our ROAs: the ROAs, our ASNs, the aggregates we hold."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: roa_plan
-short_description: Plan the ROAs our NetBox prefixes need against the ROAs that exist
+short_description: Plan the ROAs our NetBox prefixes need against the ROAs that exist, and submit them
 version_added: 0.1.0
 description:
   - Reads our ASNs (tagged C(routesec-own)), the aggregates we hold and the prefixes tagged
@@ -21,8 +21,15 @@ description:
   - Compares them with the ROAs that exist, read from a validator's VRP output (O(current_vrps)).
     Only ROAs inside our aggregates count; those for our ASNs are added or removed as needed, those
     for other ASNs are reported in RV(plan) (C(foreign)) and left alone. Additions are listed first.
-  - Reads only; submits nothing. C(changed) says whether the RPKI differs from NetBox; with C(--diff)
-    the ROAs before and after are shown.
+  - With O(ca), the current ROAs come from the CA's API instead (RIPE NCC RPKI management API or a
+    Krill CA), and with O(submit) the plan is sent to it as one change (additions and removals
+    together, so nothing is half-applied); for ARIN the request texts to sign are returned
+    (RV(arin_requests)) and nothing is sent.
+  - Before anything is submitted, a plan that removes all of our ROAs or more than
+    O(max_remove_percent) of them is refused (a NetBox that lost its prefixes must not empty the
+    RPKI) unless O(allow_removals).
+  - C(changed) says whether the RPKI differs from NetBox (and, with O(submit), that the plan was sent);
+    check mode and O(submit=false) send nothing. With C(--diff) the ROAs before and after are shown.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.netbox
@@ -38,6 +45,38 @@ options:
     description: Allow a max length longer than the prefix (all its more-specifics must be announced).
     type: bool
     default: false
+  ca:
+    description: Where the ROAs live. V(none) reads O(current_vrps) only.
+    type: str
+    choices: [none, ripe, krill, arin]
+    default: none
+  ca_url:
+    description:
+      - The CA API's base URL. For V(ripe) the default is the production API; for V(krill) it is required
+        (for example C(https://krill.example.net:3000)).
+    type: str
+  ca_handle:
+    description: The Krill CA's handle.
+    type: str
+  ca_api_key:
+    description: The RIPE NCC API key or the Krill token. Never logged.
+    type: str
+  ca_timeout:
+    description: Seconds to wait for each CA API call.
+    type: int
+    default: 30
+  submit:
+    description: Send the plan to the CA (V(ripe), V(krill)). Check mode never sends.
+    type: bool
+    default: false
+  max_remove_percent:
+    description: Most of our ROAs one plan may remove without O(allow_removals).
+    type: int
+    default: 25
+  allow_removals:
+    description: Submit a plan that removes more ROAs than O(max_remove_percent), or all of them.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -47,6 +86,16 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
   register: roas
+
+- name: Bring our Krill CA's ROAs in line with NetBox
+  routesec.bgp.roa_plan:
+    ca: krill
+    ca_url: https://krill.example.net:3000
+    ca_handle: example
+    ca_api_key: "{{ vault_krill_token }}"
+    submit: true
+  delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""
@@ -73,6 +122,14 @@ origin_validation:
   returned: success
   type: dict
   sample: {"185.230.78.0/24": {"now": "not-found", "after": "valid"}}
+submitted:
+  description: Whether the plan was sent to the CA.
+  returned: success
+  type: bool
+arin_requests:
+  description: With O(ca=arin), the ROA request texts to sign (one per addition) and the removals to do in ARIN Online.
+  returned: when O(ca=arin)
+  type: dict
 lines:
   description: The plan, one line per ROA to add (C(+)) or remove (C(-)), additions first.
   returned: success
@@ -84,10 +141,22 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
 from ..module_utils.netbox_reader import read_snapshot
-from ..module_utils.roa_plan import RoaPolicy, announcement_states, plan_roas, roa_intent
+from ..module_utils.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
+from ..module_utils.rpki.arin import ArinRoaRequests
+from ..module_utils.rpki.ca_krill import KrillCa
+from ..module_utils.rpki.ca_ripe import RIPE_PRODUCTION, RipeNccCa
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")  # what ROA intent needs from NetBox
+
+
+def ca_client(p):
+    """The CA API client the options name, or None."""
+    if p["ca"] == "ripe":
+        return RipeNccCa(p["ca_api_key"], p["ca_url"] or RIPE_PRODUCTION, timeout=p["ca_timeout"])
+    if p["ca"] == "krill":
+        return KrillCa(p["ca_url"], p["ca_handle"], p["ca_api_key"], timeout=p["ca_timeout"])
+    return None
 
 
 def main():
@@ -95,23 +164,50 @@ def main():
         NETBOX_ARGSPEC,
         current_vrps={"type": "path"},
         wide_max_length={"type": "bool", "default": False},
+        ca={"type": "str", "choices": ["none", "ripe", "krill", "arin"], "default": "none"},
+        ca_url={"type": "str"},
+        ca_handle={"type": "str"},
+        ca_api_key={"type": "str", "no_log": True},
+        ca_timeout={"type": "int", "default": 30},
+        submit={"type": "bool", "default": False},
+        max_remove_percent={"type": "int", "default": 25},
+        allow_removals={"type": "bool", "default": False},
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("ca", "ripe", ("ca_api_key",)), ("ca", "krill", ("ca_url", "ca_handle", "ca_api_key"))],
+    )
     p = module.params
+    if p["ca"] in ("ripe", "krill") and p["current_vrps"]:
+        module.fail_json(msg="current_vrps and ca=%s both say where the ROAs are: give one" % p["ca"])
     args = (p["netbox_url"], p["netbox_token"])
     snapshot = run(module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS)
     intent = run(module, roa_intent, snapshot.records, RoaPolicy(wide_max_length=p["wide_max_length"]))
-    current = run(module, read_vrps, p["current_vrps"]) if p["current_vrps"] else []
+    client = run(module, ca_client, p)
+    if client is not None:
+        current = run(module, client.current_roas)
+    else:
+        current = run(module, read_vrps, p["current_vrps"]) if p["current_vrps"] else []
     plan = run(module, plan_roas, intent.roas, current, intent.own_asns, intent.held)
     states = announcement_states(intent.roas, current, plan.applied(current))
-    module.exit_json(
-        origin_validation={prefix: {"now": now, "after": after} for prefix, (now, after) in states.items()},
-        changed=plan.changed,
-        roas=[roa.to_dict() for roa in intent.roas],
-        plan=plan.to_dict(),
-        lines=plan.lines(),
-        diff=plan.diff(),
-    )
+    result = {
+        "changed": plan.changed,
+        "origin_validation": {prefix: {"now": now, "after": after} for prefix, (now, after) in states.items()},
+        "roas": [roa.to_dict() for roa in intent.roas],
+        "plan": plan.to_dict(),
+        "lines": plan.lines(),
+        "diff": plan.diff(),
+        "submitted": False,
+    }
+    if p["submit"] or p["ca"] == "arin":
+        run(module, check_removals, plan, p["max_remove_percent"], p["allow_removals"])
+    if p["ca"] == "arin":
+        result["arin_requests"] = run(module, ArinRoaRequests().render, plan)
+    elif p["submit"] and client is not None and plan.changed and not module.check_mode:
+        run(module, client.submit, plan)
+        result["submitted"] = True
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@
 from __future__ import annotations
 
 import json
+import sys
+
+import pytest
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "tests" / "unit"))
+from ca_servers import KrillServer, serving  # the contract-test servers of the unit tests
 
 PLAYBOOK = "tests/integration/playbooks/roa_plan.yml"
 ROA = "ROA %s max-length %d AS%d"
@@ -52,3 +59,53 @@ def test_an_unreadable_vrp_file_is_a_clear_error(playbook, tmp_path):
     run = playbook(PLAYBOOK, "-e", "routesec_wide_max_length=true", "-e", "routesec_current_vrps=%s" % missing)
     (failed,) = run.for_action("roa_plan")
     assert run.rc != 0 and "VRP file %s: cannot be read: No such file or directory" % missing in failed["result"]["msg"]
+
+
+KRILL_TOKEN = "krill-secret-token-0123"
+
+
+@pytest.fixture
+def krill():
+    """A Krill contract-test server (tests/unit/ca_servers.py) holding one ROA that NetBox keeps."""
+    server = KrillServer(KRILL_TOKEN)
+    server.roas = {("185.230.76.0/22", 23, 64500)}
+    with serving(server):
+        yield server
+
+
+def krill_args(server, *extra):
+    base = ["routesec_wide_max_length=true", "routesec_ca=krill", "routesec_ca_url=%s" % server.url]
+    base += ["routesec_ca_handle=routesec", "routesec_ca_api_key=%s" % KRILL_TOKEN, *extra]
+    return [arg for pair in (("-e", item) for item in base) for arg in pair]
+
+
+def test_check_mode_asks_the_ca_and_sends_nothing_then_submit_applies_the_plan(playbook, krill):
+    checked = playbook(PLAYBOOK, "--check", *krill_args(krill, "routesec_submit=true"))
+    assert checked.rc == 0, checked.output
+    (result,) = [r["result"] for r in checked.for_action("roa_plan")]
+    assert result["changed"] and not result["submitted"] and len(result["plan"]["add"]) == 3
+    assert [r["method"] for r in krill.received] == ["GET"] and KRILL_TOKEN not in checked.output
+
+    applied = playbook(PLAYBOOK, *krill_args(krill, "routesec_submit=true"))
+    assert applied.rc == 0, applied.output
+    (result,) = [r["result"] for r in applied.for_action("roa_plan")]
+    assert result["submitted"] and [r["method"] for r in krill.received] == ["GET", "GET", "POST"]
+    assert sorted(a["prefix"] for a in krill.received[-1]["body"]["added"]) == [
+        "185.230.79.0/24",
+        "2a0f:b300:100::/48",
+        "2a0f:b300::/32",
+    ]
+    assert krill.received[-1]["body"]["removed"] == [] and KRILL_TOKEN not in applied.output
+
+    again = playbook(PLAYBOOK, *krill_args(krill, "routesec_submit=true"))
+    (result,) = [r["result"] for r in again.for_action("roa_plan")]
+    assert again.rc == 0 and not result["changed"] and not result["submitted"]
+    assert [r["method"] for r in krill.received].count("POST") == 1
+
+
+def test_a_plan_removing_most_of_our_roas_is_refused_before_anything_is_sent(playbook, krill):
+    krill.roas |= {("185.230.77.0/24", 24, 64500), ("185.230.78.0/25", 25, 64500), ("185.230.78.128/25", 25, 64500)}
+    run = playbook(PLAYBOOK, *krill_args(krill, "routesec_submit=true"))
+    (failed,) = run.for_action("roa_plan")
+    assert run.rc != 0 and "the plan removes 3 of our 4 ROAs (75%, limit 25%)" in failed["result"]["msg"]
+    assert "allow_removals=true" in failed["result"]["msg"] and "POST" not in [r["method"] for r in krill.received]
