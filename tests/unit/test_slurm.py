@@ -1,0 +1,315 @@
+# -*- coding: utf-8 -*-
+"""SLURM (RFC 8416): documents from plain data, refusals naming the field, and ``apply_slurm`` checked
+against StayRTR applying the same file to the same VRPs on loopback."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.slurm import (
+    apply_slurm,
+    build_slurm,
+    make_slurm,
+    parse_slurm,
+    read_slurm,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators import stayrtr_argv
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp, read_vrps
+from test_renderers import SHARED
+
+FIXTURE = SHARED / "data" / "vrp" / "stayrtr_test.rpki.json"
+STAYRTR = shutil.which("stayrtr")
+
+FILTERS = [
+    {"prefix": "1.0.4.0/22", "comment": "covers 1.0.4.0/22, 1.0.4.0/24 and 1.0.5.0/24"},
+    {"asn": 1103, "comment": "every VRP of AS1103"},
+    {"prefix": "2800:40::/32", "asn": 16814},
+    {"prefix": "10.0.0.0/8", "comment": "matches nothing here"},
+]
+ASSERTIONS = [
+    {"prefix": "198.51.100.0/24", "asn": 64500, "comment": "our space"},
+    {"prefix": "2001:db8::/32", "asn": "AS64500", "maxPrefixLength": 48},
+    {"prefix": "1.0.0.0/24", "asn": 13335, "maxPrefixLength": 24, "comment": "already a VRP"},
+]
+
+
+def triples(vrps):
+    return sorted((str(v.prefix), v.max_length, v.asn) for v in vrps)
+
+
+def test_document_shape_follows_rfc_8416():
+    document = build_slurm(FILTERS, ASSERTIONS)
+    assert document["slurmVersion"] == 1
+    assert document["validationOutputFilters"]["bgpsecFilters"] == []
+    assert document["locallyAddedAssertions"]["bgpsecAssertions"] == []
+    assert document["validationOutputFilters"]["prefixFilters"][2] == {"prefix": "2800:40::/32", "asn": 16814}
+    assert document["locallyAddedAssertions"]["prefixAssertions"][:2] == [
+        {"prefix": "198.51.100.0/24", "asn": 64500, "comment": "our space"},
+        {"prefix": "2001:db8::/32", "asn": 64500, "maxPrefixLength": 48},
+    ]
+    # a document read back is the same document
+    assert parse_slurm(json.dumps(document)).to_dict() == document
+
+
+def test_apply_removes_what_filters_match_and_adds_assertions():
+    vrps = read_vrps(FIXTURE)
+    result = apply_slurm(build_slurm(FILTERS, ASSERTIONS), vrps)
+    removed = set(triples(vrps)) - set(triples(result))
+    assert removed == {
+        ("1.0.4.0/22", 22, 38803),
+        ("1.0.4.0/24", 24, 38803),
+        ("1.0.5.0/24", 24, 38803),
+        ("2001:610::/32", 48, 1103),
+        ("2001:610::/29", 29, 1103),
+        ("2800:40::/32", 48, 16814),
+        ("2800:40::/32", 32, 16814),
+    }
+    added = set(triples(result)) - set(triples(vrps))
+    assert added == {("198.51.100.0/24", 24, 64500), ("2001:db8::/32", 48, 64500)}
+    assert len(result) == len(vrps) - 7 + 2  # the assertion of an existing VRP adds no copy
+
+
+def test_filter_prefix_matches_equal_or_more_specific_only():
+    slurm = make_slurm([{"prefix": "192.0.2.0/25"}, {"prefix": "2001:db8::/32", "asn": 64501}])
+    vrps = [
+        make_vrp("192.0.2.0/24", 24, 1),  # less specific: kept
+        make_vrp("192.0.2.0/25", 25, 1),  # equal: removed
+        make_vrp("192.0.2.64/26", 26, 1),  # more specific: removed
+        make_vrp("2001:db8::/48", 48, 64500),  # other AS: kept
+        make_vrp("2001:db8::/48", 48, 64501),  # removed
+    ]
+    assert triples(apply_slurm(slurm, vrps)) == [("192.0.2.0/24", 24, 1), ("2001:db8::/48", 48, 64500)]
+
+
+@pytest.mark.parametrize(
+    "filters, assertions, where, field, message",
+    [
+        ([{"prefix": "192.0.2.1/24"}], [], "prefixFilters[0] 192.0.2.1/24", "prefix", "host bits"),
+        ([{"prefix": "300.0.0.0/8"}], [], "prefixFilters[0] 300.0.0.0/8", "prefix", "not a valid IP address"),
+        ([{"comment": "nothing"}], [], "prefixFilters[0]", "prefix", "needs a prefix, an asn or both"),
+        ([{"asn": 4294967296}], [], "prefixFilters[0] 4294967296", "asn", "outside"),
+        ([{"asn": "ASX"}], [], "prefixFilters[0] ASX", "asn", "not an AS number"),
+        ([{"asn": True}], [], "prefixFilters[0] True", "asn", "not an AS number"),
+        ([{"prefix": "10.0.0.0/8", "origin": 1}], [], "prefixFilters[0] 10.0.0.0/8", "origin", "unknown key"),
+        ([{"asn": 1}, {"asn": "AS1"}], [], "prefixFilters[1] AS1", "prefix", "duplicate of prefixFilters[0]"),
+        ([{"prefix": "10.0.0.0/8", "comment": 5}], [], "prefixFilters[0] 10.0.0.0/8", "comment", "expected text"),
+        ([], [{"prefix": "192.0.2.0/24"}], "prefixAssertions[0] 192.0.2.0/24", "asn", "needs a asn"),
+        ([], [{"asn": 64500}], "prefixAssertions[0] 64500", "prefix", "needs a prefix"),
+        (
+            [],
+            [{"prefix": "192.0.2.0/24", "asn": 64500, "maxPrefixLength": 33}],
+            "prefixAssertions[0] 192.0.2.0/24 64500",
+            "maxPrefixLength",
+            "outside 24..32",
+        ),
+        (
+            [],
+            [{"prefix": "2001:db8::/32", "asn": 64500, "maxPrefixLength": 16}],
+            "prefixAssertions[0] 2001:db8::/32 64500",
+            "maxPrefixLength",
+            "outside 32..128",
+        ),
+        (
+            [],
+            [{"prefix": "192.0.2.0/24", "asn": 64500, "maxPrefixLength": "24"}],
+            "prefixAssertions[0] 192.0.2.0/24 64500",
+            "maxPrefixLength",
+            "not a whole number",
+        ),
+        ([], [{"prefix": "192.0.2.0/24", "asn": -1}], "prefixAssertions[0] 192.0.2.0/24 -1", "asn", "not an AS"),
+        (
+            [],
+            [{"prefix": "192.0.2.0/24", "asn": 64500}, {"prefix": "192.0.2.0/24", "asn": "AS64500"}],
+            "prefixAssertions[1] 192.0.2.0/24 AS64500",
+            "prefix",
+            "duplicate of prefixAssertions[0]",
+        ),
+        (
+            [{"prefix": "192.0.2.0/23"}],
+            [{"prefix": "192.0.2.0/24", "asn": 64500}],
+            "prefixAssertions[0] 192.0.2.0/24 64500",
+            "prefix",
+            "contradicts prefixFilters[0] 192.0.2.0/23",
+        ),
+        (
+            [{"asn": 64500}],
+            [{"prefix": "192.0.2.0/24", "asn": 64500}],
+            "prefixAssertions[0] 192.0.2.0/24 64500",
+            "asn",
+            "contradicts prefixFilters[0] 64500",
+        ),
+        ([], "192.0.2.0/24", "SLURM prefixAssertions", None, "expected a list"),
+    ],
+)
+def test_bad_entries_are_refused_naming_entry_and_field(filters, assertions, where, field, message):
+    with pytest.raises(DataError) as caught:
+        build_slurm(filters, assertions)
+    assert where in str(caught.value.obj)
+    assert caught.value.field == field
+    assert message in caught.value.reason
+
+
+def test_identical_prefix_with_other_max_length_or_non_contradicting_filter_is_accepted():
+    document = build_slurm(
+        [{"prefix": "192.0.2.0/24", "asn": 64501}, {"prefix": "203.0.113.0/24"}],
+        [
+            {"prefix": "192.0.2.0/24", "asn": 64500},
+            {"prefix": "192.0.2.0/24", "asn": 64500, "maxPrefixLength": 25},
+            {"prefix": "203.0.112.0/23", "asn": 64500},  # the filter covers a more specific only
+        ],
+    )
+    assert len(document["locallyAddedAssertions"]["prefixAssertions"]) == 3
+
+
+@pytest.mark.parametrize(
+    "document, field, message",
+    [
+        ("{", None, "not JSON"),
+        ([], None, "expected a JSON object"),
+        ({"slurmVersion": 2}, "slurmVersion", "is not 1"),
+        ({"slurmVersion": 1, "validationOutputFilters": []}, "validationOutputFilters", "expected an object"),
+        ({"slurmVersion": 1, "validationOutputFilters": {}}, "prefixFilters", "expected a list"),
+        (
+            {
+                "slurmVersion": 1,
+                "validationOutputFilters": {"prefixFilters": [], "bgpsecFilters": [{"asn": 1, "SKI": "x"}]},
+                "locallyAddedAssertions": {"prefixAssertions": [], "bgpsecAssertions": []},
+            },
+            "bgpsecFilters",
+            "BGPsec entries are not supported",
+        ),
+        (
+            {
+                "slurmVersion": 1,
+                "validationOutputFilters": {"prefixFilters": [], "bgpsecFilters": []},
+                "locallyAddedAssertions": {"prefixAssertions": {}, "bgpsecAssertions": []},
+            },
+            "prefixAssertions",
+            "expected a list",
+        ),
+        ({"slurmVersion": 1, "extra": 1}, "extra", "unknown key"),
+    ],
+)
+def test_bad_documents_are_refused(document, field, message):
+    text = document if isinstance(document, str) else json.dumps(document)
+    with pytest.raises(DataError) as caught:
+        parse_slurm(text)
+    assert caught.value.field == field
+    assert message in caught.value.reason
+
+
+def test_unreadable_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="cannot be read"):
+        read_slurm(tmp_path / "missing.json")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stayrtr_export(argv, url, timeout=20):
+    """Run StayRTR, wait for its JSON export at ``url`` to hold VRPs, return it and stop StayRTR."""
+    daemon = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if daemon.poll() is not None:
+                pytest.fail("stayrtr exited: %s" % daemon.stdout.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    data = json.load(answer)
+                if data.get("roas"):
+                    return data
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.2)
+        pytest.fail("stayrtr exported no VRPs at %s within %ds" % (url, timeout))
+    finally:
+        daemon.terminate()
+        try:
+            daemon.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()
+        daemon.stdout.close()
+
+
+@pytest.mark.skipif(STAYRTR is None, reason="stayrtr is not installed (scripts/setup.sh installs it)")
+@pytest.mark.parametrize("with_slurm", [True, False])
+def test_stayrtr_applies_the_slurm_exactly_as_apply_slurm(tmp_path, with_slurm):
+    slurm_file = tmp_path / "local.slurm.json"
+    document = build_slurm(FILTERS, ASSERTIONS)
+    slurm_file.write_text(json.dumps(document))
+    http = free_port()
+    settings = {
+        "tals": ["ripe"],
+        "vrp_cache": str(FIXTURE),
+        "rtr": {"address": "127.0.0.1", "port": free_port()},
+        "http": {"address": "127.0.0.1", "port": http},
+        "check_time": False,  # the fixture was built in 2023
+    }
+    if with_slurm:
+        settings["slurm"] = str(slurm_file)
+    argv = stayrtr_argv(settings, program=STAYRTR)
+    assert argv[argv.index("-cache") + 1] == str(FIXTURE)
+    export = stayrtr_export(argv, "http://127.0.0.1:%d/rpki.json" % http)
+    served = sorted(
+        (r["prefix"], r["maxLength"], int(str(r["asn"]).upper().removeprefix("AS"))) for r in export["roas"]
+    )
+    vrps = read_vrps(FIXTURE)
+    expected = apply_slurm(read_slurm(slurm_file), vrps) if with_slurm else vrps
+    # StayRTR exports an assertion that repeats a kept VRP twice: the same VRP, so compare as sets
+    assert sorted(set(served)) == sorted(set(triples(expected)))
+    if with_slurm:
+        assert len(served) == len(apply_slurm(make_slurm(FILTERS), vrps)) + len(ASSERTIONS)
+    assert (served != sorted(set(triples(vrps)))) is with_slurm
+
+
+@pytest.mark.skipif(STAYRTR is None, reason="stayrtr is not installed (scripts/setup.sh installs it)")
+def test_stayrtr_agrees_with_apply_slurm_on_424k_real_vrps(tmp_path):
+    source = SHARED / "data" / "vrp" / "rpki-client_ripe-prepdev_2023-05-04.json.gz"
+    cache = tmp_path / "vrps.json"
+    with gzip.open(source, "rb") as packed, open(cache, "wb") as plain:
+        shutil.copyfileobj(packed, plain)  # StayRTR reads plain JSON
+    vrps = read_vrps(source)
+    first_v6 = next(v for v in vrps if v.prefix.version == 6)
+    filters = [
+        {"asn": vrps[0].asn},
+        {"prefix": str(vrps[1000].prefix.supernet(new_prefix=max(vrps[1000].prefix.prefixlen - 4, 8)))},
+        {"prefix": str(first_v6.prefix.supernet(new_prefix=max(first_v6.prefix.prefixlen - 8, 16)))},
+        {"prefix": str(vrps[5000].prefix), "asn": vrps[5000].asn},
+    ]
+    assertions = [
+        {"prefix": "192.0.2.0/24", "asn": 64500, "maxPrefixLength": 26},
+        {"prefix": "2001:db8::/32", "asn": 64500},
+    ]
+    slurm = make_slurm(filters, assertions)
+    expected = apply_slurm(slurm, vrps)
+    assert len(vrps) - len(expected) > 50  # the filters do remove something
+    slurm_file = tmp_path / "local.slurm.json"
+    slurm_file.write_text(slurm.to_json())
+    http = free_port()
+    argv = stayrtr_argv(
+        {
+            "tals": ["ripe"],
+            "vrp_cache": str(cache),
+            "slurm": str(slurm_file),
+            "rtr": {"address": "127.0.0.1", "port": free_port()},
+            "http": {"address": "127.0.0.1", "port": http},
+            "check_time": False,
+        },
+        program=STAYRTR,
+    )
+    export = stayrtr_export(argv, "http://127.0.0.1:%d/rpki.json" % http, timeout=60)
+    served = {(r["prefix"], r["maxLength"], int(str(r["asn"]).upper().removeprefix("AS"))) for r in export["roas"]}
+    assert served == set(triples(expected))
