@@ -1,0 +1,112 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: validator_config
+short_description: Render an RPKI validator's configuration and a SLURM file for our space from NetBox
+version_added: 0.1.0
+description:
+  - Renders the configuration of rpki-client, FORT, Routinator or StayRTR from O(settings) (trust anchors
+    chosen by name, directories, RTR and HTTP listeners) and, when O(settings) names a C(slurm) file, a
+    SLURM file (RFC 8416) that asserts every ROA NetBox asks for (as P(routesec.bgp.roa_plan#module)
+    derives them) and carries O(slurm_filters).
+  - Returns the files as RV(files) (path and content) and, for rpki-client and StayRTR, the command line
+    (RV(argv)); the role C(routesec.bgp.rpki_validator) writes them with check mode and diff, and reloads
+    the validator only when a file changed.
+  - Refuses, naming the setting or NetBox object, unknown TALs or settings, relative paths, a SLURM filter
+    that contradicts an assertion, and everything P(routesec.bgp.roa_plan#module) refuses.
+  - Reads only.
+author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.netbox
+  - routesec.bgp.read_only
+options:
+  tool:
+    description: The validator.
+    type: str
+    required: true
+    choices: [rpki-client, fort, routinator, stayrtr]
+  settings:
+    description:
+      - "C(tals) (names from afrinic, apnic, arin, lacnic, ripe), C(tal_dir), C(cache_dir), C(output_dir),
+        C(slurm), C(rtr) and C(http) (each C(address) and C(port)), C(offline), C(vrp_cache),
+        C(selected_tal_dir), C(check_time); paths absolute."
+    type: dict
+    required: true
+  config_path:
+    description: Where FORT's or Routinator's configuration file goes.
+    type: path
+  slurm_filters:
+    description: SLURM prefix filters (C(prefix) and/or C(asn), C(comment)) for VRPs to ignore.
+    type: list
+    elements: dict
+    default: []
+  wide_max_length:
+    description: As in P(routesec.bgp.roa_plan#module).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: StayRTR serving rpki-client's VRPs, with our ROAs asserted
+  routesec.bgp.validator_config:
+    tool: stayrtr
+    settings:
+      tals: [ripe]
+      output_dir: /var/lib/rpki-client
+      slurm: /etc/stayrtr/slurm.json
+      rtr: {address: 192.0.2.10, port: 3323}
+  register: validator
+"""
+
+RETURN = r"""
+files:
+  description: Path and content of each file the validator needs.
+  returned: success
+  type: dict
+  sample: {"/etc/stayrtr/slurm.json": "{\n  \"slurmVersion\": 1, ...}\n"}
+argv:
+  description: The command line, for rpki-client and StayRTR (their settings are options, not a file).
+  returned: success
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
+from ..module_utils.netbox_reader import read_snapshot
+from ..module_utils.roa_plan import RoaPolicy, roa_intent
+from ..module_utils.validator_intent import TOOLS, validator_files
+
+KINDS = ("aggregates", "asns", "prefixes")  # the ROAs to assert come from NetBox
+
+
+def main():
+    argument_spec = dict(
+        NETBOX_ARGSPEC,
+        tool={"type": "str", "required": True, "choices": list(TOOLS)},
+        settings={"type": "dict", "required": True},
+        config_path={"type": "path"},
+        slurm_filters={"type": "list", "elements": "dict", "default": []},
+        wide_max_length={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    p = module.params
+    roas = ()
+    if (p["settings"] or {}).get("slurm"):
+        args = (p["netbox_url"], p["netbox_token"])
+        snapshot = run(
+            module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS
+        )
+        roas = run(module, roa_intent, snapshot.records, RoaPolicy(wide_max_length=p["wide_max_length"])).roas
+    files, argv = run(module, validator_files, p["tool"], p["settings"], roas, p["slurm_filters"], p["config_path"])
+    module.exit_json(changed=False, files=files, argv=argv)
+
+
+if __name__ == "__main__":
+    main()
