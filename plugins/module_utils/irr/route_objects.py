@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Route objects: the ones NetBox asks for, what the IRR holds, and the plan between them.
+
+``desired_route_objects`` makes one ``route``/``route6`` object per prefix we
+originate, with the maintainer and source of the registry of the aggregate it
+lies in (``registries``: RIR slug -> {"mntner", "source"}).
+
+``existing_route_objects`` asks the IRR (IRRd whois, one pipelined batch) for
+every object our maintainers hold (``!o``) and every route object for our
+prefixes whoever holds it (``!r``).
+
+``plan_route_objects`` compares them on the attributes routesec manages
+(descr, origin, member-of, remarks, mnt-by, source): objects to create, to
+modify (ours only), to delete (route objects under our maintainers, for one of
+our ASNs inside our aggregates, that NetBox no longer asks for; never anyone
+else's, nor a customer's object our maintainer happens to hold), to keep, and
+objects for our prefixes held by other maintainers, reported and left alone.
+``check_deletions`` refuses a plan that deletes all of our route objects or more
+than a share of them (a NetBox that lost its prefixes must not empty the IRR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import DataError, SafetyError
+from ..model import parse_asn, parse_prefix
+from .rpsl import parse_objects, route_object
+
+MANAGED = ("descr", "origin", "member-of", "remarks", "mnt-by", "source")
+ROUTE_CLASSES = ("route", "route6")
+
+
+@dataclass(frozen=True)
+class RouteObjectPlan:
+    create: tuple = ()
+    modify: tuple = ()  # (old, new) pairs
+    delete: tuple = ()
+    keep: tuple = ()
+    foreign: tuple = ()
+
+    @property
+    def changed(self):
+        return bool(self.create or self.modify or self.delete)
+
+    def changes(self):
+        """(action, object) in the order to submit: creations and modifications, then deletions."""
+        return (
+            [("create", o) for o in self.create]
+            + [("modify", new) for _old, new in self.modify]
+            + [("delete", o) for o in self.delete]
+        )
+
+    def to_dict(self):
+        return {
+            "create": [o.text() for o in self.create],
+            "modify": [{"before": old.text(), "after": new.text()} for old, new in self.modify],
+            "delete": [o.text() for o in self.delete],
+            "unchanged": len(self.keep),
+            "foreign": [o.text() for o in self.foreign],
+        }
+
+
+def registry_of(prefix, aggregates, registries):
+    """(mntner, source) for ``prefix`` from the RIR of the aggregate it lies in; DataError if none."""
+    for network, rir in aggregates:
+        if prefix.version == network.version and prefix.subnet_of(network):
+            entry = registries.get(rir)
+            if not isinstance(entry, dict) or not entry.get("mntner") or not entry.get("source"):
+                raise DataError(
+                    "the RIR %r of its aggregate %s has no registry (mntner and source) configured" % (rir, network),
+                    "prefix %s" % prefix,
+                    "registries",
+                )
+            return entry["mntner"], entry["source"]
+    raise DataError("is outside every aggregate", "prefix %s" % prefix, "prefix")
+
+
+def desired_route_objects(originations, aggregates, registries, descr=None, sources=None):
+    """One route object per origination (prefix, origin) with its registry's maintainer and source."""
+    objects = {}
+    for origination in originations:
+        mntner, source = registry_of(origination.prefix, aggregates, registries)
+        obj = route_object(origination.prefix, origination.origin_asn, mntner, source, descr or (), sources=sources)
+        objects[obj.key] = obj
+    return [objects[key] for key in sorted(objects)]
+
+
+def existing_route_objects(client, mntners, prefixes):
+    """Objects from the IRR: all our maintainers hold, and every route object for ``prefixes``."""
+    commands = ["!o%s" % m for m in sorted(set(mntners))] + ["!r%s" % p for p in sorted(set(map(str, prefixes)))]
+    found = {}
+    for answer in client.query_many(commands, "route objects of %s" % ", ".join(sorted(set(mntners)))):
+        for obj in parse_objects(answer.decode("utf-8", "replace")) if answer else ():
+            found[obj.key] = obj
+    return list(found.values())
+
+
+def plan_route_objects(desired, existing, mntners, own_asns, held):
+    """The RouteObjectPlan from ``desired`` to ``existing`` for objects under ``mntners``.
+
+    Only route objects originated by ``own_asns`` inside the ``held`` aggregates are deleted.
+    """
+    ours = {m.upper() for m in mntners}
+    present = {obj.key: obj for obj in existing if obj.object_class in ROUTE_CLASSES}
+    wanted = {obj.key: obj for obj in desired}
+    create, modify, keep, foreign = [], [], [], []
+    for key, new in sorted(wanted.items()):
+        old = present.get(key)
+        if old is None:
+            create.append(new)
+        elif not ours & {m.upper() for m in old.values("mnt-by")}:
+            foreign.append(old)
+        elif _managed(old) == _managed(new):
+            keep.append(old)
+        else:
+            modify.append((old, new))
+    delete = [
+        old
+        for key, old in sorted(present.items())
+        if key not in wanted and ours & {m.upper() for m in old.values("mnt-by")} and _ours(old, own_asns, held)
+    ]
+    return RouteObjectPlan(tuple(create), tuple(modify), tuple(delete), tuple(keep), tuple(foreign))
+
+
+def check_deletions(plan, max_percent=25, allow_deletions=False):
+    """SafetyError if ``plan`` deletes all of our route objects or more than ``max_percent`` of them."""
+    ours = len(plan.keep) + len(plan.modify) + len(plan.delete)
+    if not plan.delete or allow_deletions:
+        return
+    share = 100.0 * len(plan.delete) / ours
+    if len(plan.delete) == ours or share > max_percent:
+        raise SafetyError(
+            "the plan deletes %d of our %d route objects (%.0f%%, limit %s%%): nothing was submitted. "
+            "Check NetBox, or set allow_deletions=true" % (len(plan.delete), ours, share, max_percent),
+            "route object plan",
+        )
+
+
+def _ours(obj, own_asns, held):
+    try:
+        prefix = parse_prefix(obj.first(obj.object_class), "IRR object", "prefix")
+        origin = parse_asn(obj.first("origin"), "IRR object", "origin")
+    except DataError:
+        return False
+    return origin in own_asns and any(prefix.version == a.version and prefix.subnet_of(a) for a in held)
+
+
+def _managed(obj):
+    return tuple((name, value) for name, value in obj.attributes if name in MANAGED)
