@@ -54,3 +54,12 @@ def test_deleting_most_of_our_objects_is_refused():
 def test_a_prefix_without_a_registry_is_an_error_naming_it():
     with pytest.raises(DataError, match="prefix 185.230.76.0/24, field 'registries'"):
         desired_route_objects([Origination(NET("185.230.76.0/24"), 64500, 24)], AGGREGATES, {}, "us")
+
+
+def test_route_objects_that_the_rpki_makes_invalid_are_found():
+    from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects import rpki_conflicts
+    from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
+
+    objects = desired("185.230.76.0/22", "185.230.78.0/24", "2a0f:b300::/32")
+    vrps = [make_vrp("185.230.76.0/22", 22, 64500), make_vrp("185.230.78.0/24", 24, 65010)]
+    assert [o.key[1] for o in rpki_conflicts(objects, vrps)] == ["185.230.78.0/24"]  # covered by another AS's ROA

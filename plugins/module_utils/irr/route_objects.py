@@ -26,7 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError, SafetyError
+from ..intent import Problems, originations, own_asns
 from ..model import parse_asn, parse_prefix
+from ..rpki.rov import INVALID, RovIndex
 from .rpsl import parse_objects, route_object
 
 MANAGED = ("descr", "origin", "member-of", "remarks", "mnt-by", "source")
@@ -61,6 +63,26 @@ class RouteObjectPlan:
             "unchanged": len(self.keep),
             "foreign": [o.text() for o in self.foreign],
         }
+
+
+def plan_from_netbox(records, registries, descr, client):
+    """(desired objects, plan) from NetBox ``records`` and the IRR behind ``client``."""
+    problems = Problems()
+    own = own_asns(records["asns"], problems)
+    aggregates = []
+    for record in records["aggregates"]:
+        network = problems.collect(
+            parse_prefix, record.get("prefix"), "NetBox aggregate %s" % record.get("prefix"), "prefix"
+        )
+        rir = record.get("rir") if isinstance(record.get("rir"), dict) else {}
+        if network is not None:
+            aggregates.append((network, rir.get("slug")))
+    found = originations(records["prefixes"], own, [n for n, _rir in aggregates], problems)
+    problems.raise_if_any()
+    desired = desired_route_objects(found, aggregates, registries, descr)
+    mntners = {entry["mntner"] for entry in registries.values() if isinstance(entry, dict) and entry.get("mntner")}
+    existing = existing_route_objects(client, mntners, [o.prefix for o in found])
+    return desired, plan_route_objects(desired, existing, mntners, own, [n for n, _rir in aggregates])
 
 
 def registry_of(prefix, aggregates, registries):
@@ -137,6 +159,17 @@ def check_deletions(plan, max_percent=25, allow_deletions=False):
             "Check NetBox, or set allow_deletions=true" % (len(plan.delete), ours, share, max_percent),
             "route object plan",
         )
+
+
+def rpki_conflicts(objects, vrps):
+    """The objects whose (prefix, origin) is RPKI-invalid against ``vrps``: IRRd-based registries refuse them."""
+    index = RovIndex(vrps)
+    conflicts = []
+    for obj in objects:
+        prefix = parse_prefix(obj.first(obj.object_class), "IRR object", "prefix")
+        if index.validate_network(prefix, parse_asn(obj.first("origin"), "IRR object", "origin")) == INVALID:
+            conflicts.append(obj)
+    return conflicts
 
 
 def _ours(obj, own_asns, held):
