@@ -27,6 +27,7 @@ from .errors import DataError, SafetyError
 from .intent import Problems, aggregates, originations, own_asns
 from .rpki.rov import RovIndex
 from .rpki.vrp import Vrp
+from .safety import check_share_removed
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,15 @@ def check_removals(plan, max_remove_percent=DEFAULT_MAX_REMOVE_PERCENT, allow_re
     Routes whose ROA goes become not-found, or invalid where a covering ROA
     stays: a source of truth that lost its prefixes must not empty the RPKI.
     """
-    ours = len(plan.keep) + len(plan.remove)
-    if not plan.remove or allow_removals:
-        return
-    share = 100.0 * len(plan.remove) / ours
-    if len(plan.remove) == ours or share > max_remove_percent:
-        raise SafetyError(
-            "the plan removes %d of our %d ROAs (%.0f%%, limit %s%%): the routes they cover would become "
-            "not-found or invalid. Nothing was submitted. Check NetBox, or set allow_removals=true to submit it"
-            % (len(plan.remove), ours, share, max_remove_percent),
+    if not allow_removals:
+        check_share_removed(
+            len(plan.remove),
+            len(plan.keep) + len(plan.remove),
+            max_remove_percent,
+            "ROAs",
+            "allow_removals",
             "ROA plan",
+            ": the routes they cover would become not-found or invalid",
         )
 
 

@@ -44,3 +44,21 @@ def check_list_change(
                 "to push it anyway" % (old, new, shrink, max_shrink_percent),
                 where,
             )
+
+
+def check_share_removed(removed, total, max_percent, what, override, where, consequence=""):
+    """SafetyError when a plan removes all ``total`` of ``what`` or more than ``max_percent`` of them.
+
+    Used for registry objects (ROAs, route objects): a source of truth that lost
+    its data must not empty the registry. ``override`` names the option that allows it.
+    """
+    if not removed:
+        return
+    share = 100.0 * removed / total
+    if removed == total or share > max_percent:
+        raise SafetyError(
+            "the plan removes %d of our %d %s (%.0f%%, limit %s%%)%s. Nothing was submitted. "
+            "Check NetBox, or set %s=true to submit it"
+            % (removed, total, what, share, max_percent, consequence, override),
+            where,
+        )

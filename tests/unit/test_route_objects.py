@@ -46,7 +46,7 @@ def test_plan_creates_modifies_and_deletes_only_what_is_ours():
 def test_deleting_most_of_our_objects_is_refused():
     existing = [route_object("185.230.7%d.0/24" % n, 64500, "MAINT-US", "RIPE", "us") for n in (6, 7, 8)]
     plan = plan_route_objects(desired("185.230.76.0/24"), existing, ["MAINT-US"], {64500}, HELD)
-    with pytest.raises(SafetyError, match=r"deletes 2 of our 3 route objects \(67%, limit 25%\)"):
+    with pytest.raises(SafetyError, match=r"removes 2 of our 3 route objects \(67%, limit 25%\)"):
         check_deletions(plan)
     check_deletions(plan, allow_deletions=True)
 

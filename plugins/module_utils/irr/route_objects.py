@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import DataError, SafetyError
+from ..errors import DataError
 from ..intent import Problems, originations, own_asns
 from ..model import parse_asn, parse_prefix
 from ..rpki.rov import INVALID, RovIndex
+from ..safety import check_share_removed
 from .rpsl import parse_objects, route_object
 
 MANAGED = ("descr", "origin", "member-of", "remarks", "mnt-by", "source")
@@ -149,15 +150,10 @@ def plan_route_objects(desired, existing, mntners, own_asns, held):
 
 def check_deletions(plan, max_percent=25, allow_deletions=False):
     """SafetyError if ``plan`` deletes all of our route objects or more than ``max_percent`` of them."""
-    ours = len(plan.keep) + len(plan.modify) + len(plan.delete)
-    if not plan.delete or allow_deletions:
-        return
-    share = 100.0 * len(plan.delete) / ours
-    if len(plan.delete) == ours or share > max_percent:
-        raise SafetyError(
-            "the plan deletes %d of our %d route objects (%.0f%%, limit %s%%): nothing was submitted. "
-            "Check NetBox, or set allow_deletions=true" % (len(plan.delete), ours, share, max_percent),
-            "route object plan",
+    if not allow_deletions:
+        total = len(plan.keep) + len(plan.modify) + len(plan.delete)
+        check_share_removed(
+            len(plan.delete), total, max_percent, "route objects", "allow_deletions", "route object plan"
         )
 
 
