@@ -339,7 +339,7 @@ exa_stop() { stop_pidfile "$STATE/$1/exabgp.pid" exabgp; }
 # ----------------------------------------------------------------- StayRTR --
 
 rtr_start() {
-    local d=$STATE/$RPKI_NODE addr i
+    local d=$STATE/$RPKI_NODE addr i pid=
     addr=198.18.0.${HOST_ID[$RPKI_NODE]}
     install -d -m 0755 "$d"
     install -m 0644 "$BASE_CONFIGS/vrps.json" "$d/vrps.json"
@@ -348,7 +348,14 @@ rtr_start() {
         -metrics.addr "$addr:9847" -cache "$d/vrps.json" -checktime=false \
         -refresh "$RTR_REFRESH" -protocol 1 -log.verbose=false \
         </dev/null >>"$LOG/stayrtr.log" 2>&1 &
-    echo $! >"$d/stayrtr.pid"
+    # setsid forks when the caller runs jobs in their own process groups (job control on),
+    # so $! is not always StayRTR's PID: find it by its command line.
+    for ((i = 0; i < 100; i++)); do
+        pid=$(pgrep -n -f -- "^$STAYRTR -bind $addr:$RTR_PORT ") && break
+        sleep 0.1
+    done
+    [[ -n ${pid:-} ]] || die "StayRTR did not start, see $LOG/stayrtr.log"
+    echo "$pid" >"$d/stayrtr.pid"
     for ((i = 0; i < 100; i++)); do
         ip netns exec "$(ns "$RPKI_NODE")" ss -Hltn "src $addr and sport = :$RTR_PORT" |
             grep -q . && return 0
