@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from .errors import RoutesecError
+from .netbox_reader import read_snapshot
 
 NETBOX_ARGSPEC = {
     "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_URL"])},
@@ -24,3 +25,18 @@ def run(module, func, *args, **kwargs):
     except RoutesecError as exc:
         module.fail_json(msg=str(exc), changed=False, error_type=type(exc).__name__)
     return None  # not reached: fail_json exits
+
+
+def netbox_records(module, kinds):
+    """The NetBox records of ``kinds``, read with the module's NETBOX_ARGSPEC options (failing cleanly)."""
+    p = module.params
+    snapshot = run(
+        module,
+        read_snapshot,
+        p["netbox_url"],
+        p["netbox_token"],
+        timeout=p["timeout"],
+        validate_certs=p["validate_certs"],
+        kinds=kinds,
+    )
+    return snapshot.records

@@ -116,11 +116,10 @@ submitted:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
 from ..module_utils.irr.route_objects import check_deletions, plan_from_netbox, rpki_conflicts
 from ..module_utils.irr.submit import IrrdSubmitter
 from ..module_utils.irr.whois import WhoisClient
-from ..module_utils.netbox_reader import read_snapshot
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")
@@ -149,10 +148,9 @@ def main():
         required_if=[("submit", True, ("submit_url",))],
     )
     p = module.params
-    args = (p["netbox_url"], p["netbox_token"])
-    snapshot = run(module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS)
+    records = netbox_records(module, KINDS)
     with WhoisClient(p["irr_host"], p["irr_port"], sources=p["sources"]) as client:
-        desired, plan = run(module, plan_from_netbox, snapshot.records, p["registries"], p["descr"], client)
+        desired, plan = run(module, plan_from_netbox, records, p["registries"], p["descr"], client)
     result = {"changed": plan.changed, "plan": plan.to_dict(), "submitted": False}
     if p["current_vrps"]:
         conflicts = rpki_conflicts(desired, run(module, read_vrps, p["current_vrps"]))

@@ -139,8 +139,7 @@ lines:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.netbox_reader import read_snapshot
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
 from ..module_utils.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
 from ..module_utils.rpki.arin import ArinRoaRequests
 from ..module_utils.rpki.ca_krill import KrillCa
@@ -181,9 +180,8 @@ def main():
     p = module.params
     if p["ca"] in ("ripe", "krill") and p["current_vrps"]:
         module.fail_json(msg="current_vrps and ca=%s both say where the ROAs are: give one" % p["ca"])
-    args = (p["netbox_url"], p["netbox_token"])
-    snapshot = run(module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS)
-    intent = run(module, roa_intent, snapshot.records, RoaPolicy(wide_max_length=p["wide_max_length"]))
+    records = netbox_records(module, KINDS)
+    intent = run(module, roa_intent, records, RoaPolicy(wide_max_length=p["wide_max_length"]))
     client = run(module, ca_client, p)
     if client is not None:
         current = run(module, client.current_roas)

@@ -66,8 +66,7 @@ caches:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.netbox_reader import read_snapshot
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
 from ..module_utils.rov_intent import rov_configs
 from ..module_utils.rpki.router_policy import RovPolicy
 
@@ -83,10 +82,9 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    args = (p["netbox_url"], p["netbox_token"])
-    snapshot = run(module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS)
+    records = netbox_records(module, KINDS)
     policy = run(module, RovPolicy, p["reject_invalid"], p["not_found_local_pref"])
-    configs, caches = run(module, rov_configs, snapshot.records, policy, p["platform_map"])
+    configs, caches = run(module, rov_configs, records, policy, p["platform_map"])
     module.exit_json(changed=False, devices=configs, caches=[c.__dict__ for c in caches])
 
 

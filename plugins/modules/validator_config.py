@@ -78,8 +78,7 @@ argv:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.netbox_reader import read_snapshot
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
 from ..module_utils.roa_plan import RoaPolicy, roa_intent
 from ..module_utils.validator_intent import TOOLS, validator_files
 
@@ -99,11 +98,8 @@ def main():
     p = module.params
     roas = ()
     if (p["settings"] or {}).get("slurm"):
-        args = (p["netbox_url"], p["netbox_token"])
-        snapshot = run(
-            module, read_snapshot, *args, timeout=p["timeout"], validate_certs=p["validate_certs"], kinds=KINDS
-        )
-        roas = run(module, roa_intent, snapshot.records, RoaPolicy(wide_max_length=p["wide_max_length"])).roas
+        records = netbox_records(module, KINDS)
+        roas = run(module, roa_intent, records, RoaPolicy(wide_max_length=p["wide_max_length"])).roas
     files, argv = run(module, validator_files, p["tool"], p["settings"], roas, p["slurm_filters"], p["config_path"])
     module.exit_json(changed=False, files=files, argv=argv)
 
