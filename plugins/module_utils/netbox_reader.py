@@ -39,8 +39,8 @@ DEFAULT_PAGE_SIZE = 5000
 # kind -> (endpoint path, fixed filters, fields to fetch)
 QUERIES = {
     "aggregates": ("ipam/aggregates", {}, "id,prefix,rir"),
-    "asns": ("ipam/asns", {}, "id,asn,tags,custom_fields"),
-    "prefixes": ("ipam/prefixes", {"tag": TAG_ANNOUNCE}, "id,prefix,status,custom_fields"),
+    "asns": ("ipam/asns", {}, "id,asn,rir,description,tags,custom_fields"),
+    "prefixes": ("ipam/prefixes", {"tag": TAG_ANNOUNCE}, "id,prefix,status,description,custom_fields"),
     "devices": (
         "dcim/devices",
         {"tag": TAG_MANAGED},

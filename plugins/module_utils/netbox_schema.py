@@ -12,6 +12,7 @@ from __future__ import annotations
 TAG_OWN_ASN = "routesec-own"
 TAG_ANNOUNCE = "routesec-announce"
 TAG_MANAGED = "routesec-managed"
+TAG_CUSTOMER = "routesec-customer"
 
 CF_ORIGIN_ASN = "routesec_origin_asn"
 CF_MAX_LENGTH = "routesec_max_length"
@@ -41,6 +42,12 @@ TAGS = (
         "slug": TAG_MANAGED,
         "color": "6a1b9a",
         "description": "routesec: a router whose filters routesec manages",
+    },
+    {
+        "name": TAG_CUSTOMER,
+        "slug": TAG_CUSTOMER,
+        "color": "ef6c00",
+        "description": "routesec: a customer AS, listed in our AS-SET",
     },
 )
 

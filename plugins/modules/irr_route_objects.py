@@ -7,30 +7,46 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: irr_route_objects
-short_description: Plan (and submit) the route and route6 objects of our NetBox prefixes in an IRRd registry
+short_description: Plan (and submit) the route objects of our NetBox prefixes and our AS-SET in an IRR registry
 version_added: 0.1.0
 description:
   - Derives one C(route)/C(route6) object per prefix we originate (NetBox prefixes tagged C(routesec-announce)
     with C(routesec_origin_asn)), with the maintainer and source configured for the RIR of the aggregate it lies
-    in (O(registries)); every value is checked and the objects are written by routesec's RPSL serializer.
-  - Reads what the registry holds over whois (C(!o) for our maintainers, C(!r) for our prefixes) and plans
-    creations, modifications of our objects, and deletions of our own route objects (our ASNs, inside our
-    aggregates) that NetBox no longer asks for. Objects held by other maintainers, and customers' objects our
-    maintainer holds, are never changed; a plan deleting all or most of our objects is refused unless
+    in (O(registries)) and the prefix's NetBox description as C(descr) (else O(descr)); every value is checked
+    and the objects are written by routesec's RPSL serializer.
+  - With O(as_set), also our AS-SET, named in the C(routesec_as_set) custom field of our ASN (tagged
+    C(routesec-own)); its members are our ASN and every ASN tagged C(routesec-customer), by the AS-SET that ASN
+    names (or its number). It is registered in the registry of our ASN's RIR, with that registry's C(admin-c) and
+    C(tech-c). An AS-SET is never deleted; a plan removing all or most of its members is refused unless
     O(allow_deletions).
+  - Reads what the registry holds (an IRRd over whois with O(registry_api=irrd), C(!o) for our maintainers,
+    C(!r) for our prefixes and C(!m) for our AS-SET; the RIPE Database's REST search with O(registry_api=ripe))
+    and plans creations, modifications of our objects, and deletions of our own route objects (our ASNs, inside
+    our aggregates) that NetBox no longer asks for. Objects held by other maintainers, and customers' objects
+    our maintainer holds, are never changed (a warning names them); a plan deleting all or most of our objects
+    is refused unless O(allow_deletions). Attributes routesec does not write (remarks, notify, member-of added
+    by hand) are kept on modification.
   - With O(current_vrps), objects whose origin the RPKI makes invalid (which IRRd-based registries refuse)
     are warned about or refused (O(rpki_conflict)).
-  - Check mode and O(submit=false) send nothing; the plan's RPSL is returned. With O(submit), creations and
-    modifications are sent in one call to the registry's submission API, then deletions, and each object's
-    answer is reported.
+  - Check mode and O(submit=false) send nothing; the plan's RPSL is returned. With O(submit), the changes are
+    sent (IRRd, C(/v1/submit/)) creations and modifications in one call, then deletions; RIPE's REST API, one call
+    per object) and each object's answer is reported. Deletions are never sent once a creation or modification
+    failed. When the registry fails mid-way, the result says which changes were applied, which are unknown
+    and which were not sent.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.netbox
 options:
-  irr_host:
-    description: The registry's whois server (IRRd).
+  registry_api:
+    description:
+      - How the registry is read and written. C(irrd) reads over whois (O(irr_host)) and submits to IRRd's HTTP
+        submission API; C(ripe) reads and writes through the RIPE Database REST API (O(submit_url)).
     type: str
-    required: true
+    choices: [irrd, ripe]
+    default: irrd
+  irr_host:
+    description: The registry's whois server (IRRd). Required with O(registry_api=irrd).
+    type: str
   irr_port:
     description: Its whois port.
     type: int
@@ -41,54 +57,74 @@ options:
     elements: str
   registries:
     description:
-      - "RIR slug (of the NetBox aggregate) to C(mntner) and C(source), for example
-        C({ripe-ncc: {mntner: MAINT-EXAMPLE, source: RIPE}})."
+      - "RIR slug (of the NetBox aggregate or ASN) to C(mntner), C(source) and, for our AS-SET, C(admin-c) and
+        C(tech-c) (NIC handles), for example
+        C({ripe-ncc: {mntner: MAINT-EXAMPLE, source: RIPE, admin-c: EX1-RIPE, tech-c: EX1-RIPE}})."
     type: dict
     required: true
   descr:
-    description: The C(descr) line of every object.
+    description: The C(descr) line of objects whose NetBox prefix or ASN has no description.
     type: str
+  as_set:
+    description: Keep our AS-SET (named on our ASN in NetBox) in sync too.
+    type: bool
+    default: true
   current_vrps:
-    description: VRPs (validator JSON or CSV) to check each object's origin against.
+    description: VRPs (validator JSON or CSV) to check each route object's origin against.
     type: path
   rpki_conflict:
-    description: What an RPKI-invalid object does to the run.
+    description: What an RPKI-invalid route object does to the run.
     type: str
     choices: [warn, refuse]
     default: refuse
   submit:
-    description: Send the plan to O(submit_url). Check mode never sends.
+    description: Send the plan to the registry. Check mode never sends.
     type: bool
     default: false
   submit_url:
-    description: The registry's HTTP base URL (IRRd, which takes submissions at C(/v1/submit/)).
+    description:
+      - The registry's HTTP base URL. IRRd takes submissions at C(/v1/submit/) below it (required to submit with
+        O(registry_api=irrd)); the RIPE Database REST API defaults to C(https://rest.db.ripe.net).
     type: str
   irr_password:
     description: The maintainer's password. Never logged.
     type: str
   irr_api_key:
-    description: An IRRd API key instead of the password. Never logged.
+    description: An API key instead of the password (IRRd API key, or a RIPE Database API key). Never logged.
     type: str
+  timeout:
+    description: Seconds to wait for each answer of NetBox and of the registry.
+    type: int
+    default: 30
   max_delete_percent:
-    description: Most of our route objects one plan may delete without O(allow_deletions).
+    description: Most of our route objects (or of our AS-SET's members) one plan may remove without O(allow_deletions).
     type: int
     default: 25
   allow_deletions:
-    description: Submit a plan that deletes more route objects than O(max_delete_percent), or all of them.
+    description: Submit a plan that removes more than O(max_delete_percent), or all, of our route objects or AS-SET members.
     type: bool
     default: false
 """
 
 EXAMPLES = r"""
-- name: Route objects for our prefixes, checked against the RPKI
+- name: Route objects and our AS-SET, checked against the RPKI, in an IRRd-based registry
   routesec.bgp.irr_route_objects:
     irr_host: whois.radb.net
-    registries: {arin: {mntner: MAINT-AS64500, source: RADB}}
+    registries: {arin: {mntner: MAINT-AS64500, source: RADB, admin-c: EX1-ARIN, tech-c: EX1-ARIN}}
     descr: Example Networks
     current_vrps: /var/lib/rpki-client/json
     submit: true
     submit_url: https://irrd.example.net
     irr_password: "{{ vault_irr_password }}"
+  delegate_to: localhost
+  run_once: true
+
+- name: The same in the RIPE Database
+  routesec.bgp.irr_route_objects:
+    registry_api: ripe
+    registries: {ripe-ncc: {mntner: EXAMPLE-MNT, source: RIPE, admin-c: EX1-RIPE, tech-c: EX1-RIPE}}
+    submit: true
+    irr_api_key: "{{ vault_ripe_api_key }}"
   delegate_to: localhost
   run_once: true
 """
@@ -99,40 +135,117 @@ plan:
   returned: success
   type: dict
 rpki_conflicts:
-  description: Objects whose origin the RPKI makes invalid (RPSL).
+  description: Route objects whose origin the RPKI makes invalid (RPSL).
   returned: when O(current_vrps) is set
   type: list
   elements: str
 results:
-  description: The registry's answer per object.
+  description:
+    - The registry's answer per object, in the order sent, each with C(key), C(action), C(result) (created,
+      modified, deleted, no change, failed, not sent) and the registry's C(messages).
   returned: when submitted
   type: list
   elements: dict
+applied:
+  description: When the registry failed mid-way, the results of the changes it did apply.
+  returned: on a registry failure during submission
+  type: list
+  elements: dict
+unknown:
+  description: When the registry failed mid-way, the changes that may or may not have been applied.
+  returned: on a registry failure during submission
+  type: list
+  elements: str
+not_applied:
+  description: When the registry failed mid-way, the changes that were not applied (refused or never sent).
+  returned: on a registry failure during submission
+  type: list
+  elements: str
 submitted:
   description: Whether anything was sent.
   returned: success
   type: bool
 """
 
+from functools import partial
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
-from ..module_utils.irr.route_objects import check_deletions, plan_from_netbox, rpki_conflicts
-from ..module_utils.irr.submit import IrrdSubmitter
+from ..module_utils.irr.ripe_db import RipeDatabase
+from ..module_utils.irr.route_objects import check_deletions, existing_route_objects, plan_from_netbox, rpki_conflicts
+from ..module_utils.irr.submit import IrrdSubmitter, SubmitError, key_text
 from ..module_utils.irr.whois import WhoisClient
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")
+RIPE_URL = "https://rest.db.ripe.net"
+
+
+def plan(module, records):
+    """(desired objects, plan, submitter) from NetBox ``records`` and the registry."""
+    p = module.params
+    args = (records, p["registries"], p["descr"])
+    auth = {"password": p["irr_password"], "api_key": p["irr_api_key"], "timeout": p["timeout"]}
+    if p["registry_api"] == "ripe":
+        sources = {str(e.get("source")).upper() for e in p["registries"].values() if isinstance(e, dict)}
+        if len(sources) != 1:
+            module.fail_json(msg="registry_api=ripe writes one source; registries name %s" % sorted(sources))
+        ripe = run(module, RipeDatabase, p["submit_url"] or RIPE_URL, sources.pop(), **auth)
+        return run(module, plan_from_netbox, *args, ripe.existing, p["as_set"]) + (ripe,)
+    with WhoisClient(p["irr_host"], p["irr_port"], sources=p["sources"], timeout=p["timeout"]) as client:
+        desired, planned = run(module, plan_from_netbox, *args, partial(existing_route_objects, client), p["as_set"])
+    return desired, planned, None
+
+
+def check_rpki(module, desired, result):
+    conflicts = rpki_conflicts(
+        [o for o in desired if o.object_class != "as-set"], run(module, read_vrps, module.params["current_vrps"])
+    )
+    result["rpki_conflicts"] = [o.text() for o in conflicts]
+    if conflicts and module.params["rpki_conflict"] == "refuse":
+        keys = ", ".join("%s %s" % (o.key[1], o.key[2]) for o in conflicts)
+        module.fail_json(
+            msg="RPKI-invalid route objects (registries refuse them): %s; nothing was submitted" % keys, **result
+        )
+    for obj in conflicts:
+        module.warn("route object %s %s is RPKI-invalid: the registry may refuse it" % obj.key[1:])
+
+
+def submit(module, submitter, planned, result):
+    p = module.params
+    if submitter is None:
+        submitter = run(module, IrrdSubmitter, p["submit_url"], p["irr_password"], p["irr_api_key"], p["timeout"])
+    try:
+        result["results"] = submitter.submit(planned.changes())
+    except SubmitError as exc:
+        module.fail_json(
+            msg=str(exc),
+            applied=exc.applied,
+            unknown=[key_text(k) for k in exc.unknown],
+            not_applied=[key_text(k) for k in exc.not_applied],
+            **dict(result, submitted=True),
+        )
+    result["submitted"] = True
+    failed = [r for r in result["results"] if r["result"] in ("failed", "not sent")]
+    if failed:
+        module.fail_json(
+            msg="the registry refused %s; see results"
+            % "; ".join("%s (%s)" % (key_text(r["key"]), " ".join(r["messages"])[:300]) for r in failed),
+            **result,
+        )
 
 
 def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
-        irr_host={"type": "str", "required": True},
+        registry_api={"type": "str", "choices": ["irrd", "ripe"], "default": "irrd"},
+        irr_host={"type": "str"},
         irr_port={"type": "int", "default": 43},
         sources={"type": "list", "elements": "str"},
         registries={"type": "dict", "required": True},
         descr={"type": "str"},
+        as_set={"type": "bool", "default": True},
         current_vrps={"type": "path"},
         rpki_conflict={"type": "str", "choices": ["warn", "refuse"], "default": "refuse"},
         submit={"type": "bool", "default": False},
@@ -145,31 +258,23 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        required_if=[("submit", True, ("submit_url",))],
+        required_if=[("registry_api", "irrd", ("irr_host",))],
     )
     p = module.params
-    records = netbox_records(module, KINDS)
-    with WhoisClient(p["irr_host"], p["irr_port"], sources=p["sources"]) as client:
-        desired, plan = run(module, plan_from_netbox, records, p["registries"], p["descr"], client)
-    result = {"changed": plan.changed, "plan": plan.to_dict(), "submitted": False}
+    if p["submit"] and p["registry_api"] == "irrd" and not p["submit_url"]:
+        module.fail_json(msg="submit_url is required to submit to an IRRd registry")
+    desired, planned, submitter = plan(module, netbox_records(module, KINDS))
+    result = {"changed": planned.changed, "plan": planned.to_dict(), "submitted": False}
+    for obj in planned.foreign:
+        module.warn(
+            "%s is held by another maintainer (%s): left alone" % (key_text(obj.key), ", ".join(obj.values("mnt-by")))
+        )
     if p["current_vrps"]:
-        conflicts = rpki_conflicts(desired, run(module, read_vrps, p["current_vrps"]))
-        result["rpki_conflicts"] = [o.text() for o in conflicts]
-        if conflicts and p["rpki_conflict"] == "refuse":
-            keys = ", ".join("%s %s" % (o.key[1], o.key[2]) for o in conflicts)
-            module.fail_json(
-                msg="RPKI-invalid route objects (registries refuse them): %s; nothing was submitted" % keys, **result
-            )
-        for obj in conflicts:
-            module.warn("route object %s %s is RPKI-invalid: the registry may refuse it" % obj.key[1:])
+        check_rpki(module, desired, result)
     if p["submit"]:
-        run(module, check_deletions, plan, p["max_delete_percent"], p["allow_deletions"])
-    if p["submit"] and plan.changed and not module.check_mode:
-        submitter = IrrdSubmitter(p["submit_url"], password=p["irr_password"], api_key=p["irr_api_key"])
-        result["results"] = run(module, submitter.submit, plan.changes())
-        result["submitted"] = True
-        if any(r.get("result") == "failed" for r in result["results"]):
-            module.fail_json(msg="the registry refused some objects; see results", **result)
+        run(module, check_deletions, planned, p["max_delete_percent"], p["allow_deletions"])
+    if p["submit"] and planned.changed and not module.check_mode:
+        submit(module, submitter, planned, result)
     module.exit_json(**result)
 
 

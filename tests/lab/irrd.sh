@@ -74,6 +74,9 @@ readonly SOURCES=ROUTESEC-LAB,RIPE,RIPE-NONAUTH
 readonly LAB_MNTNER=MAINT-ROUTESEC-LAB
 # The lab maintainer's password; its BCRYPT-PW hash is in irrd/lab-objects.rpsl.
 readonly LAB_PASSWORD=routesec-lab-secret
+# A second maintainer standing for another holder (tests: objects routesec must leave alone).
+readonly OTHER_MNTNER=MAINT-ROUTESEC-OTHER
+readonly OTHER_PASSWORD=routesec-other-secret
 
 readonly DB_NAME=irrd
 readonly DB_BUILD=irrd_build
@@ -402,6 +405,8 @@ write_env_file() {
         echo "IRRD_SOURCES=$SOURCES"
         echo "IRRD_LAB_MNTNER=$LAB_MNTNER"
         echo "IRRD_LAB_PASSWORD=$LAB_PASSWORD"
+        echo "IRRD_OTHER_MNTNER=$OTHER_MNTNER"
+        echo "IRRD_OTHER_PASSWORD=$OTHER_PASSWORD"
     } >"$ENV_FILE.tmp"
     mv -f "$ENV_FILE.tmp" "$ENV_FILE"
 }

@@ -22,17 +22,18 @@ from ansible_collections.routesec.bgp.plugins.module_utils.netbox_bootstrap impo
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect, installed_plugins
 
 OWN_ASN = 64500
-ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: []}
-AS_SETS = {65000: "AS65000:AS-CUSTOMERS"}
+ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: [schema.TAG_CUSTOMER]}
+# Our AS-SET (on our ASN) and the customer's; route objects and our AS-SET go to the lab IRRd.
+AS_SETS = {64500: "AS64500:AS-ROUTESEC-LAB", 65000: "AS65000:AS-CUSTOMERS"}
 NEIGHBORS = {"r2": [65000]}
 AGGREGATES = ["185.230.76.0/22", "2a0f:b300::/32"]
-# prefix -> (announce, max_length)
+# prefix -> (announce, max_length, description)
 PREFIXES = {
-    "185.230.76.0/22": (True, 23),
-    "185.230.79.0/24": (True, None),
-    "185.230.78.0/24": (False, None),
-    "2a0f:b300::/32": (True, None),
-    "2a0f:b300:100::/48": (True, None),
+    "185.230.76.0/22": (True, 23, ""),
+    "185.230.79.0/24": (True, None, "routesec lab: customer PoP"),
+    "185.230.78.0/24": (False, None, ""),
+    "2a0f:b300::/32": (True, None, ""),
+    "2a0f:b300:100::/48": (True, None, ""),
 }
 # device -> (management address, managed by routesec)
 DEVICES = {"r1": ("127.0.10.1/32", True), "r2": ("127.0.10.2/32", True), "transit": ("127.0.10.10/32", False)}
@@ -59,24 +60,19 @@ def tag_ids(slugs):
 
 def seed(api):
     rir = get_or_create(api.ipam.rirs, {"slug": "ripe"}, name="RIPE NCC")
-    asns = {
-        asn: get_or_create(
-            api.ipam.asns,
-            {"asn": asn},
-            rir=rir.id,
-            tags=tag_ids(tags),
-            custom_fields={schema.CF_AS_SET: AS_SETS.get(asn)},
-        )
-        for asn, tags in ASNS.items()
-    }
+    asns = {}
+    for asn, tags in ASNS.items():
+        fields = {"tags": tag_ids(tags), "custom_fields": {schema.CF_AS_SET: AS_SETS.get(asn)}}
+        asns[asn] = get_or_create(api.ipam.asns, {"asn": asn}, rir=rir.id, **fields)
+        asns[asn].update(fields)  # a NetBox seeded by an older lab gets the fields it lacks
     for prefix in AGGREGATES:
         get_or_create(api.ipam.aggregates, {"prefix": prefix}, rir=rir.id)
-    for prefix, (announce, max_length) in PREFIXES.items():
-        fields = {"status": "active"}
+    for prefix, (announce, max_length, description) in PREFIXES.items():
+        fields = {"status": "active", "description": description}
         if announce:
             fields["tags"] = tag_ids([schema.TAG_ANNOUNCE])
             fields["custom_fields"] = {schema.CF_ORIGIN_ASN: asns[OWN_ASN].id, schema.CF_MAX_LENGTH: max_length}
-        get_or_create(api.ipam.prefixes, {"prefix": prefix}, **fields)
+        get_or_create(api.ipam.prefixes, {"prefix": prefix}, **fields).update({"description": description})
     site = get_or_create(api.dcim.sites, {"slug": "lab"}, name="Lab", status="active")
     maker = get_or_create(api.dcim.manufacturers, {"slug": "frrouting"}, name="FRRouting")
     dtype = get_or_create(api.dcim.device_types, {"slug": "frr-router"}, model="FRR router", manufacturer=maker.id)

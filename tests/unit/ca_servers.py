@@ -47,12 +47,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self, method):
         server = self.server
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw
+        body = read_body(self)
         authorized = server.authorized(self.headers)
         with server.lock:
             server.received.append(
@@ -205,6 +200,16 @@ class KrillServer(_CaServer):
             raise TypeError(entry["asn"])
         prefix = entry["prefix"]
         return (prefix, int(entry.get("max_length") or prefix.split("/")[1]), entry["asn"])
+
+
+def read_body(handler):
+    """The request body of ``handler`` as parsed JSON, the raw bytes when it is not JSON, or None."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length) if length else b""
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw
 
 
 @contextmanager

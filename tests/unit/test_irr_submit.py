@@ -106,6 +106,15 @@ def test_one_post_then_one_delete_and_each_result(irrd):
     assert delete_body["objects"] == [{"object_text": other.text()}] and delete_body["delete_reason"]
 
 
+def test_no_deletion_is_sent_once_a_creation_failed(irrd):
+    old = route_object("192.0.2.128/25", 64511, "MAINT-X", "LAB")  # the object the new origin replaces
+    irrd.answer(report(entry(ROUTE, "create", ok=False, errors=["Authorisation for route ... failed"])))
+    failed, held_back = submitter(irrd).submit([("create", ROUTE), ("delete", old)])
+    assert (failed["result"], held_back["result"]) == ("failed", "not sent")
+    assert "earlier change of this submission failed" in held_back["messages"][0]
+    assert [method for method, _path, _body in irrd.requests] == ["POST"]
+
+
 def test_failures_keep_irrds_messages_and_identical_is_no_change(irrd):
     irrd.answer(
         report(

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Changes to an IRRd registry through its HTTP submission API (``/v1/submit/``).
 
-Creations and modifications go in one POST, deletions in one DELETE sent after it
-succeeded. IRRd answers ``{"summary": {...}, "objects": [...]}`` with one entry per
+Creations and modifications go in one POST, deletions in one DELETE sent only when
+every change of the POST succeeded (otherwise each deletion's result is ``not sent``:
+an object is never deleted when the one meant to replace it was refused). IRRd answers ``{"summary": {...}, "objects": [...]}`` with one entry per
 submitted object, in the order sent, each with ``successful``, ``type``
 (create/modify/delete), ``rpsl_pk``, ``error_messages`` and ``info_messages``; each
 change gets a result from its entry. A registry that cannot be reached, times out or
@@ -44,20 +45,33 @@ def key_text(key):
     return " ".join(str(part) for part in key)
 
 
+def base_url_of(url):
+    """``url`` as scheme://host[:port]/path without user info, query or a trailing slash; DataError if
+    it is not an http(s) URL."""
+    parsed = urllib.parse.urlsplit(str(url))
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise DataError("%r is not an http(s) URL" % (parsed._replace(netloc=parsed.hostname or "").geturl(),))
+    host = "[%s]" % parsed.hostname if ":" in parsed.hostname else parsed.hostname
+    netloc = host if parsed.port is None else "%s:%d" % (host, parsed.port)
+    return urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path.rstrip("/"), "", ""))
+
+
+def not_sent(obj, action):
+    """The result of a change held back because an earlier change of the same submission failed."""
+    return {
+        "key": obj.key,
+        "action": action,
+        "result": "not sent",
+        "messages": ["not sent: an earlier change of this submission failed, so nothing is deleted"],
+    }
+
+
 class IrrdSubmitter:
     """Submits RpslObjects to one IRRd; ``submit([(action, obj), ...])`` returns one result per change."""
 
     def __init__(self, base_url, password=None, api_key=None, timeout=30, delete_reason="routesec: not wanted"):
-        parsed = urllib.parse.urlsplit(str(base_url))
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise DataError("%r is not an http(s) URL" % (parsed._replace(netloc=parsed.hostname or "").geturl(),))
-        netloc = parsed.hostname if parsed.port is None else "%s:%d" % (parsed.hostname, parsed.port)
-        if ":" in parsed.hostname:
-            netloc = "[%s]" % parsed.hostname + ("" if parsed.port is None else ":%d" % parsed.port)
-        path = parsed.path.rstrip("/")
-        if not path.endswith("/v1/submit"):
-            path += "/v1/submit"
-        self.url = urllib.parse.urlunsplit((parsed.scheme, netloc, path + "/", "", ""))  # no user info
+        base = base_url_of(base_url)
+        self.url = base + ("/" if base.endswith("/v1/submit") else "/v1/submit/")
         self.registry = self.url
         self._secrets = [s for s in (password, api_key) if s]
         if not self._secrets:
@@ -85,13 +99,17 @@ class IrrdSubmitter:
 
     def submit(self, changes):
         """Apply ``changes`` (a list of (action, RpslObject)); results in the order given."""
-        checked = _checked(changes)
+        checked = checked_changes(changes)
         upserts = [(i, a, o) for i, (a, o) in enumerate(checked) if a != "delete"]
         deletes = [(i, a, o) for i, (a, o) in enumerate(checked) if a == "delete"]
         results = [None] * len(checked)
         calls = [("POST", upserts), ("DELETE", deletes)]
         for number, (method, batch) in enumerate(calls):
             if not batch:
+                continue
+            if any(r is not None and r["result"] == "failed" for r in results):
+                for index, action, obj in batch:  # never delete what a failed change was meant to replace
+                    results[index] = not_sent(obj, action)
                 continue
             later = [o.key for _m, b in calls[number + 1 :] for _i, _a, o in b]
             done = [r for r in results if r is not None]
@@ -146,11 +164,11 @@ class IrrdSubmitter:
         except urllib.error.URLError as error:
             reason = error.reason
             refused = isinstance(reason, (ConnectionRefusedError, socket.gaierror))
-            fail("could not be reached (%s)" % _reason(reason), False if refused else None)
+            fail("could not be reached (%s)" % reason_text(reason), False if refused else None)
         except TimeoutError as error:
-            fail("did not answer within %s s (%s)" % (self.timeout, _reason(error)), None)
+            fail("did not answer within %s s (%s)" % (self.timeout, reason_text(error)), None)
         except OSError as error:
-            fail("broke off the connection (%s)" % _reason(error), None)
+            fail("broke off the connection (%s)" % reason_text(error), None)
         try:
             report = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -174,7 +192,7 @@ class IrrdSubmitter:
         return {"key": obj.key, "action": action, "result": result, "messages": errors + infos}
 
 
-def _checked(changes):
+def checked_changes(changes):
     checked, seen = [], set()
     for number, change in enumerate(changes or ()):
         where = "change %d" % (number + 1)
@@ -211,5 +229,5 @@ def _report_problem(report, count):
     return None
 
 
-def _reason(reason):
+def reason_text(reason):
     return getattr(reason, "strerror", None) or str(reason) or type(reason).__name__

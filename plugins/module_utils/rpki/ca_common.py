@@ -91,7 +91,7 @@ def roa_text(roa):
     return "%s-%d => AS%d" % (roa.prefix, roa.max_length, roa.asn)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
+class NoRedirect(urllib.request.HTTPRedirectHandler):
     """Refuse redirects: urllib would copy the auth header to wherever the CA points."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -135,7 +135,7 @@ class JsonApi:
         self._header = header
         self._format = header_format
         self._secret = Secret(secret)
-        self._opener = urllib.request.build_opener(_NoRedirect)
+        self._opener = urllib.request.build_opener(NoRedirect)
 
     def __repr__(self):
         return "JsonApi(%r, %r, %s=%r)" % (self.name, self.base_url, self._header, self._secret)
