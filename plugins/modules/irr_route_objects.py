@@ -130,6 +130,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+diff:
+  description: With C(--diff), the RPSL of the objects the plan changes, as the registry holds them and after.
+  returned: when the plan changes something and diff mode is on
+  type: dict
 plan:
   description: The objects to create, modify (before and after) and delete as RPSL, how many stay, and others' objects.
   returned: success
@@ -264,7 +268,10 @@ def main():
     if p["submit"] and p["registry_api"] == "irrd" and not p["submit_url"]:
         module.fail_json(msg="submit_url is required to submit to an IRRd registry")
     desired, planned, submitter = plan(module, netbox_records(module, KINDS))
+    registry = p["submit_url"] or (RIPE_URL if p["registry_api"] == "ripe" else p["irr_host"])
     result = {"changed": planned.changed, "plan": planned.to_dict(), "submitted": False}
+    if module._diff and planned.changed:
+        result["diff"] = planned.diff(registry)
     for obj in planned.foreign:
         module.warn(
             "%s is held by another maintainer (%s): left alone" % (key_text(obj.key), ", ".join(obj.values("mnt-by")))

@@ -187,5 +187,6 @@ def test_an_rpki_invalid_object_stops_the_run_before_anything_is_sent(playbook, 
 def test_the_playbook_shows_the_plan_in_check_mode_and_sends_nothing(playbook, irrd):
     run = playbook("route_objects.yml", "--check", "--diff", "-e", "routesec_submit=true", env={"IRR_PASSWORD": "x"})
     assert run.rc == 0, run.output
-    assert len(result_of(run)["plan"]["create"]) == 5 and "as-set:         AS64500:AS-ROUTESEC-LAB" in run.output
+    assert len(result_of(run)["plan"]["create"]) == 5
+    assert "+as-set:         AS64500:AS-ROUTESEC-LAB" in run.output  # the --diff of the plan
     assert served(irrd) == []

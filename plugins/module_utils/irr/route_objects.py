@@ -64,6 +64,17 @@ class RouteObjectPlan:
             + [("delete", o) for o in self.delete]
         )
 
+    def diff(self, registry):
+        """Ansible's ``diff`` of the plan: the RPSL of the objects changed, before and after."""
+        before = [o.text() for o in self.delete] + [old.text() for old, _new in self.modify]
+        after = [new.text() for _old, new in self.modify] + [o.text() for o in self.create]
+        return {
+            "before_header": "%s (held now)" % registry,
+            "after_header": "%s (after the plan)" % registry,
+            "before": "\n".join(before),
+            "after": "\n".join(after),
+        }
+
     def to_dict(self):
         return {
             "create": [o.text() for o in self.create],
