@@ -36,7 +36,7 @@ link_collection() {
     fi
 }
 
-bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client
 ensure_venv
 link_collection
 cat <<ENV

@@ -69,8 +69,9 @@ def test_apply_lets_exactly_our_prefixes_through(playbook):
             assert line in config
     seen = lab_api.wait_for(lambda: (s := transit_sees())[4] == OURS[4] and s[6] == OURS[6] and s, timeout=30)
     assert not (seen[4] & NOT_OURS[4]) and not (seen[6] & NOT_OURS[6])
-    for node, address in (("r1", "198.18.0.1"), ("r2", "198.18.0.2")):
-        assert lab_api.received_from("transit", address, 4) == OURS[4]
+    # each border's outbound policy is re-applied on its own timer: wait for both, not just the first
+    borders = ("198.18.0.1", "198.18.0.2")
+    lab_api.wait_for(lambda: all(lab_api.received_from("transit", a, 4) == OURS[4] for a in borders), timeout=30)
 
 
 def test_rerun_is_idempotent(playbook):

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""File + reload: daemons configured by one file, checked by the daemon and reloaded (BIRD 2, OpenBGPD).
+
+Beside the daemon's configuration file ``F`` the driver keeps ``F.routesec-candidate``
+(written by ``load_candidate`` and checked by the daemon's own parser before
+anything else happens), ``F.routesec-previous`` (the file before the last commit,
+for ``rollback``) and the lock directory ``F.routesec-lock`` (made atomically
+on entering, removed on leaving: a second run finds it and stops). How a
+daemon checks, activates with or without a confirm timer, confirms and
+reloads is each subclass's.
+"""
+
+from __future__ import annotations
+
+from . import DriverError, unified
+
+
+class FileReloadDriver:
+    platform = None
+
+    def __init__(self, runner, config_path, name=None):
+        self.runner = runner
+        self.path = str(config_path)
+        self.name = name or self.path
+        self.where = "device %s (%s, %s)" % (self.name, self.path, runner.where)
+        self.candidate_path = self.path + ".routesec-candidate"
+        self.previous_path = self.path + ".routesec-previous"
+        self.lock_path = self.path + ".routesec-lock"
+        self.candidate = None
+        self.pending = False  # committed with a confirm timer, not yet confirmed
+        self.locked = False
+
+    # -- session and lock ---------------------------------------------------------------------------
+
+    def __enter__(self):
+        if not self.runner.mkdir_lock(self.lock_path):
+            raise DriverError(
+                "another run holds the lock %s; wait for it (or remove the directory if no run is left)"
+                % self.lock_path,
+                self.where,
+            )
+        self.locked = True
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.locked:
+            self.runner.release_lock(self.lock_path)
+            self.locked = False
+
+    # -- the verbs ----------------------------------------------------------------------------------
+
+    def get_running(self):
+        text = self.runner.read(self.path)
+        if text is None:
+            raise DriverError("the configuration file does not exist", self.where)
+        return text
+
+    def load_candidate(self, text):
+        self.runner.write(self.candidate_path, text)
+        status, output = self.check(self.candidate_path)
+        if status != 0:
+            self.runner.remove(self.candidate_path)
+            raise DriverError("the daemon refused the candidate, nothing was changed: %s" % _short(output), self.where)
+        self.candidate = text
+
+    def compare(self):
+        self._need_candidate()
+        return unified(self.get_running(), self.candidate, self.name)
+
+    def discard(self):
+        self.runner.remove(self.candidate_path)
+        self.candidate = None
+
+    def commit(self, confirm=None):
+        """Activate the candidate; with ``confirm`` seconds, only until ``confirm()`` (else back)."""
+        self._need_candidate()
+        self.runner.write(self.previous_path, self.get_running())
+        if confirm:
+            self.activate(self.candidate_path, confirm)
+            self.pending = True
+            return
+        self.activate(self.candidate_path, None)
+        self._promote()
+
+    def confirm(self):
+        if not self.pending:
+            raise DriverError("there is no commit waiting for confirmation", self.where)
+        self.keep()
+        self.pending = False
+        self._promote()
+
+    def rollback(self):
+        """Back to the file before the last commit (or, before confirmation, the running file)."""
+        if self.pending:
+            self.activate(self.path, None)
+            self.pending = False
+            self.runner.remove(self.candidate_path)
+            return
+        previous = self.runner.read(self.previous_path)
+        if previous is None:
+            raise DriverError("there is no previous configuration to roll back to", self.where)
+        self.runner.write(self.path, previous)
+        self.activate(self.path, None)
+
+    # -- helpers --------------------------------------------------------------------------------------
+
+    def _promote(self):
+        self.runner.rename(self.candidate_path, self.path)
+        self.candidate = None
+
+    def _need_candidate(self):
+        if self.candidate is None:
+            raise DriverError("no candidate is loaded", self.where)
+
+    def command(self, argv, what):
+        """Run ``argv`` on the device; DriverError with its output when it fails."""
+        status, output = self.runner.run(argv)
+        if status != 0:
+            raise DriverError("%s failed: %s" % (what, _short(output)), self.where)
+        return output
+
+    # -- per daemon -----------------------------------------------------------------------------------
+
+    def check(self, path):  # pragma: no cover - each daemon's
+        """(status, output) of the daemon's own check of the file at ``path``."""
+        raise NotImplementedError
+
+    def activate(self, path, confirm):  # pragma: no cover - each daemon's
+        """Make the daemon run the file at ``path``; with ``confirm`` seconds, only until ``keep()``."""
+        raise NotImplementedError
+
+    def keep(self):  # pragma: no cover - each daemon's
+        """Confirm an activation made with a timer; DriverError when the timer already undid it."""
+        raise NotImplementedError
+
+
+def _short(output):
+    lines = [line for line in str(output).splitlines() if line.strip()]
+    return "; ".join(lines[-5:]) if lines else "no output"

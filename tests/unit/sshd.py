@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+"""A throw-away OpenSSH server on loopback for the drivers' SSH tests: its own host key, one authorized
+client key for the current user, no PAM; ``ssh_server(tmp_path)`` yields (port, client key path)."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+SSHD = Path("/usr/sbin/sshd")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def ssh_server(workdir):
+    workdir = Path(workdir)
+    host_key, client_key = workdir / "host_ed25519", workdir / "client_ed25519"
+    for key in (host_key, client_key):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+    authorized = workdir / "authorized_keys"
+    authorized.write_text((workdir / "client_ed25519.pub").read_text())
+    port = _free_port()
+    config = workdir / "sshd_config"
+    config.write_text(
+        "\n".join(
+            [
+                "ListenAddress 127.0.0.1",
+                "Port %d" % port,
+                "HostKey %s" % host_key,
+                "AuthorizedKeysFile %s" % authorized,
+                "AllowUsers %s" % getpass.getuser(),
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "UsePAM no",
+                "StrictModes no",
+                "PidFile %s" % (workdir / "sshd.pid"),
+                "Subsystem sftp internal-sftp",
+                "",
+            ]
+        )
+    )
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
+    daemon = subprocess.Popen([SSHD, "-D", "-e", "-f", config], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert daemon.poll() is None and time.monotonic() < deadline, "sshd did not start"
+            time.sleep(0.05)
+    try:
+        yield port, client_key
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)
