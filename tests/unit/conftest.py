@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import getpass
 import threading
 
 import pytest
 from fake_irr import FakeIrr
+from sshd import ssh_server
 
 
 @pytest.fixture
@@ -17,3 +19,23 @@ def irr():
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory):
+    with ssh_server(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "ssh"])
+def runner(request):
+    """Commands and files on this host, or over SSH to it (an sshd on loopback)."""
+    from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner, SshRunner
+
+    if request.param == "local":
+        yield LocalRunner()
+        return
+    port, key = request.getfixturevalue("sshd")
+    ssh = SshRunner("127.0.0.1", getpass.getuser(), key_filename=str(key), port=port, timeout=30)
+    yield ssh
+    ssh.close()

@@ -5,15 +5,13 @@ post-change check rolls back, rollback, and one lock per device."""
 
 from __future__ import annotations
 
-import getpass
 import subprocess
 import time
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.bird2 import Bird2Driver
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner, SshRunner
-from sshd import ssh_server
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 
 BASE = """router id 192.0.2.1;
 protocol device {}
@@ -21,24 +19,6 @@ protocol static s1 { ipv4; route 192.0.2.0/24 blackhole; }
 """
 MORE = BASE + "protocol static s2 { ipv4; route 198.51.100.0/24 blackhole; }\n"
 BROKEN = BASE + "protocol bogus {}\n"
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    with ssh_server(tmp_path_factory.mktemp("sshd")) as server:
-        yield server
-
-
-@pytest.fixture(params=["local", "ssh"])
-def runner(request):
-    """Commands and files on this host, or over SSH to it (an sshd on loopback)."""
-    if request.param == "local":
-        yield LocalRunner()
-        return
-    port, key = request.getfixturevalue("sshd")
-    ssh = SshRunner("127.0.0.1", getpass.getuser(), key_filename=str(key), port=port, timeout=30)
-    yield ssh
-    ssh.close()
 
 
 @pytest.fixture

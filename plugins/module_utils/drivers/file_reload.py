@@ -107,7 +107,9 @@ class FileReloadDriver:
     # -- helpers --------------------------------------------------------------------------------------
 
     def _promote(self):
-        self.runner.rename(self.candidate_path, self.path)
+        """The confirmed candidate becomes the configuration file (unless activating already put it there)."""
+        if self.runner.read(self.candidate_path) is not None:
+            self.runner.rename(self.candidate_path, self.path)
         self.candidate = None
 
     def _need_candidate(self):

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""OpenBGPD: the candidate checked by ``bgpd -n``, swapped in and reloaded with ``bgpctl reload``.
+
+``bgpctl reload`` rereads the file bgpd was started with, so activating means
+putting the candidate in its place (the previous file is kept). OpenBGPD has no
+commit-confirmed of its own: with a confirm timer the driver leaves a watchdog
+on the router (a detached shell, so it outlives the SSH connection) that puts
+the previous file back and reloads unless the change is confirmed in time.
+Confirming and the watchdog race for one marker file, renamed atomically: the
+one that renames it first wins, so a late confirmation is refused, never
+half applied.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from . import DriverError
+from .file_reload import FileReloadDriver
+
+PROCESSED = "request processed"
+
+
+class OpenbgpdDriver(FileReloadDriver):
+    platform = "openbgpd"
+
+    def __init__(
+        self,
+        runner,
+        config_path="/etc/bgpd.conf",
+        socket="/run/openbgpd/bgpd.sock",
+        name=None,
+        bgpd="bgpd",
+        bgpctl="bgpctl",
+    ):
+        super().__init__(runner, config_path, name)
+        self.socket = socket
+        self.bgpd = bgpd
+        self.bgpctl = bgpctl
+        self.pending_path = self.path + ".routesec-pending"
+
+    def check(self, path):
+        return self.runner.run([self.bgpd, "-n", "-f", path])
+
+    def reload(self):
+        output = self.command([self.bgpctl, "-s", self.socket, "reload"], "bgpctl reload")
+        if PROCESSED not in output:
+            raise DriverError("bgpd did not reload: %s" % " ".join(output.split())[-300:], self.where)
+
+    def activate(self, path, confirm):
+        if path != self.path:
+            self.runner.write(self.path, self.runner.read(path))
+            self.runner.remove(path)
+        if confirm:
+            self.runner.write(self.pending_path, "routesec commit waiting for confirmation\n")
+            self._watchdog(int(confirm))
+        try:
+            self.reload()
+        except DriverError:
+            self._restore()
+            raise
+
+    def keep(self):
+        status, _output = self.runner.run(["mv", self.pending_path, self.pending_path + ".confirmed"])
+        if status != 0:
+            raise DriverError(
+                "nothing to confirm: the driver's timer already put the previous configuration back", self.where
+            )
+        self.runner.remove(self.pending_path + ".confirmed")
+
+    def rollback(self):
+        if self.pending:
+            self.runner.run(["mv", self.pending_path, self.pending_path + ".confirmed"])  # stop the watchdog
+            self.runner.remove(self.pending_path + ".confirmed")
+            self.pending = False
+            self._restore()
+            return
+        super().rollback()
+
+    def _restore(self):
+        previous = self.runner.read(self.previous_path)
+        if previous is not None:
+            self.runner.write(self.path, previous)
+            self.reload()
+
+    def _watchdog(self, seconds):
+        q = shlex.quote
+        script = "sleep %d; if mv %s %s 2>/dev/null; then cp %s %s && %s -s %s reload; rm -f %s; fi" % (
+            seconds,
+            q(self.pending_path),
+            q(self.pending_path + ".fired"),
+            q(self.previous_path),
+            q(self.path),
+            q(self.bgpctl),
+            q(self.socket),
+            q(self.pending_path + ".fired"),
+        )
+        detached = "setsid sh -c %s </dev/null >/dev/null 2>&1 &" % q(script)
+        self.command(["sh", "-c", detached], "starting the confirm timer")
