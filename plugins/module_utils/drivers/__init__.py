@@ -25,6 +25,7 @@ both. ``apply_confirmed`` is the safe sequence built from the verbs.
 from __future__ import annotations
 
 import difflib
+import time
 
 from ..errors import TransportError
 
@@ -67,3 +68,25 @@ def apply_confirmed(driver, candidate, confirm_seconds, check=None):
         raise
     driver.confirm()
     return diff
+
+
+def sessions_established(names, timeout, sleep=None, clock=None):
+    """A post-change check for ``apply_confirmed``: every session in ``names`` Established within
+    ``timeout`` seconds (asked through the driver's ``established``), else DriverError naming the others."""
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+
+    def check(driver):
+        deadline = clock() + timeout
+        while True:
+            missing = sorted(set(names) - driver.established(names))
+            if not missing:
+                return
+            if clock() >= deadline:
+                raise DriverError(
+                    "not Established %s s after the change: %s; rolled back" % (timeout, ", ".join(missing)),
+                    driver.where,
+                )
+            sleep(1)
+
+    return check

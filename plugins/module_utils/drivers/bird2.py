@@ -64,3 +64,8 @@ class Bird2Driver(FileReloadDriver):
             if len(fields) >= 4:
                 found[fields[0]] = (fields[1], fields[3], " ".join(fields[5:]))
         return found
+
+    def established(self, names):
+        """The BGP protocols among ``names`` that are up and Established."""
+        running = self.protocols()
+        return {n for n in names if n in running and running[n][1] == "up" and "Established" in running[n][2]}

@@ -49,6 +49,15 @@ class OpenbgpdDriver(FileReloadDriver):
         if PROCESSED not in output:
             raise DriverError("bgpd did not reload: %s" % " ".join(output.split())[-300:], self.where)
 
+    def established(self, names):
+        """The neighbors (addresses or descriptions) among ``names`` whose session is Established."""
+        found = set()
+        for name in names:
+            status, output = self.runner.run([self.bgpctl, "-s", self.socket, "show", "neighbor", name])
+            if status == 0 and "BGP state = Established" in output:
+                found.add(name)
+        return found
+
     def activate(self, path, confirm):
         if path != self.path:
             self.runner.write(self.path, self.runner.read(path))

@@ -1,0 +1,162 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: daemon_config
+short_description: Deploy a BIRD 2 or OpenBGPD configuration file, checked by the daemon, commit-confirmed
+version_added: 0.1.0
+description:
+  - Brings a routing daemon configured by one file (BIRD 2, OpenBGPD) to O(config), on this host or on a router
+    over SSH. The daemon's own parser checks the candidate first (C(bird -p), C(bgpd -n)); a refused candidate
+    changes nothing.
+  - With O(confirm_timeout), the change runs under a timer (BIRD's own C(configure ... timeout); for OpenBGPD a
+    watchdog the driver leaves on the router) that goes back to the previous configuration unless confirmed; it
+    is confirmed only once the sessions in O(wait_established) are Established, else it is rolled back and the
+    task fails. A run that loses its connection before confirming is undone by the timer.
+  - One run at a time per daemon (a lock directory beside the file). Check mode shows the diff and changes
+    nothing; a re-run with the same O(config) changes nothing.
+author: routesec maintainers (@routesec)
+options:
+  platform:
+    description: The daemon.
+    type: str
+    required: true
+    choices: [bird2, openbgpd]
+  config:
+    description: The whole configuration file the daemon should run.
+    type: str
+    required: true
+  path:
+    description: Its configuration file (default C(/etc/bird/bird.conf), C(/etc/bgpd.conf)).
+    type: str
+  socket:
+    description: Its control socket (default C(/run/bird/bird.ctl), C(/run/openbgpd/bgpd.sock)).
+    type: str
+  host:
+    description: The router to reach over SSH; on this host when omitted.
+    type: str
+  port:
+    description: Its SSH port.
+    type: int
+    default: 22
+  username:
+    description: SSH user.
+    type: str
+  password:
+    description: SSH password. Never logged.
+    type: str
+  ssh_key:
+    description: SSH private key file.
+    type: path
+  confirm_timeout:
+    description: Seconds the change runs unconfirmed before it is undone; 0 commits without a timer.
+    type: int
+    default: 120
+  wait_established:
+    description: BGP sessions (BIRD protocol names, OpenBGPD neighbor addresses) that must be Established after
+      the change for it to be confirmed.
+    type: list
+    elements: str
+    default: []
+  established_timeout:
+    description: Seconds to wait for O(wait_established).
+    type: int
+    default: 60
+"""
+
+EXAMPLES = r"""
+- name: BIRD on a route server, confirmed once both upstream sessions are up
+  routesec.bgp.daemon_config:
+    platform: bird2
+    config: "{{ lookup('ansible.builtin.template', 'bird.conf.j2') }}"
+    host: "{{ ansible_host }}"
+    username: routesec
+    ssh_key: ~/.ssh/routesec
+    confirm_timeout: 120
+    wait_established: [upstream1, upstream2]
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+config_diff:
+  description: The unified diff from the running file to O(config) ("" when equal); also shown with C(--diff).
+  returned: success
+  type: str
+confirmed:
+  description: Whether a change was committed and confirmed.
+  returned: success
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ansible_support import run
+from ..module_utils.drivers import apply_confirmed, sessions_established
+from ..module_utils.drivers.bird2 import Bird2Driver
+from ..module_utils.drivers.openbgpd import OpenbgpdDriver
+from ..module_utils.drivers.runner import LocalRunner, SshRunner
+
+DRIVERS = {"bird2": Bird2Driver, "openbgpd": OpenbgpdDriver}
+
+
+def driver_of(module):
+    p = module.params
+    if p["host"]:
+        runner = run(module, SshRunner, p["host"], p["username"], p["password"], p["ssh_key"], p["port"])
+    else:
+        runner = LocalRunner()
+    options = {key: p[key] for key in ("path", "socket") if p[key]}
+    if "path" in options:
+        options["config_path"] = options.pop("path")
+    return DRIVERS[p["platform"]](runner, name=p["host"] or "localhost", **options)
+
+
+def deploy(module, driver):
+    p = module.params
+    with driver:
+        driver.load_candidate(p["config"])
+        diff = driver.compare()
+        if module.check_mode or not diff:
+            driver.discard()
+            return diff, False
+        check = sessions_established(p["wait_established"], p["established_timeout"])
+        apply_confirmed(driver, p["config"], p["confirm_timeout"], check if p["wait_established"] else None)
+        return diff, True
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "platform": {"type": "str", "required": True, "choices": sorted(DRIVERS)},
+            "config": {"type": "str", "required": True},
+            "path": {"type": "str"},
+            "socket": {"type": "str"},
+            "host": {"type": "str"},
+            "port": {"type": "int", "default": 22},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "ssh_key": {"type": "path"},
+            "confirm_timeout": {"type": "int", "default": 120},
+            "wait_established": {"type": "list", "elements": "str", "default": []},
+            "established_timeout": {"type": "int", "default": 60},
+        },
+        supports_check_mode=True,
+        required_by={"host": ("username",)},
+    )
+    driver = driver_of(module)
+    try:
+        diff, confirmed = run(module, deploy, module, driver)
+    finally:
+        driver.runner.close()
+    result = {"changed": bool(diff), "config_diff": diff, "confirmed": confirmed}
+    if module._diff and diff:
+        result["diff"] = {"prepared": diff}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
