@@ -20,6 +20,8 @@ description:
   - One run at a time per daemon (a lock directory beside the file). Check mode shows the diff and changes
     nothing; a re-run with the same O(config) changes nothing.
 author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.ssh
 options:
   platform:
     description: The daemon.
@@ -38,16 +40,6 @@ options:
     type: str
   host:
     description: The router to reach over SSH; on this host when omitted.
-    type: str
-  port:
-    description: Its SSH port.
-    type: int
-    default: 22
-  username:
-    description: SSH user.
-    type: str
-  password:
-    description: SSH password. Never logged.
     type: str
   ssh_key:
     description: SSH private key file.

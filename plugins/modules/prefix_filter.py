@@ -22,6 +22,8 @@ description:
     (C(frr), C(bird2), C(openbgpd), C(cisco_ios), C(cisco_iosxr), C(juniper_junos), C(arista_eos),
     C(nokia_sros)) without connecting.
 author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.ssh
 options:
   intent:
     description: One device's intent, an item of the RV(routesec.bgp.netbox_intent#module:devices) result.
@@ -35,16 +37,6 @@ options:
     default: deployed
   host:
     description: Address to connect to. Defaults to the device's primary IP from NetBox.
-    type: str
-  port:
-    description: SSH port.
-    type: int
-    default: 22
-  username:
-    description: SSH user.
-    type: str
-  password:
-    description: SSH password. Never logged.
     type: str
   connect_timeout:
     description: Seconds to wait for the SSH connection and each answer.
