@@ -48,7 +48,10 @@ def irrd_pids():
 
 
 def irrd(command):
-    subprocess.run(["bash", str(REPO / "tests/lab/irrd.sh"), command], check=True, capture_output=True, timeout=300)
+    done = subprocess.run(
+        ["bash", str(REPO / "tests/lab/irrd.sh"), command], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, "irrd.sh %s failed:\n%s%s" % (command, done.stdout, done.stderr)
 
 
 def test_check_mode_then_apply_then_idempotent(playbook, customer_of_r2, tmp_path):

@@ -350,6 +350,11 @@ start_irrd() {
     if ! pid=$(irrd_pid); then
         local port
         for port in "$WHOIS_PORT" "$HTTP_PORT"; do
+            # an IRRd stopped a moment ago may still be letting go of its ports
+            for ((i = 0; i < 40; i++)); do
+                port_in_use "$port" || break
+                sleep 0.25
+            done
             port_in_use "$port" && die "$HOST:$port is in use by something that is not the lab IRRd"
         done
         log "starting IRRd $IRRD_VERSION (whois $HOST:$WHOIS_PORT, HTTP $HOST:$HTTP_PORT)"
