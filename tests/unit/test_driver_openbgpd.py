@@ -43,11 +43,20 @@ def bgpd(tmp_path, runner):
     daemon.wait(timeout=10)
 
 
-def networks(driver):
+def shown(driver):
     output = subprocess.run(
         ["bgpctl", "-s", driver.socket, "show", "network"], capture_output=True, text=True, check=False
     )
     return sorted(line.split()[2] for line in output.stdout.splitlines() if line.startswith("S "))
+
+
+def networks(driver, count=1):
+    """The networks bgpd announces, once it announces ``count`` of them (its RDE applies a reload a moment
+    after bgpctl returns); what it announces after 10 s otherwise."""
+    deadline = time.monotonic() + 10
+    while len(shown(driver)) != count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return shown(driver)
 
 
 def test_compare_then_apply_then_nothing_to_do(bgpd):
@@ -57,8 +66,8 @@ def test_compare_then_apply_then_nothing_to_do(bgpd):
         bgpd.discard()
     assert networks(bgpd) == ["192.0.2.0/24"]
     with bgpd:
-        diff = apply_confirmed(bgpd, bgpd.base + EXTRA, 30, check=lambda d: len(networks(d)) == 2 or 1 / 0)
-    assert "+network" in diff and networks(bgpd) == ["192.0.2.0/24", "198.51.100.0/24"]
+        diff = apply_confirmed(bgpd, bgpd.base + EXTRA, 30, check=lambda d: len(networks(d, 2)) == 2 or 1 / 0)
+    assert "+network" in diff and networks(bgpd, 2) == ["192.0.2.0/24", "198.51.100.0/24"]
     with bgpd:
         assert apply_confirmed(bgpd, bgpd.base + EXTRA, 30) == ""
     assert LocalRunner().read(bgpd.pending_path) is None
@@ -74,7 +83,7 @@ def test_an_unconfirmed_commit_is_undone_by_the_drivers_timer(bgpd):
     with bgpd:
         bgpd.load_candidate(bgpd.base + EXTRA)
         bgpd.commit(confirm=2)
-        assert len(networks(bgpd)) == 2
+        assert len(networks(bgpd, 2)) == 2
     bgpd.runner.close()  # the run is gone (over SSH: its connection dropped): nobody confirms
     time.sleep(4)
     assert networks(bgpd) == ["192.0.2.0/24"] and LocalRunner().read(bgpd.path) == bgpd.base
@@ -98,6 +107,6 @@ def test_rollback_returns_to_the_previous_file(bgpd):
     with bgpd:
         bgpd.load_candidate(bgpd.base + EXTRA)
         bgpd.commit()
-        assert len(networks(bgpd)) == 2
+        assert len(networks(bgpd, 2)) == 2
         bgpd.rollback()
     assert networks(bgpd) == ["192.0.2.0/24"] and bgpd.get_running() == bgpd.base
