@@ -87,7 +87,7 @@ confirmed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import run
-from ..module_utils.drivers import apply_confirmed, sessions_established
+from ..module_utils.drivers import commit_confirmed, sessions_established
 from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.openbgpd import OpenbgpdDriver
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
@@ -116,7 +116,7 @@ def deploy(module, driver):
             driver.discard()
             return diff, False
         check = sessions_established(p["wait_established"], p["established_timeout"])
-        apply_confirmed(driver, p["config"], p["confirm_timeout"], check if p["wait_established"] else None)
+        commit_confirmed(driver, p["confirm_timeout"], check if p["wait_established"] else None)
         return diff, True
 
 

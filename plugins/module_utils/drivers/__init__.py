@@ -47,18 +47,22 @@ def unified(running, candidate, name):
 
 
 def apply_confirmed(driver, candidate, confirm_seconds, check=None):
-    """Load ``candidate``; when it differs, commit it with a confirm timer, run ``check(driver)``
-    (raise to refuse) and confirm only when the check passes, else roll back.
-
-    Returns the diff that was applied ("" when nothing was to do). Any failure before the
-    confirmation leaves the device on its previous configuration: the driver rolls back
-    itself, and if the connection is lost the timer on the device does.
-    """
+    """Load ``candidate``; when it differs, ``commit_confirmed`` it. Returns the diff that was
+    applied ("" when nothing was to do)."""
     driver.load_candidate(candidate)
     diff = driver.compare()
     if not diff:
         driver.discard()
         return ""
+    commit_confirmed(driver, confirm_seconds, check)
+    return diff
+
+
+def commit_confirmed(driver, confirm_seconds, check=None):
+    """Commit the loaded candidate with a confirm timer, run ``check(driver)`` (raise to refuse) and
+    confirm only when the check passes, else roll back. Any failure before the confirmation leaves the
+    device on its previous configuration: the driver rolls back itself, and if the connection is lost
+    the timer on the device does."""
     driver.commit(confirm=confirm_seconds)
     try:
         if check is not None:
@@ -67,26 +71,23 @@ def apply_confirmed(driver, candidate, confirm_seconds, check=None):
         driver.rollback()
         raise
     driver.confirm()
-    return diff
 
 
-def sessions_established(names, timeout, sleep=None, clock=None):
-    """A post-change check for ``apply_confirmed``: every session in ``names`` Established within
+def sessions_established(names, timeout):
+    """A post-change check for ``commit_confirmed``: every session in ``names`` Established within
     ``timeout`` seconds (asked through the driver's ``established``), else DriverError naming the others."""
-    sleep = sleep or time.sleep
-    clock = clock or time.monotonic
 
     def check(driver):
-        deadline = clock() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             missing = sorted(set(names) - driver.established(names))
             if not missing:
                 return
-            if clock() >= deadline:
+            if time.monotonic() >= deadline:
                 raise DriverError(
                     "not Established %s s after the change: %s; rolled back" % (timeout, ", ".join(missing)),
                     driver.where,
                 )
-            sleep(1)
+            time.sleep(1)
 
     return check

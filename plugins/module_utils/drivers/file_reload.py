@@ -19,6 +19,7 @@ from . import DriverError, unified
 
 class FileReloadDriver:
     platform = None
+    activation_swaps_file = False  # True when activating moves the candidate over the configuration file
 
     def __init__(self, runner, config_path, name=None):
         self.runner = runner
@@ -107,8 +108,8 @@ class FileReloadDriver:
     # -- helpers --------------------------------------------------------------------------------------
 
     def _promote(self):
-        """The confirmed candidate becomes the configuration file (unless activating already put it there)."""
-        if self.runner.read(self.candidate_path) is not None:
+        """The confirmed candidate becomes the configuration file (unless activating put it there)."""
+        if not self.activation_swaps_file:
             self.runner.rename(self.candidate_path, self.path)
         self.candidate = None
 

@@ -25,6 +25,7 @@ PROCESSED = "request processed"
 
 class OpenbgpdDriver(FileReloadDriver):
     platform = "openbgpd"
+    activation_swaps_file = True  # bgpctl reload rereads the file bgpd was started with
 
     def __init__(
         self,
@@ -60,8 +61,7 @@ class OpenbgpdDriver(FileReloadDriver):
 
     def activate(self, path, confirm):
         if path != self.path:
-            self.runner.write(self.path, self.runner.read(path))
-            self.runner.remove(path)
+            self.runner.rename(path, self.path)
         if confirm:
             self.runner.write(self.pending_path, "routesec commit waiting for confirmation\n")
             self._watchdog(int(confirm))
