@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .drivers import commit_confirmed
 from .errors import TransportError
 from .plan import ListChange, plan_list, unified_diff
 from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
@@ -26,19 +27,27 @@ class DeployOptions:
     allow_shrink: bool = False
 
 
-def _entries_as_text(transport, change, entries):
-    return [transport.line_of(change.name, change.afi, s, e) for s, e in sorted(entries.items())]
-
-
 def plan_device(intent, transport, running, options):
     """Plan every prefix-list of ``intent`` against ``running``; guards raise before any push."""
     current = transport.parse_lists(running)
     changes = [plan_list(plist, current.get((plist.afi, plist.name))) for plist in intent.prefix_lists]
-    for change in changes:
-        check_list_change(
-            intent.device.name, change, options.max_shrink_percent, options.allow_empty, options.allow_shrink
-        )
+    check_changes(intent.device.name, changes, options)
     return changes
+
+
+def check_changes(device, changes, options):
+    for change in changes:
+        check_list_change(device, change, options.max_shrink_percent, options.allow_empty, options.allow_shrink)
+
+
+def result_of(changes, commands, line_of, device):
+    return {
+        "changed": bool(commands),
+        "commands": commands,
+        "diff": {"prepared": unified_diff(changes, line_of, device)},
+        "before": {c.name: [line_of(c.name, c.afi, s, e) for s, e in sorted(c.before.items())] for c in changes},
+        "after": {c.name: [line_of(c.name, c.afi, s, e) for s, e in sorted(c.after.items())] for c in changes},
+    }
 
 
 def deploy_prefix_lists(intent, transport, options):
@@ -46,13 +55,7 @@ def deploy_prefix_lists(intent, transport, options):
     with transport:
         changes = plan_device(intent, transport, transport.get_running(), options)
         commands = [line for change in changes if change.changed for line in transport.commands(change)]
-        result = {
-            "changed": bool(commands),
-            "commands": commands,
-            "diff": {"prepared": unified_diff(changes, transport.line_of, intent.device.name)},
-            "before": {c.name: _entries_as_text(transport, c, c.before) for c in changes},
-            "after": {c.name: _entries_as_text(transport, c, c.after) for c in changes},
-        }
+        result = result_of(changes, commands, transport.line_of, intent.device.name)
         if options.check_mode or not commands:
             return result
         try:
@@ -63,6 +66,23 @@ def deploy_prefix_lists(intent, transport, options):
             raise TransportError("%s; the previous lists were restored" % exc) from None
         if options.save:
             transport.save()
+        return result
+
+
+def deploy_through_driver(intent, driver, candidate, options, confirm_seconds, check=None):
+    """The same through a deployment driver (``drivers``): the driver plans the delta, the guards
+    run on its plan, and the change is committed with a confirm timer and confirmed only once
+    ``check`` passes (see ``drivers.commit_confirmed``)."""
+    with driver:
+        driver.load_candidate(candidate)
+        changes = driver.changes
+        check_changes(intent.device.name, changes, options)
+        commands = driver.lines_for([c for c in changes if c.changed])
+        result = result_of(changes, commands, driver.line_of, intent.device.name)
+        if options.check_mode or not commands:
+            driver.discard()
+            return result
+        commit_confirmed(driver, confirm_seconds, check)
         return result
 
 

@@ -18,7 +18,14 @@ description:
     lists if the router did not end up as planned. C(changed) comes from that read-back.
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows the
     unified diff of the lists.
-  - Deploys to C(frr) over SSH (netmiko driving vtysh). O(state=rendered) renders for every platform
+  - Deploys to C(frr). With O(transport=netmiko) netmiko drives vtysh over SSH line by line. With
+    O(transport=vtysh) (on the router, through an SSH shell account) or O(transport=vtysh_local) (an FRR
+    on the controller's host) the change is sent as one file to C(vtysh -f), which FRR reads several
+    times faster, under a confirm timer the module leaves on the router (O(confirm_timeout)): the change
+    is confirmed only once the BGP sessions in O(wait_established) are Established, else sent back, and a
+    run that loses its connection is sent back by the timer. One run at a time per router (a lock in
+    O(state_dir)). A list in which no entry stays is replaced as a whole.
+  - O(state=rendered) renders for every platform
     (C(frr), C(bird2), C(openbgpd), C(cisco_ios), C(cisco_iosxr), C(juniper_junos), C(arista_eos),
     C(nokia_sros)) without connecting.
 author: routesec maintainers (@routesec)
@@ -58,8 +65,41 @@ options:
     description: Push a list even if it would have no entries.
     type: bool
     default: false
+  transport:
+    description: How the change reaches FRR (see the description).
+    type: str
+    choices: [netmiko, vtysh, vtysh_local]
+    default: netmiko
+  ssh_key:
+    description: SSH private key file for O(transport=vtysh).
+    type: path
+  vtysh:
+    description: The vtysh command and its options on the router (O(transport=vtysh) and O(transport=vtysh_local)),
+      for example with C(--vty_socket) and C(--config_dir) for an FRR in its own path namespace.
+    type: list
+    elements: str
+    default: [vtysh]
+  state_dir:
+    description: Folder on the router for the change files, the confirm timer's marker and the lock.
+    type: str
+    default: /var/lib/routesec
+  confirm_timeout:
+    description: Seconds a change runs unconfirmed before the timer sends it back; 0 commits without a timer
+      (a failed O(wait_established) check still rolls back).
+    type: int
+    default: 120
+  wait_established:
+    description: BGP neighbors (addresses or interface names) that must be Established after the change for it
+      to be confirmed.
+    type: list
+    elements: str
+    default: []
+  established_timeout:
+    description: Seconds to wait for O(wait_established).
+    type: int
+    default: 60
 requirements:
-  - netmiko (for O(state=deployed))
+  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh))
 attributes:
   check_mode:
     support: full
@@ -70,6 +110,15 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Deploy through vtysh on the router, confirmed once the transit session is back up
+  routesec.bgp.prefix_filter:
+    intent: "{{ routesec_intent.devices[inventory_hostname] }}"
+    transport: vtysh
+    username: routesec
+    ssh_key: ~/.ssh/routesec
+    confirm_timeout: 120
+    wait_established: [198.18.0.100]
+
 - name: Deploy announcement filters
   routesec.bgp.prefix_filter:
     intent: "{{ hostvars['localhost'].routesec_intent.devices[inventory_hostname] }}"
@@ -108,7 +157,10 @@ rendered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import run
-from ..module_utils.deploy import DeployOptions, deploy_prefix_lists
+from ..module_utils.deploy import DeployOptions, deploy_prefix_lists, deploy_through_driver
+from ..module_utils.drivers import sessions_established
+from ..module_utils.drivers.frr import FrrDriver
+from ..module_utils.drivers.runner import LocalRunner, SshRunner
 from ..module_utils.model import DeviceIntent
 from ..module_utils.render import render_prefix_lists
 from ..module_utils.transports import transport_for
@@ -128,8 +180,14 @@ def main():
             "max_shrink_percent": {"type": "float", "default": 25},
             "allow_shrink": {"type": "bool", "default": False},
             "allow_empty": {"type": "bool", "default": False},
+            "transport": {"type": "str", "choices": ["netmiko", "vtysh", "vtysh_local"], "default": "netmiko"},
+            "ssh_key": {"type": "path"},
+            "vtysh": {"type": "list", "elements": "str", "default": ["vtysh"]},
+            "state_dir": {"type": "str", "default": "/var/lib/routesec"},
+            "confirm_timeout": {"type": "int", "default": 120},
+            "wait_established": {"type": "list", "elements": "str", "default": []},
+            "established_timeout": {"type": "int", "default": 60},
         },
-        required_if=[("state", "deployed", ("username", "password"))],
         supports_check_mode=True,
     )
     p = module.params
@@ -138,20 +196,6 @@ def main():
     if p["state"] == "rendered":
         rendered = run(module, render_prefix_lists, device.platform, intent.prefix_lists)
         module.exit_json(changed=False, rendered=rendered)
-    host = p["host"] or device.mgmt_host
-    if not host:
-        module.fail_json(msg="device %s: no host to connect to (no primary IP in NetBox, no host option)" % device.name)
-    transport = run(
-        module,
-        transport_for,
-        device.platform,
-        host=host,
-        port=p["port"],
-        username=p["username"],
-        password=p["password"],
-        timeout=p["connect_timeout"],
-        name=device.name,
-    )
     options = DeployOptions(
         check_mode=module.check_mode,
         save=p["save"],
@@ -159,8 +203,60 @@ def main():
         allow_empty=p["allow_empty"],
         allow_shrink=p["allow_shrink"],
     )
-    result = run(module, deploy_prefix_lists, intent, transport, options)
+    if p["transport"] == "netmiko":
+        result = run(module, deploy_prefix_lists, intent, netmiko_transport(module, device), options)
+    else:
+        result = through_vtysh(module, intent, options)
     module.exit_json(**result)
+
+
+def connect_host(module, device):
+    host = module.params["host"] or device.mgmt_host
+    if not host:
+        module.fail_json(msg="device %s: no host to connect to (no primary IP in NetBox, no host option)" % device.name)
+    return host
+
+
+def netmiko_transport(module, device):
+    p = module.params
+    if not (p["username"] and p["password"]):
+        module.fail_json(msg="transport=netmiko needs username and password")
+    return run(
+        module,
+        transport_for,
+        device.platform,
+        host=connect_host(module, device),
+        port=p["port"],
+        username=p["username"],
+        password=p["password"],
+        timeout=p["connect_timeout"],
+        name=device.name,
+    )
+
+
+def through_vtysh(module, intent, options):
+    p = module.params
+    device = intent.device
+    if device.platform != "frr":
+        module.fail_json(
+            msg="device %s: transport=%s deploys to FRR only, not %s" % (device.name, p["transport"], device.platform)
+        )
+    if p["transport"] == "vtysh_local":
+        runner = LocalRunner()
+    else:
+        if not p["username"]:
+            module.fail_json(msg="transport=vtysh needs username")
+        host = connect_host(module, device)
+        runner = run(
+            module, SshRunner, host, p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"]
+        )
+    driver = FrrDriver(runner, p["state_dir"], p["vtysh"], name=device.name, save=p["save"])
+    check = sessions_established(p["wait_established"], p["established_timeout"]) if p["wait_established"] else None
+    candidate = render_prefix_lists("frr", intent.prefix_lists)
+    try:
+        return run(module, deploy_through_driver, intent, driver, candidate, options, p["confirm_timeout"], check)
+    finally:
+        runner.close()
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def test_compare_then_apply_then_nothing_to_do(bgpd):
     assert "+network" in diff and networks(bgpd, 2) == ["192.0.2.0/24", "198.51.100.0/24"]
     with bgpd:
         assert apply_confirmed(bgpd, bgpd.base + EXTRA, 30) == ""
-    assert LocalRunner().read(bgpd.pending_path) is None
+    assert LocalRunner().read(bgpd.watchdog.marker) is None
 
 
 def test_a_candidate_bgpd_refuses_leaves_the_old_configuration(bgpd):
@@ -100,7 +100,7 @@ def test_a_failed_post_change_check_rolls_back_and_stops_the_timer(bgpd):
     with bgpd, pytest.raises(DriverError, match="out of bounds"):
         apply_confirmed(bgpd, bgpd.base + EXTRA, 30, check=check)
     assert networks(bgpd) == ["192.0.2.0/24"] and bgpd.get_running() == bgpd.base
-    assert LocalRunner().read(bgpd.pending_path) is None
+    assert LocalRunner().read(bgpd.watchdog.marker) is None
 
 
 def test_rollback_returns_to_the_previous_file(bgpd):

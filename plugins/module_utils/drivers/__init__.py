@@ -62,15 +62,17 @@ def commit_confirmed(driver, confirm_seconds, check=None):
     """Commit the loaded candidate with a confirm timer, run ``check(driver)`` (raise to refuse) and
     confirm only when the check passes, else roll back. Any failure before the confirmation leaves the
     device on its previous configuration: the driver rolls back itself, and if the connection is lost
-    the timer on the device does."""
-    driver.commit(confirm=confirm_seconds)
+    the timer on the device does. Without ``confirm_seconds`` the commit is final at once, and a
+    failed check still rolls it back."""
+    driver.commit(confirm=confirm_seconds or None)
     try:
         if check is not None:
             check(driver)
     except Exception:
         driver.rollback()
         raise
-    driver.confirm()
+    if confirm_seconds:
+        driver.confirm()
 
 
 def sessions_established(names, timeout):

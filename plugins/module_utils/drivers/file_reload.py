@@ -6,8 +6,7 @@
 Beside the daemon's configuration file ``F`` the driver keeps ``F.routesec-candidate``
 (written by ``load_candidate`` and checked by the daemon's own parser before
 anything else happens), ``F.routesec-previous`` (the file before the last commit,
-for ``rollback``) and the lock directory ``F.routesec-lock`` (made atomically
-on entering, removed on leaving: a second run finds it and stops). How a
+for ``rollback``) and the lock directory ``F.routesec-lock`` (see ``locked``). How a
 daemon checks, activates with or without a confirm timer, confirms and
 reloads is each subclass's.
 """
@@ -15,40 +14,23 @@ reloads is each subclass's.
 from __future__ import annotations
 
 from . import DriverError, unified
+from .locked import RunnerDriver, short
 
 
-class FileReloadDriver:
+class FileReloadDriver(RunnerDriver):
     platform = None
     activation_swaps_file = False  # True when activating moves the candidate over the configuration file
 
     def __init__(self, runner, config_path, name=None):
-        self.runner = runner
         self.path = str(config_path)
         self.name = name or self.path
-        self.where = "device %s (%s, %s)" % (self.name, self.path, runner.where)
+        super().__init__(
+            runner, self.path + ".routesec-lock", "device %s (%s, %s)" % (self.name, self.path, runner.where)
+        )
         self.candidate_path = self.path + ".routesec-candidate"
         self.previous_path = self.path + ".routesec-previous"
-        self.lock_path = self.path + ".routesec-lock"
         self.candidate = None
         self.pending = False  # committed with a confirm timer, not yet confirmed
-        self.locked = False
-
-    # -- session and lock ---------------------------------------------------------------------------
-
-    def __enter__(self):
-        if not self.runner.mkdir_lock(self.lock_path):
-            raise DriverError(
-                "another run holds the lock %s; wait for it (or remove the directory if no run is left)"
-                % self.lock_path,
-                self.where,
-            )
-        self.locked = True
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.locked:
-            self.runner.release_lock(self.lock_path)
-            self.locked = False
 
     # -- the verbs ----------------------------------------------------------------------------------
 
@@ -63,7 +45,7 @@ class FileReloadDriver:
         status, output = self.check(self.candidate_path)
         if status != 0:
             self.runner.remove(self.candidate_path)
-            raise DriverError("the daemon refused the candidate, nothing was changed: %s" % _short(output), self.where)
+            raise DriverError("the daemon refused the candidate, nothing was changed: %s" % short(output), self.where)
         self.candidate = text
 
     def compare(self):
@@ -117,13 +99,6 @@ class FileReloadDriver:
         if self.candidate is None:
             raise DriverError("no candidate is loaded", self.where)
 
-    def command(self, argv, what):
-        """Run ``argv`` on the device; DriverError with its output when it fails."""
-        status, output = self.runner.run(argv)
-        if status != 0:
-            raise DriverError("%s failed: %s" % (what, _short(output)), self.where)
-        return output
-
     # -- per daemon -----------------------------------------------------------------------------------
 
     def check(self, path):  # pragma: no cover - each daemon's
@@ -137,8 +112,3 @@ class FileReloadDriver:
     def keep(self):  # pragma: no cover - each daemon's
         """Confirm an activation made with a timer; DriverError when the timer already undid it."""
         raise NotImplementedError
-
-
-def _short(output):
-    lines = [line for line in str(output).splitlines() if line.strip()]
-    return "; ".join(lines[-5:]) if lines else "no output"

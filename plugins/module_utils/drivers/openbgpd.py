@@ -8,9 +8,7 @@ putting the candidate in its place (the previous file is kept). OpenBGPD has no
 commit-confirmed of its own: with a confirm timer the driver leaves a watchdog
 on the router (a detached shell, so it outlives the SSH connection) that puts
 the previous file back and reloads unless the change is confirmed in time.
-Confirming and the watchdog race for one marker file, renamed atomically: the
-one that renames it first wins, so a late confirmation is refused, never
-half applied.
+(see ``watchdog``).
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ import shlex
 
 from . import DriverError
 from .file_reload import FileReloadDriver
+from .watchdog import Watchdog
 
 PROCESSED = "request processed"
 
@@ -40,7 +39,7 @@ class OpenbgpdDriver(FileReloadDriver):
         self.socket = socket
         self.bgpd = bgpd
         self.bgpctl = bgpctl
-        self.pending_path = self.path + ".routesec-pending"
+        self.watchdog = Watchdog(runner, self.path + ".routesec-pending", self.where)
 
     def check(self, path):
         return self.runner.run([self.bgpd, "-n", "-f", path])
@@ -63,8 +62,7 @@ class OpenbgpdDriver(FileReloadDriver):
         if path != self.path:
             self.runner.rename(path, self.path)
         if confirm:
-            self.runner.write(self.pending_path, "routesec commit waiting for confirmation\n")
-            self._watchdog(int(confirm))
+            self._arm(confirm)
         try:
             self.reload()
         except DriverError:
@@ -72,17 +70,14 @@ class OpenbgpdDriver(FileReloadDriver):
             raise
 
     def keep(self):
-        status, _output = self.runner.run(["mv", self.pending_path, self.pending_path + ".confirmed"])
-        if status != 0:
+        if not self.watchdog.disarm():
             raise DriverError(
                 "nothing to confirm: the driver's timer already put the previous configuration back", self.where
             )
-        self.runner.remove(self.pending_path + ".confirmed")
 
     def rollback(self):
         if self.pending:
-            self.runner.run(["mv", self.pending_path, self.pending_path + ".confirmed"])  # stop the watchdog
-            self.runner.remove(self.pending_path + ".confirmed")
+            self.watchdog.disarm()
             self.pending = False
             self._restore()
             return
@@ -94,17 +89,7 @@ class OpenbgpdDriver(FileReloadDriver):
             self.runner.write(self.path, previous)
             self.reload()
 
-    def _watchdog(self, seconds):
+    def _arm(self, seconds):
         q = shlex.quote
-        script = "sleep %d; if mv %s %s 2>/dev/null; then cp %s %s && %s -s %s reload; rm -f %s; fi" % (
-            seconds,
-            q(self.pending_path),
-            q(self.pending_path + ".fired"),
-            q(self.previous_path),
-            q(self.path),
-            q(self.bgpctl),
-            q(self.socket),
-            q(self.pending_path + ".fired"),
-        )
-        detached = "setsid sh -c %s </dev/null >/dev/null 2>&1 &" % q(script)
-        self.command(["sh", "-c", detached], "starting the confirm timer")
+        restore = "cp %s %s && %s -s %s reload" % (q(self.previous_path), q(self.path), q(self.bgpctl), q(self.socket))
+        self.watchdog.arm(seconds, restore)

@@ -44,6 +44,22 @@ def entry_line(name, afi, seq, entry):
     )
 
 
+def change_lines(change):
+    """The lines that carry out ``change`` (a plan.ListChange) entry by entry. New entries go in
+    before old ones leave, so a route that stays permitted is never withdrawn in between; only
+    when a sequence number is reused (a renumbered list) must removals come first."""
+    removals = ["no " + entry_line(change.name, change.afi, s, e) for s, e in change.removed]
+    additions = [entry_line(change.name, change.afi, s, e) for s, e in change.added]
+    reused = {seq for seq, entry in change.removed} & {seq for seq, entry in change.added}
+    return removals + additions if reused else additions + removals
+
+
+def replace_lines(change):
+    """The lines that replace the list of ``change`` as a whole: drop it, write every entry."""
+    lines = ["no %s %s" % (common.cisco_keyword(change.afi), change.name)] if change.before else []
+    return lines + [entry_line(change.name, change.afi, s, e) for s, e in sorted(change.after.items())]
+
+
 def render_prefix_lists(prefix_lists):
     return jinja.render(
         TEMPLATE, prefix_lists=prefix_lists, keyword=common.cisco_keyword, entry_line=entry_line, step=SEQ_STEP

@@ -88,15 +88,7 @@ class Transport:
     parse_lists = staticmethod(frr.parse_prefix_lists)
     line_of = staticmethod(frr.entry_line)
 
-    @staticmethod
-    def commands(change):
-        """Lines for ``change``. New entries go in before old ones leave, so a route that
-        stays permitted is never withdrawn in between; only when a sequence number is
-        reused (a renumbered list) must removals come first."""
-        removals = ["no " + frr.entry_line(change.name, change.afi, s, e) for s, e in change.removed]
-        additions = [frr.entry_line(change.name, change.afi, s, e) for s, e in change.added]
-        reused = {seq for seq, entry in change.removed} & {seq for seq, entry in change.added}
-        return removals + additions if reused else additions + removals
+    commands = staticmethod(frr.change_lines)
 
     def apply(self, lines):
         if not lines:
