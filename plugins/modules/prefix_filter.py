@@ -21,7 +21,7 @@ description:
   - Deploys to C(frr). With O(transport=netmiko) netmiko drives vtysh over SSH line by line. With
     O(transport=vtysh) (on the router, through an SSH shell account) or O(transport=vtysh_local) (an FRR
     on the controller's host) the change is sent as one file to C(vtysh -f), which FRR reads several
-    times faster, under a confirm timer the module leaves on the router (O(confirm_timeout)): the change
+    times faster, under a confirm timer the module leaves on the router (O(confirm_timeout)); the change
     is confirmed only once the BGP sessions in O(wait_established) are Established, else sent back, and a
     run that loses its connection is sent back by the timer. One run at a time per router (a lock in
     O(state_dir)). A list in which no entry stays is replaced as a whole.
