@@ -21,6 +21,7 @@ that way, next to FRR's.
 from __future__ import annotations
 
 import argparse
+import math
 import subprocess
 import sys
 import tempfile
@@ -109,21 +110,33 @@ def bench_bird(prefixes, size):
     )
 
 
+def print_growth(sizes, results, target):
+    """How both paths grew between the two largest sizes, and where that growth leads at ``target``."""
+    (small, large), ((d1, f1), (d2, f2)) = sizes, results
+    full_exp, delta_exp = math.log(f2 / f1) / math.log(large / small), math.log(d2 / d1) / math.log(large / small)
+    print(
+        "FRR   from %d to %d entries the full replace grew as n^%.2f and the delta as n^%.2f (n^1 is linear)"
+        % (small, large, full_exp, delta_exp)
+    )
+    scale = target / large
+    full, delta = f2 * scale**full_exp, d2 * scale**delta_exp
+    print(
+        "FRR   projected from that growth (not measured) at %d entries: full replace %.0f s (%.1f h), delta %.0f s, "
+        "delta/full %.1f%%" % (target, full, full / 3600, delta, 100 * delta / full)
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frr-sizes", default="2000,5000", help="comma-separated list lengths for FRR")
     parser.add_argument("--bird-size", type=int, default=100000)
+    parser.add_argument("--project", type=int, default=100000, help="FRR list length to project the growth to")
     args = parser.parse_args()
     sizes = [int(s) for s in args.frr_sizes.split(",")]
     prefixes = [e.prefix for e in ipv4_entries(max(sizes + [args.bird_size]) * 101 // 100)]
     results = [bench_frr(prefixes, size) for size in sizes]
     if len(results) > 1:
-        (small, (d1, f1)), (large, (d2, f2)) = zip(sizes[-2:], results[-2:])
-        growth = large / small
-        print(
-            "FRR   from %d to %d entries: full replace x%.1f, delta x%.1f (x%.1f and x%.1f would be linear)"
-            % (small, large, f2 / f1, d2 / d1, growth, growth)
-        )
+        print_growth(sizes[-2:], results[-2:], args.project)
     bench_bird(prefixes, args.bird_size)
 
 
