@@ -16,5 +16,6 @@ source "$STATE/lab.env"
 set +a
 python bench/irr_expand_vs_bgpq4.py
 python bench/rov_validate.py
+python bench/delta_push.py
 python bench/netbox_intent_scale.py "$@"
 bash tests/lab/lab.sh reset >/dev/null
