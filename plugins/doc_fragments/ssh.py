@@ -18,4 +18,7 @@ options:
   password:
     description: SSH password. Never logged.
     type: str
+  ssh_key:
+    description: SSH private key file (for the modules that run commands on the router over SSH).
+    type: path
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from .drivers import all_of, prefix_counts_within, sessions_established
 from .errors import RoutesecError
 from .netbox_reader import read_snapshot
 
@@ -40,3 +41,30 @@ def netbox_records(module, kinds):
         kinds=kinds,
     )
     return snapshot.records
+
+
+# The options of the ``routesec.bgp.confirm`` doc fragment, for a module's argument_spec.
+CONFIRM_OPTIONS = {
+    "confirm_timeout": {"type": "int", "default": 120},
+    "wait_established": {"type": "list", "elements": "str", "default": []},
+    "established_timeout": {"type": "int", "default": 60},
+    "prefix_bounds": {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": {
+            "neighbor": {"type": "str", "required": True},
+            "direction": {"type": "str", "choices": ["accepted", "sent"], "default": "accepted"},
+            "min": {"type": "int"},
+            "max": {"type": "int"},
+        },
+    },
+}
+
+
+def post_change_check(params):
+    """The post-change check the confirm options ask for (None when they ask for none)."""
+    timeout = params["established_timeout"]
+    sessions = sessions_established(params["wait_established"], timeout) if params["wait_established"] else None
+    counts = prefix_counts_within(params["prefix_bounds"], timeout) if params["prefix_bounds"] else None
+    return all_of(sessions, counts)

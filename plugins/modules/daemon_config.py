@@ -22,6 +22,7 @@ description:
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.ssh
+  - routesec.bgp.confirm
 options:
   platform:
     description: The daemon.
@@ -41,23 +42,6 @@ options:
   host:
     description: The router to reach over SSH; on this host when omitted.
     type: str
-  ssh_key:
-    description: SSH private key file.
-    type: path
-  confirm_timeout:
-    description: Seconds the change runs unconfirmed before it is undone; 0 commits without a timer.
-    type: int
-    default: 120
-  wait_established:
-    description: BGP sessions (BIRD protocol names, OpenBGPD neighbor addresses) that must be Established after
-      the change for it to be confirmed.
-    type: list
-    elements: str
-    default: []
-  established_timeout:
-    description: Seconds to wait for O(wait_established).
-    type: int
-    default: 60
 """
 
 EXAMPLES = r"""
@@ -86,8 +70,8 @@ confirmed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import run
-from ..module_utils.drivers import commit_confirmed, sessions_established
+from ..module_utils.ansible_support import CONFIRM_OPTIONS, post_change_check, run
+from ..module_utils.drivers import commit_confirmed
 from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.openbgpd import OpenbgpdDriver
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
@@ -115,8 +99,7 @@ def deploy(module, driver):
         if module.check_mode or not diff:
             driver.discard()
             return diff, False
-        check = sessions_established(p["wait_established"], p["established_timeout"])
-        commit_confirmed(driver, p["confirm_timeout"], check if p["wait_established"] else None)
+        commit_confirmed(driver, p["confirm_timeout"], post_change_check(p))
         return diff, True
 
 
@@ -132,13 +115,15 @@ def main():
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "ssh_key": {"type": "path"},
-            "confirm_timeout": {"type": "int", "default": 120},
-            "wait_established": {"type": "list", "elements": "str", "default": []},
-            "established_timeout": {"type": "int", "default": 60},
+            **CONFIRM_OPTIONS,
         },
         supports_check_mode=True,
         required_by={"host": ("username",)},
     )
+    if module.params["prefix_bounds"] and module.params["platform"] == "openbgpd":
+        module.fail_json(
+            msg="prefix_bounds: counting prefixes is not supported for openbgpd yet", field="prefix_bounds"
+        )
     driver = driver_of(module)
     try:
         diff, confirmed = run(module, deploy, module, driver)

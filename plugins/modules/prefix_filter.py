@@ -31,6 +31,7 @@ description:
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.ssh
+  - routesec.bgp.confirm
 options:
   intent:
     description: One device's intent, an item of the RV(routesec.bgp.netbox_intent#module:devices) result.
@@ -70,9 +71,6 @@ options:
     type: str
     choices: [netmiko, vtysh, vtysh_local]
     default: netmiko
-  ssh_key:
-    description: SSH private key file for O(transport=vtysh).
-    type: path
   vtysh:
     description: The vtysh command and its options on the router (O(transport=vtysh) and O(transport=vtysh_local)),
       for example with C(--vty_socket) and C(--config_dir) for an FRR in its own path namespace.
@@ -83,21 +81,6 @@ options:
     description: Folder on the router for the change files, the confirm timer's marker and the lock.
     type: str
     default: /var/lib/routesec
-  confirm_timeout:
-    description: Seconds a change runs unconfirmed before the timer sends it back; 0 commits without a timer
-      (a failed O(wait_established) check still rolls back).
-    type: int
-    default: 120
-  wait_established:
-    description: BGP neighbors (addresses or interface names) that must be Established after the change for it
-      to be confirmed.
-    type: list
-    elements: str
-    default: []
-  established_timeout:
-    description: Seconds to wait for O(wait_established).
-    type: int
-    default: 60
 requirements:
   - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh))
 attributes:
@@ -156,9 +139,8 @@ rendered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import run
+from ..module_utils.ansible_support import CONFIRM_OPTIONS, post_change_check, run
 from ..module_utils.deploy import DeployOptions, deploy_prefix_lists, deploy_through_driver
-from ..module_utils.drivers import sessions_established
 from ..module_utils.drivers.frr import FrrDriver
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
 from ..module_utils.model import DeviceIntent
@@ -184,9 +166,7 @@ def main():
             "ssh_key": {"type": "path"},
             "vtysh": {"type": "list", "elements": "str", "default": ["vtysh"]},
             "state_dir": {"type": "str", "default": "/var/lib/routesec"},
-            "confirm_timeout": {"type": "int", "default": 120},
-            "wait_established": {"type": "list", "elements": "str", "default": []},
-            "established_timeout": {"type": "int", "default": 60},
+            **CONFIRM_OPTIONS,
         },
         supports_check_mode=True,
     )
@@ -251,7 +231,7 @@ def through_vtysh(module, intent, options):
             module, SshRunner, host, p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"]
         )
     driver = FrrDriver(runner, p["state_dir"], p["vtysh"], name=device.name, save=p["save"])
-    check = sessions_established(p["wait_established"], p["established_timeout"]) if p["wait_established"] else None
+    check = post_change_check(p)
     candidate = render_prefix_lists("frr", intent.prefix_lists)
     try:
         return run(module, deploy_through_driver, intent, driver, candidate, options, p["confirm_timeout"], check)

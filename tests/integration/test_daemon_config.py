@@ -70,5 +70,16 @@ def test_a_file_bird_refuses_changes_nothing(playbook, bird):
 
 def test_a_session_that_does_not_come_up_is_rolled_back(playbook, bird):
     run, result = deploy(playbook, bird, DEAD_PEER, daemon_established=["up1"])
-    assert run.rc != 0 and "not Established 3 s after the change: up1; rolled back" in result["msg"], run.output
+    assert run.rc != 0 and "3 s after the change: up1 not Established; rolled back" in result["msg"], run.output
     assert statics(bird) == ["s1"] and bird["conf"].read_text() == BASE
+
+
+def test_confirmed_only_with_prefix_counts_within_bounds(playbook, bird):
+    too_few = [{"neighbor": "s2", "direction": "accepted", "min": 2}]
+    run, result = deploy(playbook, bird, MORE, daemon_prefix_bounds=too_few)
+    assert run.rc != 0 and "accepted prefixes from s2: 1, wanted 2 to any; rolled back" in result["msg"], run.output
+    assert statics(bird) == ["s1"] and bird["conf"].read_text() == BASE
+
+    run, result = deploy(playbook, bird, MORE, daemon_prefix_bounds=[{"neighbor": "s2", "min": 1, "max": 1}])
+    assert run.rc == 0 and result["confirmed"], run.output
+    assert statics(bird) == ["s1", "s2"] and bird["conf"].read_text() == MORE

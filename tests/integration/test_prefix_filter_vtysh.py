@@ -12,7 +12,7 @@ import pytest
 from conftest import MANAGED, lab_api, running_configs
 from test_own_prefix_filters import EXPECTED_V4_LIST, OURS, announce_everything, transit_sees
 
-TRANSIT = "198.18.0.10"
+TRANSIT, TRANSIT6 = "198.18.0.10", "fdff:5e5::10"
 
 
 def vtysh_vars(**extra):
@@ -64,7 +64,16 @@ def test_a_change_whose_check_fails_is_sent_back(playbook):
 
 
 def test_apply_confirmed_once_transit_is_up(playbook):
-    run = playbook("own_prefix_filters.yml", "--diff", *vtysh_vars(routesec_wait_established=[TRANSIT]))
+    # confirmed once transit is Established and each border sends it all our prefixes (IPv4 and IPv6 sessions)
+    bounds = [
+        {"neighbor": TRANSIT, "direction": "sent", "min": len(OURS[4])},
+        {"neighbor": TRANSIT6, "direction": "sent", "min": len(OURS[6])},
+    ]
+    run = playbook(
+        "own_prefix_filters.yml",
+        "--diff",
+        *vtysh_vars(routesec_wait_established=[TRANSIT], routesec_prefix_bounds=bounds),
+    )
     assert run.rc == 0, run.output
     results = run.by_host("prefix_filter")
     assert sorted(results) == list(MANAGED) and all(r["changed"] for r in results.values())

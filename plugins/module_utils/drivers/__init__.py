@@ -79,17 +79,72 @@ def sessions_established(names, timeout):
     """A post-change check for ``commit_confirmed``: every session in ``names`` Established within
     ``timeout`` seconds (asked through the driver's ``established``), else DriverError naming the others."""
 
+    def missing(driver):
+        return ["%s not Established" % name for name in sorted(set(names) - driver.established(names))]
+
+    return polled(missing, timeout)
+
+
+def prefix_counts_within(bounds, timeout):
+    """A post-change check: for each bound ``{"neighbor", "direction" (accepted|sent), "min", "max"}`` the
+    neighbor's count of prefixes in that direction within [min, max] (either may be None) within
+    ``timeout`` seconds, asked through the driver's ``prefix_counts``."""
+
+    def missing(driver):
+        counts = driver.prefix_counts(sorted({b["neighbor"] for b in bounds}))
+        return [
+            _outside(b, counts.get(b["neighbor"], {}).get(b["direction"])) for b in bounds if not _within(b, counts)
+        ]
+
+    return polled(missing, timeout)
+
+
+def all_of(*checks):
+    """One post-change check that runs ``checks`` in order (None ones left out)."""
+    present = [check for check in checks if check is not None]
+    if not present:
+        return None
+
+    def check(driver):
+        for each in present:
+            each(driver)
+
+    return check
+
+
+def polled(missing, timeout):
+    """A check that asks ``missing(driver)`` (a list of what is not right yet) until it is empty, at most
+    ``timeout`` seconds, else DriverError listing what is still not right."""
+
     def check(driver):
         deadline = time.monotonic() + timeout
         while True:
-            missing = sorted(set(names) - driver.established(names))
-            if not missing:
+            wrong = missing(driver)
+            if not wrong:
                 return
             if time.monotonic() >= deadline:
                 raise DriverError(
-                    "not Established %s s after the change: %s; rolled back" % (timeout, ", ".join(missing)),
+                    "%s s after the change: %s; rolled back" % (timeout, ", ".join(wrong)),
                     driver.where,
                 )
             time.sleep(1)
 
     return check
+
+
+def _within(bound, counts):
+    count = counts.get(bound["neighbor"], {}).get(bound["direction"])
+    if count is None:
+        return False
+    return (bound.get("min") is None or count >= bound["min"]) and (bound.get("max") is None or count <= bound["max"])
+
+
+def _outside(bound, count):
+    return "%s prefixes %s %s: %s, wanted %s to %s" % (
+        bound["direction"],
+        "from" if bound["direction"] == "accepted" else "to",
+        bound["neighbor"],
+        "unknown" if count is None else count,
+        "0" if bound.get("min") is None else bound["min"],
+        "any" if bound.get("max") is None else bound["max"],
+    )

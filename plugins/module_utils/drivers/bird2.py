@@ -13,10 +13,13 @@ never starts on an unconfirmed file.
 
 from __future__ import annotations
 
+import re
+
 from . import DriverError
 from .file_reload import FileReloadDriver
 
 CONFIRMED = "Reconfiguration confirmed"
+ROUTES = re.compile(r"Routes:\s+(\d+) imported,.*?(\d+) exported")
 
 
 class Bird2Driver(FileReloadDriver):
@@ -69,3 +72,13 @@ class Bird2Driver(FileReloadDriver):
         """The BGP protocols among ``names`` that are up and Established."""
         running = self.protocols()
         return {n for n in names if n in running and running[n][1] == "up" and "Established" in running[n][2]}
+
+    def prefix_counts(self, names):
+        """{protocol: {"accepted": imported, "sent": exported}} over its channels, for the known ``names``."""
+        counts = {}
+        for name in names:
+            status, output = self.runner.run([self.birdc, "-s", self.socket, "show", "protocols", "all", name])
+            found = ROUTES.findall(output) if status == 0 else []
+            if found:
+                counts[name] = {"accepted": sum(int(i) for i, e in found), "sent": sum(int(e) for i, e in found)}
+        return counts

@@ -177,14 +177,30 @@ class FrrDriver(RunnerDriver):
             if "[OK]" not in output and "Configuration saved" not in output:
                 raise DriverError("'write memory' did not confirm: %s" % short(output), self.where)
 
-    def established(self, names):
-        """The BGP neighbors (addresses or interface names) among ``names`` that are Established."""
+    def neighbors(self):
         output = self.command(self.vtysh + ["-c", "show bgp neighbors json"], "show bgp neighbors")
         try:
-            neighbors = json.loads(output or "{}")
+            return json.loads(output or "{}")
         except ValueError:
             raise DriverError("'show bgp neighbors json' did not answer JSON", self.where) from None
+
+    def established(self, names):
+        """The BGP neighbors (addresses or interface names) among ``names`` that are Established."""
+        neighbors = self.neighbors()
         return {n for n in names if neighbors.get(n, {}).get("bgpState") == "Established"}
+
+    def prefix_counts(self, names):
+        """{neighbor: {"accepted": n, "sent": n}} over all address families, for the known ``names``."""
+        neighbors = self.neighbors()
+        counts = {}
+        for name in names:
+            families = neighbors.get(name, {}).get("addressFamilyInfo")
+            if families is not None:
+                counts[name] = {
+                    "accepted": sum(f.get("acceptedPrefixCounter", 0) for f in families.values()),
+                    "sent": sum(f.get("sentPrefixCounter", 0) for f in families.values()),
+                }
+        return counts
 
     def _need_changes(self):
         if self.changes is None:
