@@ -42,7 +42,7 @@ class RunnerDriver:
         return output
 
 
-def short(output):
-    """The last lines of a command's output, on one line, for an error message."""
-    lines = [line for line in str(output).splitlines() if line.strip()]
-    return "; ".join(lines[-5:]) if lines else "no output"
+def short(output, count=5):
+    """The last ``count`` lines of a command's output, on one line, for an error message."""
+    lines = [line.strip() for line in str(output).splitlines() if line.strip()]
+    return "; ".join(lines[-count:]) if lines else "no output"
