@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .drivers import commit_confirmed
+from .drivers.cli.base import config_lines
 from .errors import TransportError
 from .plan import ListChange, plan_list, unified_diff
+from .render.common import cisco_bounds
 from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
 
 
@@ -84,6 +86,38 @@ def deploy_through_driver(intent, driver, candidate, options, confirm_seconds, c
             return result
         commit_confirmed(driver, confirm_seconds, check)
         return result
+
+
+def deploy_whole_lists(intent, driver, render, options, confirm_seconds, check=None):
+    """Through a CLI driver (``drivers.cli``): the lists are redefined whole, as the platform's renderer
+    writes them; the guards compare the lists parsed from the running configuration with the intent
+    first, and the device itself decides what changes (``compare`` is its diff)."""
+    with driver:
+        current = render.parse_prefix_lists(driver.get_running())
+        changes = [
+            ListChange(p.afi, p.name, current.get((p.afi, p.name), {}), dict(enumerate(p.entries, 1)), p.description)
+            for p in intent.prefix_lists
+        ]
+        check_changes(intent.device.name, changes, options)
+        candidate = render.render_prefix_lists(intent.prefix_lists)
+        driver.load_candidate(candidate)
+        diff = driver.compare()
+        result = {
+            "changed": bool(diff),
+            "commands": config_lines(candidate) if diff else [],
+            "diff": {"prepared": diff},
+            "before": {c.name: [entry_text(e) for s, e in sorted(c.before.items())] for c in changes},
+            "after": {c.name: [entry_text(e) for s, e in sorted(c.after.items())] for c in changes},
+        }
+        if options.check_mode or not diff:
+            driver.discard()
+            return result
+        commit_confirmed(driver, confirm_seconds, check)
+        return result
+
+
+def entry_text(entry):
+    return "%s %s%s" % (entry.action, entry.prefix, cisco_bounds(entry))
 
 
 def _verify(transport, changes):

@@ -25,6 +25,11 @@ description:
     is confirmed only once the BGP sessions in O(wait_established) are Established, else sent back, and a
     run that loses its connection is sent back by the timer. One run at a time per router (a lock in
     O(state_dir)). A list in which no entry stays is replaced as a whole.
+  - Deploys to C(cisco_ios), C(cisco_iosxr), C(arista_eos) and C(juniper_junos) over their CLI (netmiko,
+    O(transport=netmiko)): the lists are redefined whole as the renderer writes them, under the device's own
+    commit-confirmed (IOS revert timer, IOS-XR and Junos C(commit confirmed), EOS session C(commit timer)) for
+    O(confirm_timeout), and confirmed at once (post-change checks are FRR and BIRD only so far). These drivers
+    are tested against emulated routers, not yet against real ones.
   - O(state=rendered) renders for every platform
     (C(frr), C(bird2), C(openbgpd), C(cisco_ios), C(cisco_iosxr), C(juniper_junos), C(arista_eos),
     C(nokia_sros)) without connecting.
@@ -140,11 +145,12 @@ rendered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import CONFIRM_OPTIONS, post_change_check, run
-from ..module_utils.deploy import DeployOptions, deploy_prefix_lists, deploy_through_driver
+from ..module_utils.deploy import DeployOptions, deploy_prefix_lists, deploy_through_driver, deploy_whole_lists
+from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
 from ..module_utils.drivers.frr import FrrDriver
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
 from ..module_utils.model import DeviceIntent
-from ..module_utils.render import render_prefix_lists
+from ..module_utils.render import render_prefix_lists, renderer
 from ..module_utils.transports import transport_for
 
 
@@ -183,7 +189,9 @@ def main():
         allow_empty=p["allow_empty"],
         allow_shrink=p["allow_shrink"],
     )
-    if p["transport"] == "netmiko":
+    if device.platform in CLI_DRIVERS:
+        result = through_cli(module, intent, options)
+    elif p["transport"] == "netmiko":
         result = run(module, deploy_prefix_lists, intent, netmiko_transport(module, device), options)
     else:
         result = through_vtysh(module, intent, options)
@@ -212,6 +220,26 @@ def netmiko_transport(module, device):
         timeout=p["connect_timeout"],
         name=device.name,
     )
+
+
+def through_cli(module, intent, options):
+    p = module.params
+    device = intent.device
+    if p["transport"] != "netmiko" or not (p["username"] and p["password"]):
+        module.fail_json(
+            msg="device %s (%s): deploys with transport=netmiko, username and password" % (device.name, device.platform)
+        )
+    if p["wait_established"] or p["prefix_bounds"]:
+        module.fail_json(msg="wait_established and prefix_bounds are not supported for %s yet" % device.platform)
+    driver = CLI_DRIVERS[device.platform](
+        connect_host(module, device),
+        p["username"],
+        p["password"],
+        port=p["port"],
+        timeout=p["connect_timeout"],
+        name=device.name,
+    )
+    return run(module, deploy_whole_lists, intent, driver, renderer(device.platform), options, p["confirm_timeout"])
 
 
 def through_vtysh(module, intent, options):

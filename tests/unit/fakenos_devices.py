@@ -654,7 +654,7 @@ class XrSession(Session):
     set_commands = (
         (r"end-set", "close_set"),
         (r"#.*", "set_remark"),
-        (r"(?P<prefix>\S+)(?P<ge> ge \d+)?(?P<le> le \d+)?,?", "set_entry"),
+        (r"(?P<prefix>[^\s,]+)(?P<ge> ge \d+)?(?P<le> le \d+)?,?", "set_entry"),
     )
     trial_warning = (
         "\nYou are exiting after a 'commit confirm' with an active rollback session.  If you exit the "
