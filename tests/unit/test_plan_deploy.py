@@ -168,6 +168,6 @@ def test_guard_failure_sends_nothing():
 def test_platforms_without_a_transport_are_refused_by_name():
     from ansible_collections.routesec.bgp.plugins.module_utils.transports import transport_for
 
-    with pytest.raises(TransportError, match="no transport can deploy to platform 'juniper_junos' yet.*state=rendered"):
-        transport_for("juniper_junos", host="h", username="u", password="p")
+    with pytest.raises(TransportError, match="no transport can deploy to platform 'nokia_sros' yet.*state=rendered"):
+        transport_for("nokia_sros", host="h", username="u", password="p")
     assert isinstance(transport_for("frr", host="h", username="u", password="p"), Transport)
