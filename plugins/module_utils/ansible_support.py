@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from .drivers import all_of, prefix_counts_within, sessions_established
+from .drivers.netconf import NetconfDriver
 from .errors import RoutesecError
 from .netbox_reader import read_snapshot
 
@@ -68,3 +69,23 @@ def post_change_check(params):
     sessions = sessions_established(params["wait_established"], timeout) if params["wait_established"] else None
     counts = prefix_counts_within(params["prefix_bounds"], timeout) if params["prefix_bounds"] else None
     return all_of(sessions, counts)
+
+
+def netconf_driver(module, host, port, timeout, **options):
+    """A NetconfDriver for ``host`` with the module's login options (username, password, ssh_key, hostkey)."""
+    p = module.params
+    login = {
+        "username": p["username"],
+        "password": p["password"],
+        "key_filename": p["ssh_key"],
+        "hostkey": p["hostkey"],
+    }
+    return run(module, NetconfDriver, host, port=port, timeout=timeout, **login, **options)
+
+
+def exit_with_config_diff(module, diff, confirmed):
+    """End a whole-configuration module: changed when there was a diff, shown with ``--diff``."""
+    result = {"changed": bool(diff), "config_diff": diff, "confirmed": confirmed}
+    if module._diff and diff:
+        result["diff"] = {"prepared": diff}
+    module.exit_json(**result)

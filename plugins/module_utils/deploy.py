@@ -16,6 +16,7 @@ from .drivers import commit_confirmed
 from .drivers.cli.base import config_lines
 from .errors import TransportError
 from .plan import ListChange, plan_list, unified_diff
+from .render import openconfig
 from .render.common import cisco_bounds
 from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
 
@@ -93,27 +94,54 @@ def deploy_whole_lists(intent, driver, render, options, confirm_seconds, check=N
     writes them; the guards compare the lists parsed from the running configuration with the intent
     first, and the device itself decides what changes (``compare`` is its diff)."""
     with driver:
-        current = render.parse_prefix_lists(driver.get_running())
-        changes = [
-            ListChange(p.afi, p.name, current.get((p.afi, p.name), {}), dict(enumerate(p.entries, 1)), p.description)
-            for p in intent.prefix_lists
-        ]
-        check_changes(intent.device.name, changes, options)
+        changes = guarded_changes(intent, render.parse_prefix_lists(driver.get_running()), options)
         candidate = render.render_prefix_lists(intent.prefix_lists)
-        driver.load_candidate(candidate)
-        diff = driver.compare()
-        result = {
-            "changed": bool(diff),
-            "commands": config_lines(candidate) if diff else [],
-            "diff": {"prepared": diff},
-            "before": {c.name: [entry_text(e) for s, e in sorted(c.before.items())] for c in changes},
-            "after": {c.name: [entry_text(e) for s, e in sorted(c.after.items())] for c in changes},
-        }
-        if options.check_mode or not diff:
-            driver.discard()
-            return result
-        commit_confirmed(driver, confirm_seconds, check)
+        return commit_candidate(driver, candidate, changes, config_lines(candidate), options, confirm_seconds, check)
+
+
+def deploy_prefix_sets(intent, driver, options, confirm_seconds, check=None):
+    """Through the NETCONF driver as OpenConfig prefix-sets (``render.openconfig``): the guards compare the
+    sets parsed from running with the intent first, then one edit of the candidate adds and deletes only
+    the prefixes that differ, committed under the device's confirm timer."""
+    with driver:
+        running = openconfig.parse_prefix_lists(driver.get_running())
+        changes = guarded_changes(intent, running, options)
+        candidate, commands = openconfig.edit_config(intent.prefix_lists, running)
+        if not commands:
+            return whole_lists_result(changes, "", [])
+        return commit_candidate(driver, candidate, changes, commands, options, confirm_seconds, check)
+
+
+def guarded_changes(intent, running, options):
+    """The whole-list changes from ``running`` ({(afi, name): {n: entry}}) to the intent, past the guards."""
+    changes = [
+        ListChange(p.afi, p.name, running.get((p.afi, p.name), {}), dict(enumerate(p.entries, 1)), p.description)
+        for p in intent.prefix_lists
+    ]
+    check_changes(intent.device.name, changes, options)
+    return changes
+
+
+def commit_candidate(driver, candidate, changes, commands, options, confirm_seconds, check):
+    """Load ``candidate``; unless it changes nothing or this is check mode, commit it confirmed."""
+    driver.load_candidate(candidate)
+    diff = driver.compare()
+    result = whole_lists_result(changes, diff, commands if diff else [])
+    if options.check_mode or not diff:
+        driver.discard()
         return result
+    commit_confirmed(driver, confirm_seconds, check)
+    return result
+
+
+def whole_lists_result(changes, diff, commands):
+    return {
+        "changed": bool(diff),
+        "commands": commands,
+        "diff": {"prepared": diff},
+        "before": {c.name: [entry_text(e) for s, e in sorted(c.before.items())] for c in changes},
+        "after": {c.name: [entry_text(e) for s, e in sorted(c.after.items())] for c in changes},
+    }
 
 
 def entry_text(entry):

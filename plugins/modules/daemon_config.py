@@ -70,7 +70,7 @@ confirmed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import CONFIRM_OPTIONS, post_change_check, run
+from ..module_utils.ansible_support import CONFIRM_OPTIONS, exit_with_config_diff, post_change_check, run
 from ..module_utils.drivers import commit_confirmed
 from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.openbgpd import OpenbgpdDriver
@@ -129,10 +129,7 @@ def main():
         diff, confirmed = run(module, deploy, module, driver)
     finally:
         driver.runner.close()
-    result = {"changed": bool(diff), "config_diff": diff, "confirmed": confirmed}
-    if module._diff and diff:
-        result["diff"] = {"prepared": diff}
-    module.exit_json(**result)
+    exit_with_config_diff(module, diff, confirmed)
 
 
 if __name__ == "__main__":

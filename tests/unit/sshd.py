@@ -20,6 +20,26 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def write_sshd_config(workdir, port, host_key, authorized, subsystem):
+    """An sshd_config in ``workdir``: loopback, ``port``, key login for the current user, one ``subsystem``."""
+    config = workdir / "sshd_config"
+    lines = [
+        "ListenAddress 127.0.0.1",
+        "Port %d" % port,
+        "HostKey %s" % host_key,
+        "AuthorizedKeysFile %s" % authorized,
+        "AllowUsers %s" % getpass.getuser(),
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "PidFile %s" % (workdir / "sshd.pid"),
+        "Subsystem %s" % subsystem,
+    ]
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
 @contextmanager
 def ssh_server(workdir):
     workdir = Path(workdir)
@@ -29,25 +49,7 @@ def ssh_server(workdir):
     authorized = workdir / "authorized_keys"
     authorized.write_text((workdir / "client_ed25519.pub").read_text())
     port = _free_port()
-    config = workdir / "sshd_config"
-    config.write_text(
-        "\n".join(
-            [
-                "ListenAddress 127.0.0.1",
-                "Port %d" % port,
-                "HostKey %s" % host_key,
-                "AuthorizedKeysFile %s" % authorized,
-                "AllowUsers %s" % getpass.getuser(),
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "UsePAM no",
-                "StrictModes no",
-                "PidFile %s" % (workdir / "sshd.pid"),
-                "Subsystem sftp internal-sftp",
-                "",
-            ]
-        )
-    )
+    config = write_sshd_config(workdir, port, host_key, authorized, "sftp internal-sftp")
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
     daemon = subprocess.Popen([SSHD, "-D", "-e", "-f", config], stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
