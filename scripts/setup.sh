@@ -55,7 +55,7 @@ ensure_openconfig_yang() {
 }
 OPENCONFIG_YANG_PACKAGE=ydk-models-openconfig==0.1.9
 
-bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd chromium
 ensure_venv
 ensure_openconfig_yang
 link_collection

@@ -17,7 +17,7 @@ from .drivers.cli.base import config_lines
 from .errors import TransportError
 from .plan import ListChange, plan_list, unified_diff
 from .render import openconfig
-from .render.common import cisco_bounds
+from .render.common import entry_text
 from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
 
 
@@ -142,10 +142,6 @@ def whole_lists_result(changes, diff, commands):
         "before": {c.name: [entry_text(e) for s, e in sorted(c.before.items())] for c in changes},
         "after": {c.name: [entry_text(e) for s, e in sorted(c.after.items())] for c in changes},
     }
-
-
-def entry_text(entry):
-    return "%s %s%s" % (entry.action, entry.prefix, cisco_bounds(entry))
 
 
 def _verify(transport, changes):

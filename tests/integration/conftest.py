@@ -118,3 +118,34 @@ def base_routers():
     """Routers at their base configuration, ExaBGP announcing nothing."""
     lab_api.reset()
     yield
+
+
+@pytest.fixture
+def irrd():
+    """The lab IRRd's settings (irr_lab.KEYS), cleaned of what the tests create before and after."""
+    import irr_lab  # imports the collection: not before pytest-ansible has set up its loader
+
+    env = lab_env()
+    lab = {key: env[key] for key in irr_lab.KEYS}
+    irr_lab.clean(lab)
+    yield lab
+    irr_lab.clean(lab)  # leave the lab IRRd as it was
+
+
+@pytest.fixture
+def rtr_service(netbox):
+    """The lab's StayRTR (lab_api.RTR_CACHE) as a NetBox service named rtr on the transit device; removed after."""
+    address, port = lab_api.RTR_CACHE
+    device = netbox.dcim.devices.get(name="transit")
+    ip = netbox.ipam.ip_addresses.create(address="%s/32" % address, description="routesec test: lab StayRTR")
+    service = netbox.ipam.services.create(
+        name="rtr",
+        parent_object_type="dcim.device",
+        parent_object_id=device.id,
+        protocol="tcp",
+        ports=[port],
+        ipaddresses=[ip.id],
+    )
+    yield address, port
+    service.delete()
+    ip.delete()

@@ -10,25 +10,6 @@ PLAYBOOK = "tests/integration/playbooks/rov_config.yml"
 
 
 @pytest.fixture
-def rtr_service(netbox):
-    """The lab's StayRTR (lab_api.RTR_CACHE) as a NetBox service named rtr on the transit device; removed after."""
-    address, port = lab_api.RTR_CACHE
-    device = netbox.dcim.devices.get(name="transit")
-    ip = netbox.ipam.ip_addresses.create(address="%s/32" % address, description="routesec test: lab StayRTR")
-    service = netbox.ipam.services.create(
-        name="rtr",
-        parent_object_type="dcim.device",
-        parent_object_id=device.id,
-        protocol="tcp",
-        ports=[port],
-        ipaddresses=[ip.id],
-    )
-    yield address, port
-    service.delete()
-    ip.delete()
-
-
-@pytest.fixture
 def routers_at_base():
     lab_api.reset()
     yield

@@ -169,19 +169,19 @@ class CachedClient:
         return status, None
 
     def _unsettled(self):
-        now = time.time()
+        """Why answers are not saved: every source that changed within the settle time, latest first."""
+        now, recent = time.time(), []
         for name, values in sorted(self.status.items()) if self.status else ():
             try:
                 changed = datetime.fromisoformat(values[0]).timestamp()
             except (TypeError, ValueError):
                 return "source %s reports an unreadable change time %r" % (name, values[0])
             if now - changed < self.settle:
-                return "source %s changed %d s ago (less than %g s): answers are not saved" % (
-                    name,
-                    max(0, now - changed),
-                    self.settle,
-                )
-        return None
+                recent.append((max(0, now - changed), name))
+        if not recent:
+            return None
+        changes = ", ".join("source %s changed %d s ago" % (name, age) for age, name in sorted(recent))
+        return "%s (less than %g s): answers are not saved" % (changes, self.settle)
 
     # -- file ---------------------------------------------------------------------------
 

@@ -83,6 +83,11 @@ def cisco_bounds(entry):
     return {"exact": "", "upto": f" le {high}", "range": f" ge {low} le {high}"}[kind]
 
 
+def entry_text(entry):
+    """``permit 192.0.2.0/24 ge 25 le 26``: an entry as results and reports show it."""
+    return "%s %s%s" % (entry.action, entry.prefix, cisco_bounds(entry))
+
+
 def from_cisco(prefix, ge, le, action="permit", where="running config"):
     """A canonical entry from Cisco-style text (``ge``/``le`` as text or None)."""
     prefix = parse_prefix(prefix, where)

@@ -60,10 +60,18 @@ def replace_lines(change):
     return lines + [entry_line(change.name, change.afi, s, e) for s, e in sorted(change.after.items())]
 
 
+RTR_CACHE = re.compile(r"^\s*rpki cache (?:tcp )?(\S+) (\d+)\b", re.MULTILINE)
+
+
 def render_prefix_lists(prefix_lists):
     return jinja.render(
         TEMPLATE, prefix_lists=prefix_lists, keyword=common.cisco_keyword, entry_line=entry_line, step=SEQ_STEP
     )
+
+
+def parse_rtr_caches(text):
+    """The RTR caches (``"address port"``) of the ``rpki`` section of FRR running-config ``text``."""
+    return sorted({" ".join(m.groups()) for m in RTR_CACHE.finditer(text)})
 
 
 def parse_prefix_lists(text):
