@@ -55,10 +55,33 @@ ensure_openconfig_yang() {
 }
 OPENCONFIG_YANG_PACKAGE=ydk-models-openconfig==0.1.9
 
-bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd chromium
+# netbox.netbox (for its nb_inventory plugin) from the collections the "ansible" package on PyPI ships,
+# into the collections tree beside routesec.bgp.
+ensure_netbox_collection() {
+    local dir=$COLLECTIONS/ansible_collections/netbox/netbox tmp
+    [[ -f $dir/MANIFEST.json ]] && return
+    log "installing the netbox.netbox collection into $COLLECTIONS"
+    tmp=$(mktemp -d)
+    "$VENV/bin/pip" download -q --no-deps -d "$tmp" "$NETBOX_COLLECTION_PACKAGE" >&2
+    "$VENV/bin/python" - "$tmp" <<'PY'
+import sys, zipfile
+from pathlib import Path
+tmp = Path(sys.argv[1])
+with zipfile.ZipFile(next(tmp.glob("*.whl"))) as wheel:
+    wheel.extractall(tmp, [n for n in wheel.namelist() if n.startswith("ansible_collections/netbox/netbox/")])
+PY
+    mkdir -p "$(dirname "$dir")"
+    rm -rf "$dir"
+    mv "$tmp/ansible_collections/netbox/netbox" "$dir"
+    rm -rf "$tmp"
+}
+NETBOX_COLLECTION_PACKAGE=ansible==12.3.0
+
+bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd nsd chromium
 ensure_venv
 ensure_openconfig_yang
 link_collection
+ensure_netbox_collection
 cat <<ENV
 export PATH="$VENV/bin:\$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
