@@ -21,6 +21,7 @@ description:
   - Reads only, and writes only its report files.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.irr_whois
   - routesec.bgp.netbox
 options:
   current_vrps:
@@ -31,14 +32,6 @@ options:
     description: The IRR whois server (IRRd).
     type: str
     required: true
-  irr_port:
-    description: Its whois port.
-    type: int
-    default: 43
-  sources:
-    description: The IRR sources to query, in order.
-    type: list
-    elements: str
   registries:
     description:
       - Per RIR, the maintainer and source our route objects go to, as for

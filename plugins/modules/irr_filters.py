@@ -27,6 +27,7 @@ description:
   - Reads only; never changes the IRR.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.irr_whois
   - routesec.bgp.read_only
 options:
   devices:
@@ -37,14 +38,6 @@ options:
     description: IRR whois server (IRRd or RADb style).
     type: str
     required: true
-  irr_port:
-    description: Its whois port.
-    type: int
-    default: 43
-  sources:
-    description: IRR sources to query, in order of preference (like bgpq4 C(-S)). Default, the server's.
-    type: list
-    elements: str
   timeout:
     description: Seconds to wait for each answer from the IRR.
     type: float

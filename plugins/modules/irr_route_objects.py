@@ -35,6 +35,7 @@ description:
     and which were not sent.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.irr_whois
   - routesec.bgp.netbox
 options:
   registry_api:
@@ -47,14 +48,6 @@ options:
   irr_host:
     description: The registry's whois server (IRRd). Required with O(registry_api=irrd).
     type: str
-  irr_port:
-    description: Its whois port.
-    type: int
-    default: 43
-  sources:
-    description: Sources to read.
-    type: list
-    elements: str
   registries:
     description:
       - "RIR slug (of the NetBox aggregate or ASN) to C(mntner), C(source) and, for our AS-SET, C(admin-c) and
