@@ -79,10 +79,13 @@ def reverse_dns_check(block, server, port, timeout):
 
 def rpki_check(block, vrps_path, own_asns):
     """ROAs for the block or inside it; one for an origin that is not ours (a previous holder's) is a problem."""
-    found = [v for v in read_vrps(vrps_path) if v.prefix.version == block.version and v.prefix.overlaps(block)]
-    roas = ["%s-%d AS%d" % (v.prefix, v.max_length, v.asn) for v in sorted(found, key=lambda v: (v.prefix, v.asn))]
-    foreign = [r for v, r in zip(sorted(found, key=lambda v: (v.prefix, v.asn)), roas) if v.asn not in own_asns]
-    return judged(["ROA %s authorizes an origin that is not ours" % r for r in foreign], {"roas": roas})
+    found = sorted(
+        (v for v in read_vrps(vrps_path) if v.prefix.version == block.version and v.prefix.overlaps(block)),
+        key=lambda v: (v.prefix, v.asn),
+    )
+    text = {v: "%s-%d AS%d" % (v.prefix, v.max_length, v.asn) for v in found}
+    problems = ["ROA %s authorizes an origin that is not ours" % text[v] for v in found if v.asn not in own_asns]
+    return judged(problems, {"roas": [text[v] for v in found]})
 
 
 def irr_check(block, client, own_asns):
