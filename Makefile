@@ -1,9 +1,12 @@
 # routesec.bgp: every target sets up what it needs (Debian 12, root).
 SHELL := /bin/bash
-.PHONY: demo test lab-up lab-down lab-reset lint sanity unit bench build
+.PHONY: demo onboard test lab-up lab-down lab-reset lint sanity unit bench build
 
 demo:            ## start the lab, then own-prefix filters: check mode with diff, apply, re-run
 	bash scripts/demo.sh
+
+onboard:         ## onboard the block 185.230.72.0/22 in the lab: due diligence, ROA, route object, filters, announcement, check
+	bash scripts/onboard.sh
 
 test:            ## start the lab and run every test (lint, unit, integration, ansible-test sanity)
 	bash scripts/test.sh

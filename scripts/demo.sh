@@ -3,17 +3,8 @@
 # deploy own-prefix announcement filters from NetBox to the FRR routers:
 # check mode with diff (changes nothing), apply, and an idempotent re-run.
 set -euo pipefail
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
-cd "$REPO"
-eval "$(bash scripts/setup.sh)"
-bash tests/lab/lab.sh up
-bash tests/lab/lab.sh reset   # NetBox back to the lab seed, routers to their base config
-set -a
-# shellcheck source=/dev/null  # written at run time by the lab
-source "$STATE/lab.env"
-set +a
-export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_FORCE_COLOR=0 ANSIBLE_HOST_KEY_CHECKING=False
+# shellcheck source=scripts/lab_session.sh
+source "$(dirname "$0")/lab_session.sh"
 
 run() { echo; echo "==> $*"; "$@"; }
 transit() { # transit's BGP table, after FRR has re-applied policy (about 5 s after a change)

@@ -11,6 +11,7 @@ from .drivers import all_of, prefix_counts_within, sessions_established
 from .drivers.netconf import NetconfDriver
 from .errors import RoutesecError
 from .netbox_reader import read_snapshot
+from .scope import parse_blocks, scoped_records
 
 NETBOX_ARGSPEC = {
     "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_URL"])},
@@ -42,6 +43,30 @@ def netbox_records(module, kinds):
         kinds=kinds,
     )
     return snapshot.records
+
+
+# The options of the ``routesec.bgp.within`` and ``routesec.bgp.cli_login`` doc fragments.
+WITHIN_OPTION = {"within": {"type": "list", "elements": "str"}}
+CLI_LOGIN_ARGSPEC = {
+    "port": {"type": "int", "default": 22},
+    "username": {"type": "str", "required": True},
+    "password": {"type": "str", "no_log": True, "required": True},
+    "connect_timeout": {"type": "int", "default": 30},
+}
+
+
+def cli_login(params):
+    """The transport keywords of the ``cli_login`` options in ``params``."""
+    return {"username": params["username"], "password": params["password"], "timeout": params["connect_timeout"]}
+
+
+def scoped_netbox_records(module, kinds):
+    """netbox_records narrowed to the module's ``within`` blocks when it has any (see scope.scoped_records)."""
+    records = netbox_records(module, kinds)
+    if not module.params.get("within"):
+        return records
+    blocks = run(module, parse_blocks, module.params["within"])
+    return run(module, scoped_records, records, blocks)
 
 
 # The options of the ``routesec.bgp.confirm`` doc fragment, for a module's argument_spec.

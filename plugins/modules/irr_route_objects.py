@@ -35,6 +35,7 @@ description:
     and which were not sent.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.within
   - routesec.bgp.irr_whois
   - routesec.bgp.netbox
 options:
@@ -168,7 +169,7 @@ from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, WITHIN_OPTION, run, scoped_netbox_records
 from ..module_utils.irr.ripe_db import RipeDatabase
 from ..module_utils.irr.route_objects import check_deletions, existing_route_objects, plan_from_netbox, rpki_conflicts
 from ..module_utils.irr.submit import IrrdSubmitter, SubmitError, key_text
@@ -236,6 +237,7 @@ def submit(module, submitter, planned, result):
 def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
+        **WITHIN_OPTION,
         registry_api={"type": "str", "choices": ["irrd", "ripe"], "default": "irrd"},
         irr_host={"type": "str"},
         irr_port={"type": "int", "default": 43},
@@ -260,7 +262,7 @@ def main():
     p = module.params
     if p["submit"] and p["registry_api"] == "irrd" and not p["submit_url"]:
         module.fail_json(msg="submit_url is required to submit to an IRRd registry")
-    desired, planned, submitter = plan(module, netbox_records(module, KINDS))
+    desired, planned, submitter = plan(module, scoped_netbox_records(module, KINDS))
     registry = p["submit_url"] or (RIPE_URL if p["registry_api"] == "ripe" else p["irr_host"])
     result = {"changed": planned.changed, "plan": planned.to_dict(), "submitted": False}
     if module._diff and planned.changed:

@@ -32,6 +32,7 @@ description:
     check mode and O(submit=false) send nothing. With C(--diff) the ROAs before and after are shown.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.within
   - routesec.bgp.netbox
   - routesec.bgp.read_only
 options:
@@ -139,7 +140,7 @@ lines:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, WITHIN_OPTION, run, scoped_netbox_records
 from ..module_utils.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
 from ..module_utils.rpki.arin import ArinRoaRequests
 from ..module_utils.rpki.ca_krill import KrillCa
@@ -161,6 +162,7 @@ def ca_client(p):
 def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
+        **WITHIN_OPTION,
         current_vrps={"type": "path"},
         wide_max_length={"type": "bool", "default": False},
         ca={"type": "str", "choices": ["none", "ripe", "krill", "arin"], "default": "none"},
@@ -180,7 +182,7 @@ def main():
     p = module.params
     if p["ca"] in ("ripe", "krill") and p["current_vrps"]:
         module.fail_json(msg="current_vrps and ca=%s both say where the ROAs are: give one" % p["ca"])
-    records = netbox_records(module, KINDS)
+    records = scoped_netbox_records(module, KINDS)
     intent = run(module, roa_intent, records, RoaPolicy(wide_max_length=p["wide_max_length"]))
     client = run(module, ca_client, p)
     if client is not None:

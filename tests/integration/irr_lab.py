@@ -15,6 +15,7 @@ KEYS += ("IRRD_OTHER_MNTNER", "IRRD_OTHER_PASSWORD")
 
 PREFIXES = ("185.230.76.0/22", "185.230.79.0/24", "2a0f:b300::/32", "2a0f:b300:100::/48")  # the lab NetBox's
 UNANNOUNCED = "185.230.78.0/24"  # in the lab NetBox, not tagged routesec-announce
+ONBOARDED = "185.230.72.0/22"  # the block the onboarding tests record in NetBox
 OUR_SET, MEMBERS = "AS64500:AS-ROUTESEC-LAB", ["AS64500", "AS65000:AS-CUSTOMERS"]  # the lab NetBox's
 SOURCE = "ROUTESEC-LAB"
 
@@ -38,8 +39,9 @@ def submitter(lab, password=None):
 
 
 def served(lab):
-    """The route objects the lab IRRd holds for the lab NetBox's prefixes (and UNANNOUNCED), and our AS-SET."""
-    queries = ["!r%s" % p for p in PREFIXES + (UNANNOUNCED,)] + ["!mas-set,%s" % OUR_SET]
+    """The route objects the lab IRRd holds for the lab NetBox's prefixes (and UNANNOUNCED, ONBOARDED), and our
+    AS-SET."""
+    queries = ["!r%s" % p for p in PREFIXES + (UNANNOUNCED, ONBOARDED)] + ["!mas-set,%s" % OUR_SET]
     with WhoisClient(lab["IRRD_HOST"], int(lab["IRRD_WHOIS_PORT"]), sources=SOURCE) as client:
         answers = client.query_many(queries)
     return [obj for answer in answers if answer for obj in parse_objects(answer.decode())]

@@ -38,6 +38,11 @@
 #
 # Must run as root (status excepted). Everything is non-interactive and loopback only.
 set -euo pipefail
+# The daemons started here must not hold the caller's open files (a lock a test runner took, say).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2 && fd != 255)) && { eval "exec $fd>&-" 2>/dev/null || true; }
+done
 
 readonly IRRD_VERSION=4.5.4
 # Bump when the way the dump is built changes, so that cached dumps are rebuilt.

@@ -11,6 +11,11 @@
 #                  and the IRR to its loaded objects
 # After `up`, $STATE/lab.env holds NETBOX_URL, NETBOX_TOKEN and the IRRD_* settings.
 set -euo pipefail
+# The daemons started here must not hold the caller's open files (a lock a test runner took, say).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2 && fd != 255)) && { eval "exec $fd>&-" 2>/dev/null || true; }
+done
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)

@@ -24,6 +24,11 @@
 # Must run as root. Everything is non-interactive; NetBox, PostgreSQL and Redis listen
 # on 127.0.0.1 only (ports 8000, 5432, 6379).
 set -euo pipefail
+# The daemons started here must not hold the caller's open files (a lock a test runner took, say).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2 && fd != 255)) && { eval "exec $fd>&-" 2>/dev/null || true; }
+done
 
 readonly NETBOX_VERSION=4.7.3
 # The netbox-bgp plugin (BGP sessions, a second source of routers' neighbours). Its 0.20

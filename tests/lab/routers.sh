@@ -61,6 +61,11 @@
 # configs, logs in $STATE/log), CACHE=${ROUTESEC_CACHE:-/var/cache/routesec}
 # (sshd host keys, in $CACHE/lab-ssh).
 set -euo pipefail
+# The daemons started here must not hold the caller's open files (a lock a test runner took, say).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2 && fd != 255)) && { eval "exec $fd>&-" 2>/dev/null || true; }
+done
 umask 022 # the routesec user and frr must traverse what we create
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -235,6 +240,9 @@ frr_install_config() {
     install -d -o frr -g frrvty -m 0775 "$d/run" "$d/etc"
     install -o frr -g frr -m 0640 "$BASE_CONFIGS/$node/zebra.conf" "$d/etc/zebra.conf"
     install -o frr -g frr -m 0640 "$BASE_CONFIGS/$node/bgpd.conf" "$d/etc/bgpd.conf"
+    # staticd (blackhole routes for the prefixes a router originates) starts with none.
+    printf '%s\n' "hostname $node" >"$d/etc/staticd.conf"
+    chown frr:frr "$d/etc/staticd.conf" && chmod 0640 "$d/etc/staticd.conf"
     rm -f "$d/etc/"*.sav "$d/etc/frr.conf"
     # vtysh's own settings: its prompt ("r1#") and per-daemon "write memory".
     printf '%s\n' "hostname $node" 'no service integrated-vtysh-config' >"$d/etc/vtysh.conf"
@@ -245,7 +253,7 @@ frr_start() {
     local node=$1 run etc daemon modules
     run=$STATE/$node/run
     etc=$STATE/$node/etc
-    for daemon in zebra bgpd; do
+    for daemon in zebra staticd bgpd; do
         modules=()
         # The border routers' bgpd can validate origins against StayRTR.
         [[ $daemon == bgpd && " ${BORDER_NODES[*]} " == *" $node "* ]] && modules=(-M rpki)
@@ -263,11 +271,13 @@ frr_start() {
 
 frr_running() {
     pid_alive "$STATE/$1/run/zebra.pid" "$FRR/zebra" &&
+        pid_alive "$STATE/$1/run/staticd.pid" "$FRR/staticd" &&
         pid_alive "$STATE/$1/run/bgpd.pid" "$FRR/bgpd"
 }
 
 frr_stop() {
     stop_pidfile "$STATE/$1/run/bgpd.pid" "$FRR/bgpd"
+    stop_pidfile "$STATE/$1/run/staticd.pid" "$FRR/staticd"
     stop_pidfile "$STATE/$1/run/zebra.pid" "$FRR/zebra"
     rm -f "$STATE/$1/run/"*.vty "$STATE/$1/run/zserv.api"
     # The daemons create this (-N) even though nothing goes there.
@@ -438,7 +448,7 @@ ssh_stop() {
 rm_logs() {
     local node
     for node in "${FRR_NODES[@]}"; do
-        rm -f "$LOG/$node-"{zebra,bgpd}.{log,out} "$LOG/sshd-$node.log"
+        rm -f "$LOG/$node-"{zebra,staticd,bgpd}.{log,out} "$LOG/sshd-$node.log"
     done
     for node in "${EXA_NODES[@]}"; do
         rm -f "$LOG/$(exa_name "$node")"{.log,.out,-api.log}

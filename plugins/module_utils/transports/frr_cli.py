@@ -85,6 +85,10 @@ class Transport:
     def get_running(self):
         return self._send("show running-config")
 
+    def show(self, command):
+        """The answer to a ``show`` command."""
+        return self._send(command)
+
     parse_lists = staticmethod(frr.parse_prefix_lists)
     line_of = staticmethod(frr.entry_line)
 
