@@ -61,14 +61,20 @@ def exported(n, version):
 
 def router_conf(n, version):
     members = ",\n  ".join("10.%d.%d.0/24" % (n, x) for x in VERSIONS[version])
+    return router_text(n, "define ROUTESEC_OWN = [\n  %s\n];\n" % members, "ROUTESEC_OWN")
+
+
+def router_text(n, definitions, prefix_set):
+    """Router ``n``'s BIRD configuration: ``definitions`` (its prefix set named ``prefix_set`` among them), its static
+    routes, exported to the hub through that set."""
     routes = "".join("  route 10.%d.%d.0/24 blackhole;\n" % (n, x) for x in STATICS)
     return (
-        "router id %s;\nprotocol device {}\ndefine ROUTESEC_OWN = [\n  %s\n];\n"
+        "router id %s;\nprotocol device {}\n%s"
         "protocol static own {\n  ipv4;\n%s}\n"
-        "filter to_hub { if net ~ ROUTESEC_OWN then accept; reject; }\n"
+        "filter to_hub { if net ~ %s then accept; reject; }\n"
         "protocol bgp hub {\n  local %s as %d;\n  neighbor %s as %d;\n  connect delay time 1;\n"
         "  connect retry time 2;\n  ipv4 { import none; export filter to_hub; };\n}\n"
-    ) % (address(n), members, routes, address(n), 65000 + n, HUB_ADDR, HUB_AS)
+    ) % (address(n), definitions, routes, prefix_set, address(n), 65000 + n, HUB_ADDR, HUB_AS)
 
 
 def hub_conf(count):
@@ -101,33 +107,48 @@ def teardown():
         sh("ip", "netns", "del", ns)
 
 
-def start_bird(ns, folder, text):
+def start_bird(ns, folder, text, files=None):
+    """BIRD in namespace ``ns`` on ``folder``/bird.conf (``text``), beside ``files`` ({relative path: text})."""
     folder.mkdir()
+    for relative, content in (files or {}).items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(content)
     (folder / "bird.conf").write_text(text)
     ctl = folder / "bird.ctl"
     sh("ip", "netns", "exec", ns, "bird", "-c", folder / "bird.conf", "-s", ctl, "-P", folder / "bird.pid")
     return ctl
 
 
-def start_lab(work, count):
-    """The hub's bridge and BIRD, then per router a namespace, a veth into the bridge and a BIRD on version a."""
+def start_hub(work, count):
+    """The hub's namespace, bridge and BIRD, which has a session to each of ``count`` routers."""
     sh("ip", "netns", "add", HUB)
     sh("ip", "-n", HUB, "link", "set", "lo", "up")
     sh("ip", "-n", HUB, "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0")
     sh("ip", "-n", HUB, "addr", "add", HUB_ADDR + "/16", "dev", "br0")
     sh("ip", "-n", HUB, "link", "set", "br0", "up")
     start_bird(HUB, work / "hub", hub_conf(count))
+
+
+def start_router(work, n, text, files=None):
+    """Router ``n``: a namespace, a veth into the hub's bridge, a BIRD on ``text`` (and ``files``) in work/rNN.
+    Returns its control socket."""
+    ns = PREFIX + name(n)
+    sh("ip", "netns", "add", ns)
+    sh("ip", "-n", ns, "link", "set", "lo", "up")
+    sh("ip", "-n", HUB, "link", "add", name(n), "type", "veth", "peer", "name", "eth0", "netns", ns)
+    sh("ip", "-n", HUB, "link", "set", name(n), "master", "br0", "up")
+    sh("ip", "-n", ns, "addr", "add", address(n) + "/16", "dev", "eth0")
+    sh("ip", "-n", ns, "link", "set", "eth0", "up")
+    return start_bird(ns, work / name(n), text, files)
+
+
+def start_lab(work, count):
+    """The hub, then every router on version a."""
+    start_hub(work, count)
     hosts = {}
     for n in range(1, count + 1):
-        ns = PREFIX + name(n)
-        sh("ip", "netns", "add", ns)
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
-        sh("ip", "-n", HUB, "link", "add", name(n), "type", "veth", "peer", "name", "eth0", "netns", ns)
-        sh("ip", "-n", HUB, "link", "set", name(n), "master", "br0", "up")
-        sh("ip", "-n", ns, "addr", "add", address(n) + "/16", "dev", "eth0")
-        sh("ip", "-n", ns, "link", "set", "eth0", "up")
         folder = work / name(n)
-        ctl = start_bird(ns, folder, router_conf(n, "a"))
+        ctl = start_router(work, n, router_conf(n, "a"))
         for version in VERSIONS:
             (folder / ("%s.conf" % version)).write_text(router_conf(n, version))
         hosts[name(n)] = {"bird_path": str(folder / "bird.conf"), "bird_socket": str(ctl)}
@@ -152,16 +173,17 @@ def wait_until(what, condition, seconds=120):
         time.sleep(0.5)
 
 
+def callback_env(folder, callback, log_variable, log):
+    """The environment of an ansible-playbook run with the callback plugin ``callback`` from ``folder`` enabled,
+    writing to ``log`` (named by the environment variable ``log_variable``)."""
+    settings = {"ANSIBLE_CALLBACK_PLUGINS": str(folder), "ANSIBLE_CALLBACKS_ENABLED": callback}
+    return dict(os.environ, **settings, **{log_variable: str(log)}, ANSIBLE_NOCOLOR="1")
+
+
 def playbook(work, forks, version, *options):
     """Wall seconds of one ansible-playbook run, and the hosts it reported changed; exits on any failure."""
     log = work / ("results-%d.jsonl" % len(list(work.glob("results-*"))))
-    env = dict(
-        os.environ,
-        ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
-        ANSIBLE_CALLBACKS_ENABLED="result_log",
-        ROUTESEC_RESULT_LOG=str(log),
-        ANSIBLE_NOCOLOR="1",
-    )
+    env = callback_env(CALLBACKS, "result_log", "ROUTESEC_RESULT_LOG", log)
     command = ["ansible-playbook", "-i", work / "inventory.json", PLAYBOOK, "-f", str(forks)]
     started = time.monotonic()
     done = subprocess.run(
@@ -191,23 +213,38 @@ def check_routers(work, count, version):
         assert name(n) in established(hub)
 
 
+def work_folder(bench, *cleanups):
+    """A fresh work folder for ``bench`` (root only: network namespaces), after stopping what an interrupted run
+    left; at exit, and on SIGTERM, the namespaces go, ``cleanups`` run and the folder is removed. Returns
+    (the folder, the clean-up, which may also be called earlier; it runs once)."""
+    if os.geteuid() != 0:
+        sys.exit("%s: needs root for its network namespaces" % bench)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the clean-up runs
+    teardown()  # what an interrupted run left
+    work = Path(tempfile.mkdtemp(prefix="routesec-%s-" % bench))
+
+    done = []
+
+    def clean():
+        if done:
+            return
+        done.append(True)
+        teardown()
+        for cleanup in cleanups:
+            cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+    atexit.register(clean)
+    return work, clean
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routers", type=int, default=50, choices=range(1, 255), metavar="N")
     parser.add_argument("--forks", default="1,10,50", help="comma-separated numbers of forks, one run each")
     args = parser.parse_args()
     forks = [int(f) for f in args.forks.split(",")]
-    if os.geteuid() != 0:
-        sys.exit("fleet_run: needs root for its network namespaces")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the teardown runs
-    teardown()  # what an interrupted run left
-    work = Path(tempfile.mkdtemp(prefix="routesec-fleet-"))
-
-    def clean():
-        teardown()
-        shutil.rmtree(work, ignore_errors=True)
-
-    atexit.register(clean)
+    work, clean = work_folder("fleet")
     try:
         started = time.monotonic()
         start_lab(work, args.routers)

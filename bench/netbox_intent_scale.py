@@ -75,17 +75,24 @@ def seed_prefixes(count):
     )
 
 
-def seed(api, devices, prefixes):
-    started = time.perf_counter()
-    own = api.ipam.asns.get(asn=64500)
+def seed_announced(api, prefixes):
+    """The aggregate 10.0.0.0/8 (RIPE NCC) and ``prefixes`` announced /24s in it (``seed_prefixes``)."""
     rir = api.ipam.rirs.get(slug="ripe")
     if api.ipam.aggregates.get(prefix=str(AGGREGATE)) is None:
         api.ipam.aggregates.create(prefix=str(AGGREGATE), rir=rir.id)
     seed_prefixes(prefixes)
+
+
+def create_routers(api, names, platform_slug, address_of):
+    """Managed routers ``names`` in the lab site (tag routesec-managed, local AS64500, the platform of
+    ``platform_slug``, created when NetBox lacks it), each with an interface mgmt0 whose address
+    ``address_of(name)`` (``a.b.c.d/32``) is its primary IP; created in bulk, CHUNK per request."""
+    own = api.ipam.asns.get(asn=64500)
     site, role = api.dcim.sites.get(slug="lab"), api.dcim.device_roles.get(slug="border")
-    dtype, platform = api.dcim.device_types.get(slug="frr-router"), api.dcim.platforms.get(slug="frr")
-    existing = api.dcim.devices.count(name__isw="bench-")
-    names = ["bench-%04d" % i for i in range(existing, devices)]
+    dtype = api.dcim.device_types.get(slug="frr-router")
+    platform = api.dcim.platforms.get(slug=platform_slug) or api.dcim.platforms.create(
+        name=platform_slug, slug=platform_slug
+    )
     for part in chunks(names):
         created = api.dcim.devices.create(
             [
@@ -106,7 +113,7 @@ def seed(api, devices, prefixes):
         ips = api.ipam.ip_addresses.create(
             [
                 {
-                    "address": "127.1.%d.%d/32" % divmod(int(i.device.name[6:]), 250),
+                    "address": address_of(i.device.name),
                     "status": "active",
                     "assigned_object_type": "dcim.interface",
                     "assigned_object_id": i.id,
@@ -115,6 +122,14 @@ def seed(api, devices, prefixes):
             ]
         )
         api.dcim.devices.update([{"id": d.id, "primary_ip4": ip.id} for d, ip in zip(created, ips)])
+
+
+def seed(api, devices, prefixes):
+    started = time.perf_counter()
+    seed_announced(api, prefixes)
+    existing = api.dcim.devices.count(name__isw="bench-")
+    names = ["bench-%04d" % i for i in range(existing, devices)]
+    create_routers(api, names, "frr", lambda name: "127.1.%d.%d/32" % divmod(int(name[6:]), 250))
     return time.perf_counter() - started
 
 

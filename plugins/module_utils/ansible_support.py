@@ -30,10 +30,11 @@ def run(module, func, *args, **kwargs):
     return None  # not reached: fail_json exits
 
 
-def netbox_records(module, kinds):
-    """The NetBox records of ``kinds``, read with the module's NETBOX_ARGSPEC options (failing cleanly)."""
+def netbox_snapshot(module, kinds):
+    """The NetBox snapshot of ``kinds`` (records, API calls), read with the module's NETBOX_ARGSPEC options
+    (failing cleanly)."""
     p = module.params
-    snapshot = run(
+    return run(
         module,
         read_snapshot,
         p["netbox_url"],
@@ -42,7 +43,11 @@ def netbox_records(module, kinds):
         validate_certs=p["validate_certs"],
         kinds=kinds,
     )
-    return snapshot.records
+
+
+def netbox_records(module, kinds):
+    """The NetBox records of ``kinds`` (see netbox_snapshot)."""
+    return netbox_snapshot(module, kinds).records
 
 
 # The options of the ``routesec.bgp.within`` and ``routesec.bgp.cli_login`` doc fragments.

@@ -15,7 +15,9 @@ description:
     (C(route-object-missing), C(route-object-wrong-origin)).
   - For every router NetBox manages, compares the prefix-lists and RTR sessions read by
     R(routesec.bgp.router_state,ansible_collections.routesec.bgp.router_state_module) (O(router_states)) with
-    NetBox (C(filter-drift), C(rtr-missing), C(rtr-cache-missing), C(router-unreachable)).
+    NetBox (C(filter-drift), C(rtr-missing), C(rtr-cache-missing), C(router-unreachable)), and checks that a router
+    with RTR sessions applies a policy rejecting RPKI-invalid routes inbound on some neighbour
+    (C(rov-policy-missing), FRR).
   - Writes the report as JSON, JUnit XML and a self-contained HTML page to O(output_dir), and fails when more
     than O(max_findings) findings are at or above O(fail_at).
   - Reads only, and writes only its report files.
@@ -95,6 +97,11 @@ files:
   returned: when O(output_dir) is set
   type: list
   elements: str
+api_calls:
+  description: HTTP requests made to NetBox (one list query per kind, paginated).
+  returned: always
+  type: int
+  sample: 6
 """
 
 import os
@@ -103,11 +110,12 @@ from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
+from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_snapshot, run
 from ..module_utils.compliance.checks import (
     irr_findings,
     no_rtr_cache,
     router_findings,
+    rov_policy_findings,
     rpki_findings,
     unreachable,
     wide_max_length_findings,
@@ -161,14 +169,14 @@ def router_part(intents, states, caches):
                 caches if running_caches is not None else [],
                 running_caches or [],
             )
+            found += rov_policy_findings(name, running_caches, state.get("rov_policy"))
         findings += found
         routers.append(router)
     return findings, routers
 
 
-def build_report(module):
+def build_report(module, records):
     p = module.params
-    records = netbox_records(module, list(KINDS))
     intents = run(module, build_intent, records, p["platform_map"], LIST_NAMES)
     roas = run(module, roa_intent, records, RoaPolicy(wide_max_length=True)).roas
     vrps = run(module, read_vrps, p["current_vrps"])
@@ -219,9 +227,11 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    report = build_report(module)
+    snapshot = netbox_snapshot(module, list(KINDS))
+    report = build_report(module, snapshot.records)
     data = report.to_dict()
     result = {"changed": False, "summary": data["summary"], "findings": data["findings"]}
+    result["api_calls"] = snapshot.api_calls
     if p["output_dir"]:
         result["files"] = write(report, p["output_dir"], p["fail_at"])
     over = report.count_at_least(p["fail_at"])

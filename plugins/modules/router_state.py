@@ -10,9 +10,14 @@ module: router_state
 short_description: Read a router's prefix-lists and RTR sessions, for compliance checks
 version_added: 0.1.0
 description:
-  - Connects to the router over SSH (netmiko), reads its running configuration and returns what compliance
-    checks compare with NetBox, parsed - every prefix-list with its entries and, on FRR, the RTR caches of its
-    C(rpki) section. The running configuration itself is not returned (it may hold secrets).
+  - Connects to the router over SSH (netmiko; BIRD 2 as below), reads its running configuration and returns what
+    compliance checks compare with NetBox, parsed - every prefix-list with its entries and, on FRR and BIRD 2, the
+    RTR caches (FRR's C(rpki) section, BIRD's C(protocol rpki) blocks). The running configuration itself is not
+    returned (it may hold secrets).
+  - BIRD 2 (V(bird2)) is read as R(routesec.bgp.daemon_config,ansible_collections.routesec.bgp.daemon_config_module)
+    deploys it - its configuration file O(path), over SSH (SFTP) or on this host when O(host) is omitted - with
+    every C(include)d file read in its place, as BIRD does (an include by wildcard is refused). Its prefix sets
+    (C(define NAME = [...])) are the prefix-lists.
   - Reads only; check mode reads the same.
 author: routesec maintainers (@routesec)
 options:
@@ -21,22 +26,25 @@ options:
     type: int
     default: 22
   username:
-    description: SSH user.
+    description: SSH user (required with O(host)).
     type: str
-    required: true
   password:
-    description: SSH password. Never logged.
+    description: SSH password (required except for V(bird2), which can log in with O(ssh_key)). Never logged.
     type: str
-    required: true
+  ssh_key:
+    description: SSH private key file (V(bird2)).
+    type: path
   platform:
     description: The router's platform (as in the intent of R(routesec.bgp.netbox_intent,ansible_collections.routesec.bgp.netbox_intent_module)).
     type: str
     required: true
-    choices: [frr, cisco_ios, cisco_iosxr, arista_eos, juniper_junos]
+    choices: [frr, bird2, cisco_ios, cisco_iosxr, arista_eos, juniper_junos]
   host:
-    description: Address to connect to.
+    description: Address to connect to (required except for V(bird2), which is read on this host without it).
     type: str
-    required: true
+  path:
+    description: BIRD's configuration file (V(bird2); default C(/etc/bird/bird.conf)).
+    type: str
   name:
     description: The router's name, for messages.
     type: str
@@ -54,11 +62,20 @@ EXAMPLES = r"""
     username: "{{ routesec_ssh_username }}"
     password: "{{ routesec_ssh_password }}"
   register: routesec_router_state
+
+- name: Read a BIRD 2 router's prefix sets and RTR caches over SSH with a key
+  routesec.bgp.router_state:
+    platform: bird2
+    host: "{{ ansible_host }}"
+    username: routesec
+    ssh_key: ~/.ssh/routesec
+    path: /etc/bird/bird.conf
+  register: routesec_router_state
 """
 
 RETURN = r"""
 prefix_lists:
-  description: Every prefix-list on the router, its entries as text.
+  description: Every prefix-list on the router (on BIRD, every prefix set), its entries as text.
   returned: success
   type: dict
   sample: {"ROUTESEC-OWN-V4": ["permit 185.230.76.0/22 le 24"]}
@@ -68,23 +85,51 @@ rtr_caches:
   type: list
   elements: str
   sample: ["198.18.0.20 3323"]
+rov_policy:
+  description:
+    - What the router does with RPKI-invalid routes (FRR) - the route-maps that reject them (C(rejecting), by a C(deny)
+      entry matching C(rpki invalid), or a C(call) of such a route-map), every neighbour's inbound route-map
+      (C(inbound)) and the neighbours whose inbound route-map rejects them (C(validated)). Null where not read for
+      the platform.
+  returned: success
+  type: dict
+  sample: {"rejecting": ["ROUTESEC-ROV"], "inbound": {"198.18.0.100": "ROUTESEC-ROV"}, "validated": ["198.18.0.100"]}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import run
+from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
-from ..module_utils.render import renderer
+from ..module_utils.drivers.runner import LocalRunner, SshRunner
+from ..module_utils.render import bird2, frr, renderer
 from ..module_utils.render.common import entry_text
-from ..module_utils.render.frr import parse_rtr_caches
+from ..module_utils.render.frr_rov_policy import parse_rov_policy
 from ..module_utils.transports import transport_for
 
-RTR_PARSERS = {"frr": parse_rtr_caches}
+RTR_PARSERS = {"frr": frr.parse_rtr_caches, "bird2": bird2.parse_rtr_caches}
+ROV_POLICY_PARSERS = {"frr": parse_rov_policy}
+PLATFORMS = ["frr", "bird2", "cisco_ios", "cisco_iosxr", "arista_eos", "juniper_junos"]
+
+
+def bird_config(p, name):
+    """BIRD's configuration file with its includes in place, over SSH or on this host."""
+    if p["host"]:
+        runner = SshRunner(p["host"], p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
+    else:
+        runner = LocalRunner(p["connect_timeout"])
+    try:
+        driver = Bird2Driver(runner, name=name, **({"config_path": p["path"]} if p["path"] else {}))
+        return bird2.expand_includes(driver.get_running(), driver.path, runner.read)
+    finally:
+        runner.close()
 
 
 def running_config(module):
     p = module.params
-    name = p["name"] or p["host"]
+    name = p["name"] or p["host"] or "localhost"
+    if p["platform"] == "bird2":
+        return bird_config(p, name)
     if p["platform"] in CLI_DRIVERS:
         args = (p["host"], p["username"], p["password"])
         session = CLI_DRIVERS[p["platform"]](*args, port=p["port"], timeout=p["connect_timeout"], name=name)
@@ -98,30 +143,32 @@ def running_config(module):
 def main():
     module = AnsibleModule(
         argument_spec={
-            "platform": {
-                "type": "str",
-                "required": True,
-                "choices": ["frr", "cisco_ios", "cisco_iosxr", "arista_eos", "juniper_junos"],
-            },
-            "host": {"type": "str", "required": True},
+            "platform": {"type": "str", "required": True, "choices": PLATFORMS},
+            "host": {"type": "str"},
             "name": {"type": "str"},
             "port": {"type": "int", "default": 22},
-            "username": {"type": "str", "required": True},
-            "password": {"type": "str", "no_log": True, "required": True},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "ssh_key": {"type": "path"},
+            "path": {"type": "str"},
             "connect_timeout": {"type": "int", "default": 30},
         },
         supports_check_mode=True,
+        required_if=[("platform", p, ("host", "username", "password")) for p in PLATFORMS if p != "bird2"],
+        required_by={"host": ("username",)},
     )
     platform = module.params["platform"]
     text = run(module, running_config, module)
     lists = run(module, renderer(platform).parse_prefix_lists, text)
     parse_caches = RTR_PARSERS.get(platform)
+    parse_policy = ROV_POLICY_PARSERS.get(platform)
     module.exit_json(
         changed=False,
         prefix_lists={
             name: [entry_text(e) for _seq, e in sorted(entries.items())] for (_afi, name), entries in lists.items()
         },
         rtr_caches=parse_caches(text) if parse_caches else None,
+        rov_policy=parse_policy(text) if parse_policy else None,
     )
 
 

@@ -135,17 +135,10 @@ def irrd():
 @pytest.fixture
 def rtr_service(netbox):
     """The lab's StayRTR (lab_api.RTR_CACHE) as a NetBox service named rtr on the transit device; removed after."""
+    from seed_netbox import add_rtr_service  # imports the collection: not before pytest-ansible's loader
+
     address, port = lab_api.RTR_CACHE
-    device = netbox.dcim.devices.get(name="transit")
-    ip = netbox.ipam.ip_addresses.create(address="%s/32" % address, description="routesec test: lab StayRTR")
-    service = netbox.ipam.services.create(
-        name="rtr",
-        parent_object_type="dcim.device",
-        parent_object_id=device.id,
-        protocol="tcp",
-        ports=[port],
-        ipaddresses=[ip.id],
-    )
+    service, ip = add_rtr_service(netbox, "transit", address, port, "routesec test: lab StayRTR")
     yield address, port
     service.delete()
     ip.delete()

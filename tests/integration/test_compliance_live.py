@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 """playbooks/compliance.yml against the lab: on a clean lab (our filters on r1 and r2, both with their RTR
-session, a ROA and a route object for every prefix NetBox has us announce) it finds nothing; with four
-problems seeded (a prefix without its ROA, a route object with the wrong origin, a router whose filter
-drifted, a router without RTR) it finds exactly those, fails the run, and writes JSON, JUnit XML and HTML."""
+session and the origin-validation policy on the routes from exa, a ROA and a route object for every prefix
+NetBox has us announce) it finds nothing; with five problems seeded (a prefix without its ROA, a route object
+with the wrong origin, a router whose filter drifted and which no longer applies its origin-validation
+policy, a router without RTR) it finds exactly those, fails the run, and writes JSON, JUnit XML and HTML."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from irr_lab import SOURCE, submitter, wait_served
 RTR_CONFIG = "tests/integration/playbooks/rov_config.yml"
 DRIFT = "ip prefix-list ROUTESEC-OWN-V4 seq 9999 permit 10.99.0.0/16"
 WRONG_ORIGIN = ("185.230.79.0/24", 64999)
-WIDE = ("-e", "routesec_wide_max_length=true")  # the lab NetBox asks for 185.230.76.0/22 up to /23
+WIDE = ("-e", "routesec_wide_max_length=true")
+# The origin-validation policy on the routes from exa (the peer whose routes r1 and r2 validate).
+ROV_IN = (
+    "router bgp 64500\n address-family ipv4 unicast\n  {no}neighbor 198.18.0.100 route-map ROUTESEC-ROV in\n"
+    " exit-address-family\n address-family ipv6 unicast\n  {no}neighbor fdff:5e5::100 route-map ROUTESEC-ROV in\n"
+    " exit-address-family\nexit"
+)  # the lab NetBox asks for 185.230.76.0/22 up to /23
 
 
 def result_of(run, action):
@@ -32,7 +39,7 @@ def clean_lab(playbook, base_routers, rtr_service, irrd, tmp_path):
     assert filters.rc == 0, filters.output
     config = result_of(playbook(RTR_CONFIG), "rov_config")["devices"]
     for node in ("r1", "r2"):
-        output = lab_api.vtysh(node, "configure terminal\n" + config[node]["config"])
+        output = lab_api.vtysh(node, "configure terminal\n" + config[node]["config"] + ROV_IN.format(no=""))
         assert "%" not in output, output
     roas = result_of(playbook("roa_plan.yml", *WIDE), "roa_plan")["roas"]
     vrps = tmp_path / "vrps.json"
@@ -63,7 +70,7 @@ def test_clean_lab_then_four_seeded_problems(playbook, clean_lab, tmp_path):
     wrong = route_object(WRONG_ORIGIN[0], WRONG_ORIGIN[1], irrd["IRRD_LAB_MNTNER"], SOURCE, ["wrong origin"])
     assert submitter(irrd).submit([("create", wrong)])[0]["result"] == "created"
     wait_served(irrd, lambda got: "%s AS%d" % WRONG_ORIGIN in got)
-    lab_api.vtysh("r1", "configure terminal\n" + DRIFT)
+    lab_api.vtysh("r1", "configure terminal\n" + DRIFT + "\n" + ROV_IN.format(no="no "))
     lab_api.vtysh("r2", "configure terminal\nrpki\nno rpki cache %s %d preference 1\nexit" % lab_api.RTR_CACHE)
 
     run, result = compliance(playbook, vrps, tmp_path / "seeded")
@@ -73,6 +80,7 @@ def test_clean_lab_then_four_seeded_problems(playbook, clean_lab, tmp_path):
         ("filter-drift", "r1 ROUTESEC-OWN-V4"),
         ("roa-missing", "%s AS%d" % (missing["prefix"], missing["asn"])),
         ("route-object-wrong-origin", WRONG_ORIGIN[0]),
+        ("rov-policy-missing", "r1"),
         ("rtr-missing", "r2"),
     ], result["findings"]
     assert "permit 10.99.0.0/16" in next(f["message"] for f in result["findings"] if f["check"] == "filter-drift")
@@ -81,6 +89,6 @@ def test_clean_lab_then_four_seeded_problems(playbook, clean_lab, tmp_path):
     data = json.loads((report / "compliance.json").read_text())
     assert sorted((f["check"], f["subject"]) for f in data["findings"]) == found
     suite = ET.parse(report / "compliance.xml").getroot()
-    assert len(suite.findall(".//failure")) == 4
+    assert len(suite.findall(".//failure")) == 5
     html = (report / "compliance.html").read_text()
-    assert html.count('class="finding severity-') == 4 and "10.99.0.0/16" in html
+    assert html.count('class="finding severity-') == 5 and "10.99.0.0/16" in html

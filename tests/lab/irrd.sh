@@ -342,7 +342,7 @@ start_mail_sink() {
         >>"$IRRD_OUT" 2>&1 </dev/null 7>&- 8>&- 9>&- &
     echo "$!" >"$SINK_PID_FILE"
     local i
-    for ((i = 0; i < 40; i++)); do
+    for ((i = 0; i < 120; i++)); do # 30 s: a loaded host starts Python slowly
         port_in_use "$SMTP_PORT" && return 0
         sink_pid >/dev/null || break
         sleep 0.25

@@ -58,6 +58,21 @@ def tag_ids(slugs):
     return [{"slug": slug} for slug in slugs]
 
 
+def add_rtr_service(api, device_name, address, port, description):
+    """An RTR cache in NetBox: a TCP service named rtr on ``device_name`` at ``address``; returns (service, ip)."""
+    ip = api.ipam.ip_addresses.create(address="%s/32" % address, description=description)
+    device = api.dcim.devices.get(name=device_name)
+    service = api.ipam.services.create(
+        name="rtr",
+        parent_object_type="dcim.device",
+        parent_object_id=device.id,
+        protocol="tcp",
+        ports=[port],
+        ipaddresses=[ip.id],
+    )
+    return service, ip
+
+
 def seed(api):
     rir = get_or_create(api.ipam.rirs, {"slug": "ripe"}, name="RIPE NCC")
     asns = {}

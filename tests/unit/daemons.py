@@ -50,9 +50,14 @@ def address(server):
     return f"127.0.0.1:{server.server_address[1]}"
 
 
-def bird_eval(conf, questions, workdir):
-    """Start BIRD on ``conf`` and ask it each of ``questions``; {question: "TRUE"/"FALSE"}."""
+@contextmanager
+def running_bird(conf, workdir):
+    """A BIRD running ``conf`` in the foreground; yields ``birdc(*words)``, the text of a birdc command."""
     sock = Path(workdir) / "bird.ctl"
+
+    def birdc(*words):
+        return subprocess.run(["birdc", "-s", sock, *words], capture_output=True, text=True, check=False).stdout
+
     daemon = subprocess.Popen(
         [BIRD, "-f", "-c", conf, "-s", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -60,12 +65,13 @@ def bird_eval(conf, questions, workdir):
         deadline = time.monotonic() + 10
         while not sock.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        return {
-            q: subprocess.run(
-                ["birdc", "-s", sock, "eval", q], capture_output=True, text=True, check=False
-            ).stdout.split()[-1]
-            for q in questions
-        }
+        yield birdc
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
+
+
+def bird_eval(conf, questions, workdir):
+    """Start BIRD on ``conf`` and ask it each of ``questions``; {question: "TRUE"/"FALSE"}."""
+    with running_bird(conf, workdir) as birdc:
+        return {q: birdc("eval", q).split()[-1] for q in questions}

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 """A throw-away OpenSSH server on loopback for the drivers' SSH tests: its own host key, one authorized
-client key for the current user, no PAM; ``ssh_server(tmp_path)`` yields (port, client key path)."""
+client key for the current user, no PAM; ``ssh_server(tmp_path)`` yields (port, client key path). Its parts
+(``key_login``, ``start_sshd``) also give bench/compliance_scale.py's routers their SSH logins."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def write_sshd_config(workdir, port, host_key, authorized, subsystem):
-    """An sshd_config in ``workdir``: loopback, ``port``, key login for the current user, one ``subsystem``."""
+def write_sshd_config(workdir, port, host_key, authorized, subsystem, address="127.0.0.1"):
+    """An sshd_config in ``workdir``: ``address`` (loopback), ``port``, key login for the current user, one
+    ``subsystem``."""
     config = workdir / "sshd_config"
     lines = [
-        "ListenAddress 127.0.0.1",
+        "ListenAddress %s" % address,
         "Port %d" % port,
         "HostKey %s" % host_key,
         "AuthorizedKeysFile %s" % authorized,
@@ -40,26 +42,37 @@ def write_sshd_config(workdir, port, host_key, authorized, subsystem):
     return config
 
 
-@contextmanager
-def ssh_server(workdir):
-    workdir = Path(workdir)
+def key_login(workdir):
+    """A host key and a client key in ``workdir``, the client's authorized: (host key, client key, authorized_keys)."""
     host_key, client_key = workdir / "host_ed25519", workdir / "client_ed25519"
     for key in (host_key, client_key):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
     authorized = workdir / "authorized_keys"
     authorized.write_text((workdir / "client_ed25519.pub").read_text())
-    port = _free_port()
-    config = write_sshd_config(workdir, port, host_key, authorized, "sftp internal-sftp")
+    return host_key, client_key, authorized
+
+
+def start_sshd(workdir, port, host_key, authorized, address="127.0.0.1"):
+    """sshd with SFTP on ``address``:``port`` (its files in ``workdir``), returned once it accepts connections."""
+    config = write_sshd_config(workdir, port, host_key, authorized, "sftp internal-sftp", address)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
     daemon = subprocess.Popen([SSHD, "-D", "-e", "-f", config], stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while True:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
+            socket.create_connection((address, port), timeout=1).close()
+            return daemon
         except OSError:
             assert daemon.poll() is None and time.monotonic() < deadline, "sshd did not start"
             time.sleep(0.05)
+
+
+@contextmanager
+def ssh_server(workdir):
+    workdir = Path(workdir)
+    host_key, client_key, authorized = key_login(workdir)
+    port = _free_port()
+    daemon = start_sshd(workdir, port, host_key, authorized)
     try:
         yield port, client_key
     finally:

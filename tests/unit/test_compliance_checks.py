@@ -9,12 +9,14 @@ import ipaddress
 from ansible_collections.routesec.bgp.plugins.module_utils.compliance.checks import (
     irr_findings,
     router_findings,
+    rov_policy_findings,
     rpki_findings,
     unreachable,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route_object
 from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr import parse_rtr_caches
+from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_rov_policy import parse_rov_policy
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RtrCache
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
 
@@ -85,3 +87,44 @@ def test_rtr_caches_from_frr_running_config():
     text = "frr version 8.4\n!\nrpki\n rpki cache 198.18.0.20 3323 preference 1\n rpki cache tcp 10.0.0.1 8282 preference 2\nexit\n"
     assert parse_rtr_caches(text) == ["10.0.0.1 8282", "198.18.0.20 3323"]
     assert parse_rtr_caches("frr version 8.4\n!\nrouter bgp 64500\n") == []
+
+
+# As render_rov writes it, with the policy called from the exa neighbour's inbound route-map on one router.
+ROV_RUNNING = """\
+route-map ROUTESEC-ROV deny 1
+ match rpki invalid
+exit
+!
+route-map ROUTESEC-ROV permit 65535
+exit
+!
+route-map RS-LAB-FROM-EXA permit 10
+%s
+exit
+!
+router bgp 64500
+ address-family ipv4 unicast
+  neighbor 198.18.0.100 route-map RS-LAB-FROM-EXA in
+  neighbor 198.18.0.10 route-map ROUTESEC-ROV out
+ exit-address-family
+exit
+"""
+
+
+def test_origin_validation_policy_read_back_and_its_finding():
+    applied = parse_rov_policy(ROV_RUNNING % " call ROUTESEC-ROV")
+    assert applied == {
+        "rejecting": ["ROUTESEC-ROV", "RS-LAB-FROM-EXA"],
+        "inbound": {"198.18.0.100": "RS-LAB-FROM-EXA"},
+        "validated": ["198.18.0.100"],
+    }
+    assert rov_policy_findings("r1", ["198.18.0.20 3323"], applied) == []
+    unused = parse_rov_policy(ROV_RUNNING % " set local-preference 90")  # the policy exists, used outbound only
+    assert unused["rejecting"] == ["ROUTESEC-ROV"] and unused["validated"] == []
+    findings = rov_policy_findings("r1", ["198.18.0.20 3323"], unused)
+    assert checks(findings) == [("rov-policy-missing", "r1", "high")]
+    assert "(route-maps that would: ROUTESEC-ROV)" in findings[0].message
+    assert rov_policy_findings("r1", [], unused) == []  # without RTR sessions: rtr-missing says it
+    assert rov_policy_findings("r1", ["198.18.0.20 3323"], None) == []  # not read for the platform
+    looping = "route-map A permit 1\n call B\nexit\nroute-map B permit 1\n call A\nexit\n"
+    assert parse_rov_policy(looping)["rejecting"] == []

@@ -13,6 +13,7 @@ configuration (what is). Each check is a pure function over data already read, r
 | ``filter-drift`` | high | a router's managed prefix-list differs from NetBox |
 | ``rtr-missing`` | high | a router has no RTR session to any of NetBox's caches |
 | ``rtr-cache-missing`` | medium | a router lacks the session to one of them |
+| ``rov-policy-missing`` | high | a router with RTR sessions rejects no RPKI-invalid route: no neighbour's inbound policy does |
 | ``router-unreachable`` | critical | the router's state could not be read |
 | ``rtr-cache-unknown`` | medium | NetBox names no RTR cache, so RTR sessions cannot be checked |
 | ``roa-wide-max-length`` | medium | NetBox asks for a ROA longer than its prefix (unless allowed) |
@@ -117,6 +118,20 @@ def router_findings(name, platform, intended, running, caches, running_caches):
                 message = "no RTR session to the cache %s" % cache
                 findings.append(Finding("medium", "rtr-cache-missing", name, message, ("netbox", "router"), name))
     return findings, RouterState(name, platform, drift, len(present))
+
+
+def rov_policy_findings(name, running_caches, policy):
+    """Findings for a router's origin-validation policy: ``policy`` as the router's parser reads it
+    (``{"rejecting", "validated"}``, see render.frr_rov_policy), or None where it is not read for the platform.
+    A router with no RTR session gets none here (``rtr-missing`` says it)."""
+    if policy is None or not running_caches or policy["validated"]:
+        return []
+    maps = ", ".join(policy["rejecting"]) or "none"
+    message = (
+        "RTR sessions but no neighbour's inbound route-map rejects RPKI-invalid routes (route-maps that would: %s)"
+        % maps
+    )
+    return [Finding("high", "rov-policy-missing", name, message, ("router",), name)]
 
 
 def no_rtr_cache():

@@ -32,10 +32,15 @@ Quirks (checked with BIRD 2.0.12 ``bird -p`` and ``birdc eval``):
 * ``description`` becomes a ``#`` comment line above the ``define``.
 * ``parse_prefix_lists`` reads every ``define`` whose set holds prefixes,
   keyed by 1-based position; sets of other types are skipped.
+* ``parse_rtr_caches`` reads the ``protocol rpki`` blocks (and the templates
+  they come ``from``); ``expand_includes`` puts each ``include``d file in
+  place first, as BIRD does.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
 import re
 
 from ..errors import DataError
@@ -196,3 +201,99 @@ def render_rov(caches, policy):
     or call ``routesec_rov_state()`` from your own filters.
     """
     return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "BIRD"), policy=policy)
+
+
+RTR_PORTS = {"tcp": 323, "ssh": 22}  # BIRD's default cache port per transport
+INCLUDE_DEPTH = 8  # BIRD's limit on nested includes
+_INCLUDE = re.compile(r'\binclude\s+"([^"]*)"\s*;')
+
+
+def expand_includes(text, path, read, depth=1):
+    """BIRD ``text`` (of the file at ``path``) with comments dropped and each ``include "FILE";`` replaced by that
+    file's text, read by ``read(path)`` (None when absent): relative to the folder of the file that includes it and
+    nested at most 8 deep, as BIRD reads them. An include with a wildcard is refused (its files are not known)."""
+
+    def included(match):
+        name = match[1]
+        where = "BIRD configuration %s" % path
+        if any(c in name for c in "*?["):
+            raise DataError("include %r: files named by a wildcard are not read" % name, where, "include")
+        if depth >= INCLUDE_DEPTH:
+            raise DataError("includes nested deeper than %d" % INCLUDE_DEPTH, where, "include")
+        target = posixpath.join(posixpath.dirname(path), name)
+        content = read(target)
+        if content is None:
+            raise DataError("the included file %s does not exist" % target, where, "include")
+        return expand_includes(content, target, read, depth + 1)
+
+    return _INCLUDE.sub(included, _COMMENT.sub(" ", text))
+
+
+def parse_rtr_caches(text):
+    """The RTR caches (``"address port"``, sorted) of the ``protocol rpki`` blocks in BIRD ``text``.
+
+    A protocol takes the settings of the template it comes ``from`` and overrides them; a ``disabled`` one
+    has no session. The port is ``remote ... port N`` or ``port N``, else BIRD's default for the transport
+    (323 over TCP, 22 over SSH).
+    """
+    toks = common.tokens(text)
+    templates, caches = {}, set()
+    for i, tok in enumerate(toks[:-1]):
+        if tok not in ("protocol", "template") or toks[i + 1] != "rpki":
+            continue
+        head, statements = _block(toks, i + 2)
+        parent = head[head.index("from") + 1] if "from" in head[:-1] else None
+        settings = dict(templates.get(parent, {}))
+        for words in statements:
+            _setting(settings, words)
+        if tok == "template" and head and head[0] != "from":
+            templates[head[0]] = settings
+        elif tok == "protocol" and settings.get("remote") and not settings.get("disabled"):
+            port = settings.get("port") or RTR_PORTS.get(settings.get("transport"), RTR_PORTS["tcp"])
+            caches.add("%s %d" % (settings["remote"], port))
+    return sorted(caches)
+
+
+def _block(toks, start):
+    """(the words before ``{``, the top-level statements inside it as word lists) of the block from ``start``;
+    nested blocks are left out of the statements, the words before them stay."""
+    try:
+        opening = toks.index("{", start)
+    except ValueError:
+        return toks[start:], []
+    statements, words, depth = [], [], 0
+    for tok in toks[opening + 1 :]:
+        if tok == "{":
+            depth += 1
+        elif tok == "}" and depth:
+            depth -= 1
+        elif tok == "}":
+            break
+        elif depth == 0 and tok == ";":
+            statements.append(words)
+            words = []
+        elif depth == 0:
+            words.append(tok)
+    return toks[start:opening], statements
+
+
+def _setting(settings, words):
+    """Apply one statement of an rpki block (``remote``, ``port``, ``transport``, ``disabled``) to ``settings``."""
+    key, args = (words[0], words[1:]) if words else (None, [])
+    if key == "remote" and args:
+        settings["remote"] = _address(common.unquote(args[0]))
+        if args[1:2] == ["port"] and args[2:3] and args[2].isdigit():
+            settings["port"] = int(args[2])
+    elif key == "port" and args and args[0].isdigit():
+        settings["port"] = int(args[0])
+    elif key == "transport" and args:
+        settings["transport"] = args[0]
+    elif key == "disabled":
+        settings["disabled"] = not args or args[0].lower() in ("yes", "on", "true", "1")
+
+
+def _address(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text  # a host name
