@@ -290,7 +290,7 @@ def report(args, run, phases):
     print("  %-58s %8s %18s" % ("phase", "wall s", "its modules ran s"))
     print("  %-58s %8.1f" % ("start-up (inventory, playbook) until the first task", phases[0]["start"] - run["start"]))
     for label, task in (
-        ("netbox_intent (NetBox read + intent, once)", intent),
+        ("netbox_intent (the managed routers, once)", intent),
         ("router_state (%d routers, %d read)" % (args.routers, reached), state),
         ("compliance (NetBox, VRPs, IRR whois, checks, 3 reports)", compliance),
     ):

@@ -291,3 +291,21 @@ def build_intent(records, platform_map=None, list_names=None):
         if device.local_asn not in lists_by_asn:
             lists_by_asn[device.local_asn] = own_prefix_lists(origins, device.local_asn, list_names)
     return {device.name: DeviceIntent(device, lists_by_asn[device.local_asn], peers) for device, peers in routers}
+
+
+def managed_devices(records, platform_map=None):
+    """``{name: {"name", "platform", "mgmt_host", "local_asn"}}`` of the managed devices, from the ``asns`` and
+    ``devices`` records alone: what a play needs to reach the routers. DataError listing every problem."""
+    problems = Problems()
+    own = own_asns(records["asns"], problems)
+    routers = devices(records["devices"], own, problems, platform_map, as_sets(records["asns"], problems))
+    problems.raise_if_any()
+    return {
+        device.name: {
+            "name": device.name,
+            "platform": device.platform,
+            "mgmt_host": device.mgmt_host,
+            "local_asn": device.local_asn,
+        }
+        for device, _peers in routers
+    }

@@ -43,6 +43,14 @@ options:
       - With V(false), only the four list queries are made and the plugin is ignored.
     type: bool
     default: true
+  devices_only:
+    description:
+      - Read only the ASNs and the devices (two list queries) and return each device's C(name), C(platform),
+        C(mgmt_host) and C(local_asn), without prefix-lists or neighbours - what a play needs to reach the routers,
+        as R(routesec.bgp.compliance,ansible_collections.routesec.bgp.compliance_module) reads the rest itself.
+        The intent of many routers with large lists is large to pass around.
+    type: bool
+    default: false
   platform_map:
     description:
       - Maps NetBox platform slugs to routesec platforms when they differ. Without an entry, a slug
@@ -80,7 +88,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 devices:
-  description: Intent per managed device, keyed by NetBox device name.
+  description: Intent per managed device, keyed by NetBox device name (with O(devices_only), only its C(name),
+    C(platform), C(mgmt_host) and C(local_asn)).
   returned: success
   type: dict
   sample:
@@ -118,7 +127,7 @@ counts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.intent import build_intent
+from ..module_utils.intent import build_intent, managed_devices
 from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, QUERIES, read_snapshot
 
 
@@ -127,6 +136,7 @@ def main():
         NETBOX_ARGSPEC,
         page_size={"type": "int", "default": DEFAULT_PAGE_SIZE},
         bgp_sessions={"type": "bool", "default": True},
+        devices_only={"type": "bool", "default": False},
         platform_map={"type": "dict", "default": {}},
         list_names={
             "type": "dict",
@@ -140,14 +150,19 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     kinds = None if p["bgp_sessions"] else list(QUERIES)  # None: all kinds, the plugin's included
+    kinds = ["asns", "devices"] if p["devices_only"] else kinds
     args = (p["netbox_url"], p["netbox_token"], p["page_size"], p["timeout"], p["validate_certs"], kinds)
     snapshot = run(module, read_snapshot, *args)
-    names = p["list_names"] or {}
-    list_names = {4: names.get("ipv4") or "ROUTESEC-OWN-V4", 6: names.get("ipv6") or "ROUTESEC-OWN-V6"}
-    intent = run(module, build_intent, snapshot.records, p["platform_map"], list_names)
+    if p["devices_only"]:
+        devices = run(module, managed_devices, snapshot.records, p["platform_map"])
+    else:
+        names = p["list_names"] or {}
+        list_names = {4: names.get("ipv4") or "ROUTESEC-OWN-V4", 6: names.get("ipv6") or "ROUTESEC-OWN-V6"}
+        intent = run(module, build_intent, snapshot.records, p["platform_map"], list_names)
+        devices = {name: device.to_dict() for name, device in intent.items()}
     module.exit_json(
         changed=False,
-        devices={name: device.to_dict() for name, device in intent.items()},
+        devices=devices,
         api_calls=snapshot.api_calls,
         seconds=round(snapshot.seconds, 3),
         counts={kind: len(records) for kind, records in snapshot.records.items()},

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent, managed_devices
 from ansible_collections.routesec.bgp.plugins.module_utils.model import DeviceIntent
 
 
@@ -221,3 +221,15 @@ def test_a_malformed_as_set_is_refused_naming_the_asn(records, value):
     records["asns"].append({"id": 7, "asn": 65000, "tags": [], "custom_fields": {"routesec_as_set": value}})
     with pytest.raises(DataError, match=r"NetBox ASN 65000 \(id 7\), field 'custom_fields.routesec_as_set'"):
         build_intent(records)
+
+
+def test_managed_devices_from_asns_and_devices_alone(records):
+    found = managed_devices({"asns": records["asns"], "devices": records["devices"]}, {"cisco-ios": "arista_eos"})
+    assert found == {
+        "r1": {"name": "r1", "platform": "frr", "mgmt_host": "127.0.10.1", "local_asn": 64500},
+        "r2": {"name": "r2", "platform": "arista_eos", "mgmt_host": "127.0.10.2", "local_asn": 64501},
+    }
+    built = build_intent(records)["r1"].to_dict()
+    assert {key: built[key] for key in found["r1"]} == found["r1"]  # the same fields as the full intent's
+    with pytest.raises(DataError, match="device r3.*primary_ip4"):
+        managed_devices({"asns": records["asns"], "devices": [device("r3", ip=None)]})
