@@ -340,11 +340,14 @@ start_mail_sink() {
         /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 \
         "$VENV/bin/python" "$RUN_DIR/mail_sink.py" "$HOST" "$SMTP_PORT" "$MAILBOX" \
         >>"$IRRD_OUT" 2>&1 </dev/null 7>&- 8>&- 9>&- &
-    echo "$!" >"$SINK_PID_FILE"
-    local i
+    # setsid forks when the caller runs jobs in their own process groups, so $! is not always the
+    # sink's PID: find it by its command line.
+    local i pattern="mail_sink.py $HOST $SMTP_PORT "
     for ((i = 0; i < 120; i++)); do # 30 s: a loaded host starts Python slowly
-        port_in_use "$SMTP_PORT" && return 0
-        sink_pid >/dev/null || break
+        if port_in_use "$SMTP_PORT"; then
+            pgrep -n -f -- "$pattern" >"$SINK_PID_FILE" && return 0
+        fi
+        ((i < 8)) || pgrep -f -- "$pattern" >/dev/null || break
         sleep 0.25
     done
     die_with_log "$IRRD_OUT" "the mail sink did not start on $HOST:$SMTP_PORT"
