@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .errors import SafetyError
 from .render import frr
+from .render.common import length_range
 from .render.frr_origination import origination_lines, parse_originations, withdrawal_lines
 from .scope import inside
 
@@ -63,8 +64,7 @@ def wanted_prefixes(intent, blocks=None):
 
 def matches(entry, prefix):
     """Whether prefix-list ``entry`` matches ``prefix`` (whatever its action)."""
-    low = entry.ge or entry.prefix.prefixlen
-    high = entry.le or (entry.prefix.max_prefixlen if entry.ge else entry.prefix.prefixlen)
+    low, high = length_range(entry)
     return prefix.version == entry.prefix.version and prefix.subnet_of(entry.prefix) and low <= prefix.prefixlen <= high
 
 
