@@ -72,7 +72,7 @@ from netbox_intent_scale import create_routers, seed_announced
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 from seed_netbox import add_rtr_service  # the lab's seeding helpers
-from sshd import key_login, start_sshd  # a test helper, found beside the tests
+from sshd import key_login, known_hosts_line, start_sshd  # a test helper, found beside the tests
 
 PLAYBOOK = REPO / "playbooks" / "compliance.yml"
 CALLBACKS = REPO / "bench" / "callback_plugins"  # phase_log: each task's times and small figures
@@ -129,14 +129,16 @@ def write_vrps(path, roas):
     path.write_text(json.dumps({"roas": vrps}))
 
 
-def inventory(work, routers, client_key):
-    """The lab inventory's settings (IRR, registries) and the bench routers, read over SSH with the client key."""
+def inventory(work, routers, client_key, known_hosts):
+    """The lab inventory's settings (IRR, registries) and the bench routers, read over SSH with the client key,
+    their host keys checked against ``known_hosts``."""
     lab = yaml.safe_load((REPO / "inventories" / "lab" / "group_vars" / "all.yml").read_text())
     hosts = {name(n): {"routesec_bird_config": str(work / name(n) / "bird.conf")} for n in range(1, routers + 1)}
     login = {
         "routesec_ssh_port": SSH_PORT,
         "routesec_ssh_username": getpass.getuser(),
         "routesec_ssh_key": str(client_key),
+        "routesec_known_hosts": str(known_hosts),
     }
     group = {"hosts": hosts, "vars": dict(login, ansible_connection="local")}
     tree = {"all": {"vars": dict(lab, ansible_python_interpreter=sys.executable), "children": {"routers": group}}}
@@ -242,7 +244,8 @@ def playbook(work, inventory_path, vrps, forks):
 
 
 def start_fleet(work, routers, intent, caches, daemons):
-    """The hub and the routers, each with its sshd (but the last), added to ``daemons``; returns the client key."""
+    """The hub and the routers, each with its sshd (but the last), added to ``daemons``; returns the client key
+    and a known_hosts file naming every sshd."""
     start_hub(work, routers)
     for n in range(1, routers + 1):
         text, files = router_files(n, intent[name(n)].prefix_lists, caches)
@@ -254,7 +257,9 @@ def start_fleet(work, routers, intent, caches, daemons):
         folder = keys / name(n)
         folder.mkdir()
         daemons.append(start_sshd(folder, SSH_PORT, host_key, authorized, mgmt(n)))
-    return client_key
+    known_hosts = keys / "known_hosts"
+    known_hosts.write_text("".join(known_hosts_line(mgmt(n), SSH_PORT, host_key) for n in range(1, routers)))
+    return client_key, known_hosts
 
 
 def check_findings(findings):
@@ -348,7 +353,7 @@ def main():
         intent, caches, roas = netbox_intent(url, token)
         write_vrps(work / "vrps.json", roas)
         seeded = time.monotonic()
-        client_key = start_fleet(work, args.routers, intent, caches, daemons)
+        client_key, known_hosts = start_fleet(work, args.routers, intent, caches, daemons)
         up = time.monotonic()
         every = {name(n) for n in range(1, args.routers + 1)}
         wait_until("all BGP sessions to the hub Established", lambda: established(work / "hub" / "bird.ctl") >= every)
@@ -356,7 +361,7 @@ def main():
             "NetBox seeded in %.1f s; %d routers rendered and started in %.1f s, all Established to the hub %.1f s later"
             % (seeded - started, args.routers, up - seeded, time.monotonic() - up)
         )
-        inventory_path = inventory(work, args.routers, client_key)
+        inventory_path = inventory(work, args.routers, client_key, known_hosts)
         report(args, *playbook(work, inventory_path, work / "vrps.json", args.forks))
     finally:
         clean()

@@ -27,6 +27,23 @@ ensure_venv() {
     echo "$want" >"$stamp"
 }
 
+# Galaxy's importer (tests/artifact/test_galaxy_importer.py) in a venv of its own: it pins attrs<24 and brings
+# ansible-lint, flake8 and black, which the development venv does not carry. Reused while
+# requirements-importer.txt is unchanged.
+ensure_importer_venv() {
+    local venv=$CACHE/importer-venv stamp want
+    stamp=$venv/.requirements.sha256
+    want=$(sha256sum "$REPO/requirements-importer.txt" | cut -d' ' -f1)
+    if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+        return
+    fi
+    log "installing galaxy-importer into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --upgrade pip >&2
+    "$venv/bin/pip" install -q -r "$REPO/requirements-importer.txt" >&2
+    echo "$want" >"$stamp"
+}
+
 link_collection() {
     local link=$COLLECTIONS/ansible_collections/routesec/bgp
     mkdir -p "$(dirname "$link")"
@@ -79,6 +96,7 @@ NETBOX_COLLECTION_PACKAGE=ansible==12.3.0
 
 bash "$REPO/scripts/ensure-packages.sh" bird2 openbgpd bgpq4 git make python3-venv time stayrtr fort-validator rpki-client openssh-server openssh-client netconfd nsd chromium
 ensure_venv
+ensure_importer_venv
 ensure_openconfig_yang
 link_collection
 ensure_netbox_collection

@@ -11,7 +11,8 @@ options:
   netbox_url:
     description:
       - URL of the NetBox instance, for example C(https://netbox.example.net).
-      - Taken from the E(NETBOX_URL) environment variable when not set.
+      - Taken from the E(NETBOX_API) environment variable when not set (the name netbox.netbox's inventory reads), or
+        else from E(NETBOX_URL).
     type: str
     required: true
   netbox_token:

@@ -14,7 +14,7 @@ from .netbox_reader import read_snapshot
 from .scope import parse_blocks, scoped_records
 
 NETBOX_ARGSPEC = {
-    "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_URL"])},
+    "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_API", "NETBOX_URL"])},
     "netbox_token": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["NETBOX_TOKEN"])},
     "validate_certs": {"type": "bool", "default": True},
     "timeout": {"type": "int", "default": 30},
@@ -50,7 +50,8 @@ def netbox_records(module, kinds):
     return netbox_snapshot(module, kinds).records
 
 
-# The options of the ``routesec.bgp.within`` and ``routesec.bgp.cli_login`` doc fragments.
+# The options of the ``routesec.bgp.within``, ``routesec.bgp.cli_login`` and ``routesec.bgp.host_keys`` doc
+# fragments.
 WITHIN_OPTION = {"within": {"type": "list", "elements": "str"}}
 CLI_LOGIN_ARGSPEC = {
     "port": {"type": "int", "default": 22},
@@ -58,11 +59,22 @@ CLI_LOGIN_ARGSPEC = {
     "password": {"type": "str", "no_log": True, "required": True},
     "connect_timeout": {"type": "int", "default": 30},
 }
+HOST_KEY_OPTIONS = {
+    "known_hosts": {"type": "path"},
+    "hostkey": {"type": "str", "no_log": False},
+    "hostkey_verify": {"type": "bool", "default": True},
+}
+
+
+def host_key_options(params):
+    """The keywords of the ``host_keys`` options in ``params``, as every driver, runner and transport takes them."""
+    return {name: params[name] for name in HOST_KEY_OPTIONS}
 
 
 def cli_login(params):
-    """The transport keywords of the ``cli_login`` options in ``params``."""
-    return {"username": params["username"], "password": params["password"], "timeout": params["connect_timeout"]}
+    """The transport keywords of the ``cli_login`` and ``host_keys`` options in ``params``."""
+    login = {"username": params["username"], "password": params["password"], "timeout": params["connect_timeout"]}
+    return {**login, **host_key_options(params)}
 
 
 def scoped_netbox_records(module, kinds):
@@ -102,14 +114,10 @@ def post_change_check(params):
 
 
 def netconf_driver(module, host, port, timeout, **options):
-    """A NetconfDriver for ``host`` with the module's login options (username, password, ssh_key, hostkey)."""
+    """A NetconfDriver for ``host`` with the module's login and ``host_keys`` options."""
     p = module.params
-    login = {
-        "username": p["username"],
-        "password": p["password"],
-        "key_filename": p["ssh_key"],
-        "hostkey": p["hostkey"],
-    }
+    login = {"username": p["username"], "password": p["password"], "key_filename": p["ssh_key"]}
+    login.update(host_key_options(p))
     return run(module, NetconfDriver, host, port=port, timeout=timeout, **login, **options)
 
 

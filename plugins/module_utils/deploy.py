@@ -16,7 +16,7 @@ from .drivers import commit_confirmed
 from .drivers.cli.base import config_lines
 from .errors import TransportError
 from .plan import ListChange, plan_list, unified_diff
-from .render import openconfig
+from .render import openconfig, replacement
 from .render.common import entry_text
 from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
 
@@ -89,13 +89,14 @@ def deploy_through_driver(intent, driver, candidate, options, confirm_seconds, c
         return result
 
 
-def deploy_whole_lists(intent, driver, render, options, confirm_seconds, check=None):
+def deploy_whole_lists(intent, driver, options, confirm_seconds, check=None):
     """Through a CLI driver (``drivers.cli``): the lists are redefined whole, as the platform's renderer
-    writes them; the guards compare the lists parsed from the running configuration with the intent
-    first, and the device itself decides what changes (``compare`` is its diff)."""
+    writes them (``render.replacement``: an object of another kind left from before goes in the same
+    commit); the guards compare the lists the candidate replaces with the intent first, and the device
+    itself decides what changes (``compare`` is its diff)."""
     with driver:
-        changes = guarded_changes(intent, render.parse_prefix_lists(driver.get_running()), options)
-        candidate = render.render_prefix_lists(intent.prefix_lists)
+        current, candidate = replacement(intent.device.platform, intent.prefix_lists, driver.get_running())
+        changes = guarded_changes(intent, current, options)
         return commit_candidate(driver, candidate, changes, config_lines(candidate), options, confirm_seconds, check)
 
 

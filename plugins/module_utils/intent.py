@@ -6,7 +6,8 @@
 It checks every record before it builds anything and reports all problems at
 once, each naming the NetBox object and field, so that one run tells the
 operator everything to fix. Any problem means no intent at all: routesec never
-pushes from data it could only partly understand.
+pushes from data it could only partly understand. A run may name the devices it
+changes (a scope): a bad record of another device then only warns.
 """
 
 from __future__ import annotations
@@ -49,10 +50,23 @@ class Origination:
 
 
 class Problems:
-    """Collects data problems; raises them together."""
+    """Collects data problems; raises them together.
 
-    def __init__(self):
+    With a ``scope`` (device names), the problems of a device outside it do not stop the run: that device is
+    left out, and its problems become ``warnings``. A bad record of a router the run does not change must not
+    block the routers it does change; the problems of those still refuse.
+    """
+
+    def __init__(self, scope=None):
         self.items = []
+        self.warnings = []
+        self.scope = None if scope is None else frozenset(scope)
+
+    def for_device(self, name):
+        """Where the problems of device ``name`` go: here when it is in scope, else to the warnings."""
+        if self.scope is None or name in self.scope:
+            return self
+        return _Warnings(self.warnings)
 
     def add(self, obj, field, message):
         self.items.append(str(DataError(message, obj, field)))
@@ -72,6 +86,17 @@ class Problems:
                 "%d problem%s in the source of truth, nothing was changed:\n- %s"
                 % (count, "" if count == 1 else "s", "\n- ".join(self.items))
             )
+
+
+class _Warnings(Problems):
+    """The problems of a device outside the scope: recorded as warnings of the run."""
+
+    def __init__(self, warnings):
+        super().__init__()
+        self.items = warnings
+
+    def raise_if_any(self):
+        pass
 
 
 def _name(kind, record, label_key):
@@ -138,6 +163,7 @@ def bgp_sessions(records, device_ids, own, problems):
         if not isinstance(device, dict) or device.get("id") not in device_ids:
             continue
         obj = _name("BGP session", record, "display")
+        problems_before, problems = problems, problems.for_device(device.get("name"))
         status = _nested(record.get("status"), "value")
         if not status:
             problems.add(obj, "status", "is empty")
@@ -154,6 +180,7 @@ def bgp_sessions(records, device_ids, own, problems):
             address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
         if asn is not None and asn not in own:
             result.setdefault(device["id"], []).append((asn, address))
+        problems = problems_before
     return result
 
 
@@ -222,27 +249,43 @@ def _max_length(value, network, obj, problems):
 
 
 def devices(records, own, problems, platform_map=None, sets=None, sessions=None):
+    """``[(Device, neighbours)]`` of the device ``records`` without problems. With a scope (see Problems),
+    a device outside it whose record has a problem is left out, its problems warned about, and a scope
+    naming a device that NetBox does not manage is a problem."""
     result = []
     for record in records:
-        obj = _name("device", record, "name")
-        platform = _platform(record.get("platform"), platform_map or {})
-        if platform not in PLATFORMS:
-            problems.add(obj, "platform", "%r is not supported (supported: %s)" % (platform, ", ".join(PLATFORMS)))
-            continue
-        custom = record.get("custom_fields") or {}
-        field = "custom_fields.%s" % CF_LOCAL_ASN
-        asn = _nested_asn(custom.get(CF_LOCAL_ASN), obj, field, problems)
-        if asn is not None and asn not in own:
-            problems.add(obj, field, "AS%d is not one of our ASNs" % asn)
-            continue
-        address = _primary_address(record)
-        if address is None:
-            problems.add(obj, "primary_ip4", "the device has no primary IP to manage it by")
-            continue
-        peers = neighbors(record, obj, sets or {}, problems, (sessions or {}).get(record.get("id"), ()))
-        if asn is not None:
-            result.append((Device(record.get("name"), platform, address, asn), peers))
+        mine = problems.for_device(record.get("name"))
+        found = len(mine.items)
+        device = _device(record, own, mine, platform_map, sets, sessions)
+        if device is not None and len(mine.items) == found:
+            result.append(device)
+    unknown = sorted((problems.scope or set()) - {record.get("name") for record in records})
+    if unknown:
+        problems.add("NetBox devices", "tags", "no device tagged routesec-managed is named %s" % ", ".join(unknown))
     return result
+
+
+def _device(record, own, problems, platform_map, sets, sessions):
+    """``(Device, neighbours)`` of one device record, or None (its problems recorded)."""
+    obj = _name("device", record, "name")
+    platform = _platform(record.get("platform"), platform_map or {})
+    if platform not in PLATFORMS:
+        problems.add(obj, "platform", "%r is not supported (supported: %s)" % (platform, ", ".join(PLATFORMS)))
+        return None
+    custom = record.get("custom_fields") or {}
+    field = "custom_fields.%s" % CF_LOCAL_ASN
+    asn = _nested_asn(custom.get(CF_LOCAL_ASN), obj, field, problems)
+    if asn is not None and asn not in own:
+        problems.add(obj, field, "AS%d is not one of our ASNs" % asn)
+        return None
+    address = _primary_address(record)
+    if address is None:
+        problems.add(obj, "primary_ip4", "the device has no primary IP to manage it by")
+        return None
+    peers = neighbors(record, obj, sets or {}, problems, (sessions or {}).get(record.get("id"), ()))
+    if asn is None:
+        return None
+    return Device(record.get("name"), platform, address, asn), peers
 
 
 def _platform(value, platform_map):
@@ -271,13 +314,14 @@ def own_prefix_lists(origins, asn, list_names=None):
     return tuple(lists)
 
 
-def build_intent(records, platform_map=None, list_names=None):
+def build_intent(records, platform_map=None, list_names=None, problems=None):
     """Per-device intent from NetBox ``records`` (a mapping kind -> list of dicts; ``bgp_sessions``,
     the netbox-bgp plugin's sessions, is optional).
 
-    Returns ``{device name: DeviceIntent}``; raises DataError listing every problem.
+    Returns ``{device name: DeviceIntent}``; raises DataError listing every problem. With ``problems`` a
+    Problems with a scope, only the devices in the scope, and the other devices' problems in its warnings.
     """
-    problems = Problems()
+    problems = Problems() if problems is None else problems
     own = own_asns(records["asns"], problems)
     held = aggregates(records["aggregates"], problems)
     origins = originations(records["prefixes"], own, held, problems)
@@ -290,13 +334,21 @@ def build_intent(records, platform_map=None, list_names=None):
     for device, _peers in routers:
         if device.local_asn not in lists_by_asn:
             lists_by_asn[device.local_asn] = own_prefix_lists(origins, device.local_asn, list_names)
-    return {device.name: DeviceIntent(device, lists_by_asn[device.local_asn], peers) for device, peers in routers}
+    return {
+        device.name: DeviceIntent(device, lists_by_asn[device.local_asn], peers)
+        for device, peers in in_scope(routers, problems)
+    }
 
 
-def managed_devices(records, platform_map=None):
+def in_scope(routers, problems):
+    return [(device, peers) for device, peers in routers if problems.scope is None or device.name in problems.scope]
+
+
+def managed_devices(records, platform_map=None, problems=None):
     """``{name: {"name", "platform", "mgmt_host", "local_asn"}}`` of the managed devices, from the ``asns`` and
-    ``devices`` records alone: what a play needs to reach the routers. DataError listing every problem."""
-    problems = Problems()
+    ``devices`` records alone: what a play needs to reach the routers. DataError listing every problem; a
+    scope as for build_intent."""
+    problems = Problems() if problems is None else problems
     own = own_asns(records["asns"], problems)
     routers = devices(records["devices"], own, problems, platform_map, as_sets(records["asns"], problems))
     problems.raise_if_any()
@@ -307,5 +359,5 @@ def managed_devices(records, platform_map=None):
             "mgmt_host": device.mgmt_host,
             "local_asn": device.local_asn,
         }
-        for device, _peers in routers
+        for device, _peers in in_scope(routers, problems)
     }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .errors import SafetyError
 from .irr.cache import CachedClient
-from .irr.expand import DEFAULT_MAX_DEPTH, prefixes_for_set
+from .irr.expand import DEFAULT_MAX_DEPTH, left_out, prefixes_for_set
 from .irr.whois import WhoisClient
 from .model import AsPathList, PrefixList
 from .prefix_ops import build_prefix_entries
@@ -67,7 +67,14 @@ def neighbor_filters(neighbor, found, options):
             "bogons_dropped": len(dropped.bogons),
             "too_specific_dropped": len(dropped.too_specific),
         }
-    report.update(depth=found.expansion.depth, method=found.method)
+    expansion = found.expansion
+    report.update(
+        depth=expansion.depth,
+        method=found.method,
+        missing_sets=len(expansion.missing),
+        invalid_members=len(expansion.invalid),
+        too_deep_sets=len(expansion.too_deep),
+    )
     as_path = AsPathList(LIST_NAME % neighbor.asn, neighbor.asn, tuple(found.expansion.asns))
     return NeighborFilters(tuple(lists), as_path, report)
 
@@ -85,7 +92,8 @@ def refuse_empty(found):
 
 
 def add_irr_filters(intents, client, options=IrrFilterOptions()):
-    """``intents`` ({name: DeviceIntent}) with every neighbour's filters added; and a report per AS-SET.
+    """``intents`` ({name: DeviceIntent}) with every neighbour's filters added; a report per neighbour; and
+    warnings naming what ``allow_missing``/``allow_too_deep`` let an expansion leave out.
 
     Raises before returning anything if any set cannot be expanded completely, so
     that no router gets a filter built from partial data.
@@ -117,7 +125,7 @@ def add_irr_filters(intents, client, options=IrrFilterOptions()):
             as_path_lists=intent.as_path_lists + tuple(f.as_path for f in mine),
         )
     report = {"AS%d" % n.asn: f.report for n, f in built.items()}
-    return result, report
+    return result, report, [warning for name in names for warning in left_out(found[name].expansion)]
 
 
 def irr_filters_from(
@@ -125,7 +133,7 @@ def irr_filters_from(
 ):
     """``add_irr_filters`` over fresh connections to ``host:port``; also how it went.
 
-    Returns (intents, report, whois queries sent, cache report or None). With
+    Returns (intents, report, warnings, whois queries sent, cache report or None). With
     ``cache_dir``, answers are kept there while the IRR's data is unchanged
     (``irr.cache``).
     """
@@ -133,5 +141,5 @@ def irr_filters_from(
     if cache_dir:
         client = CachedClient(client, cache_dir)
     with client:
-        built, report = add_irr_filters(intents, client, options)
-    return built, report, client.queries, (client.report() if cache_dir else None)
+        built, report, warnings = add_irr_filters(intents, client, options)
+    return built, report, warnings, client.queries, (client.report() if cache_dir else None)

@@ -25,7 +25,9 @@ description:
     filters and then the announcement plans both.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.cli_login
+  - routesec.bgp.host_keys
 options:
   intent:
     description: One device's intent, an item of the RV(routesec.bgp.netbox_intent#module:devices) result.
@@ -76,7 +78,7 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.announce import plan_announcements, undo_lines
-from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, cli_login, run
+from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
 from ..module_utils.errors import SafetyError
 from ..module_utils.model import DeviceIntent
 from ..module_utils.scope import parse_blocks
@@ -107,6 +109,7 @@ def main():
     module = AnsibleModule(
         argument_spec={
             **CLI_LOGIN_ARGSPEC,
+            **HOST_KEY_OPTIONS,
             "intent": {"type": "dict", "required": True},
             "within": {"type": "list", "elements": "str"},
             "host": {"type": "str"},

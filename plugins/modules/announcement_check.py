@@ -18,7 +18,9 @@ description:
   - Reads only.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.cli_login
+  - routesec.bgp.host_keys
 options:
   prefixes:
     description: The prefixes announced.
@@ -50,6 +52,9 @@ attributes:
   check_mode:
     support: full
     description: Reads only, in check mode too.
+  diff_mode:
+    support: none
+    description: Reads only; there is nothing to diff.
 """
 
 EXAMPLES = r"""
@@ -82,7 +87,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.announcement_check import check_announcement, observed_origins, show_command
-from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, cli_login, run
+from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
 from ..module_utils.model import parse_prefix
 from ..module_utils.rpki.rov import RovIndex
 from ..module_utils.rpki.vrp import read_vrps
@@ -115,6 +120,7 @@ def main():
     module = AnsibleModule(
         argument_spec={
             **CLI_LOGIN_ARGSPEC,
+            **HOST_KEY_OPTIONS,
             "prefixes": {"type": "list", "elements": "str", "required": True},
             "origin_asn": {"type": "int", "required": True},
             "current_vrps": {"type": "path", "required": True},

@@ -20,9 +20,10 @@ description:
     (C(rov-policy-missing), FRR).
   - Writes the report as JSON, JUnit XML and a self-contained HTML page to O(output_dir), and fails when more
     than O(max_findings) findings are at or above O(fail_at).
-  - Reads only, and writes only its report files.
+  - Reads only, and writes only its report files; in check mode it writes nothing and returns the findings.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.irr_whois
   - routesec.bgp.netbox
 options:
@@ -70,6 +71,13 @@ options:
     description: Fail when more findings than this are at or above O(fail_at).
     type: int
     default: 0
+attributes:
+  check_mode:
+    support: full
+    description: Reads and reports the same; writes no report file in check mode.
+  diff_mode:
+    support: none
+    description: Reads only; the findings are the result.
 """
 
 EXAMPLES = r"""
@@ -94,7 +102,7 @@ findings:
   elements: dict
 files:
   description: The report files written.
-  returned: when O(output_dir) is set
+  returned: when O(output_dir) is set, outside check mode
   type: list
   elements: str
 api_calls:
@@ -232,7 +240,7 @@ def main():
     data = report.to_dict()
     result = {"changed": False, "summary": data["summary"], "findings": data["findings"]}
     result["api_calls"] = snapshot.api_calls
-    if p["output_dir"]:
+    if p["output_dir"] and not module.check_mode:
         result["files"] = write(report, p["output_dir"], p["fail_at"])
     over = report.count_at_least(p["fail_at"])
     if over > p["max_findings"]:

@@ -21,7 +21,9 @@ description:
     nothing; a re-run with the same O(config) changes nothing.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.ssh
+  - routesec.bgp.host_keys
   - routesec.bgp.confirm
 options:
   platform:
@@ -40,8 +42,15 @@ options:
     description: Its control socket (default C(/run/bird/bird.ctl), C(/run/openbgpd/bgpd.sock)).
     type: str
   host:
-    description: The router to reach over SSH; on this host when omitted.
+    description: The router to reach over SSH (its host key checked before logging in); on this host when omitted.
     type: str
+attributes:
+  check_mode:
+    support: full
+    description: Has the daemon check the candidate and shows its diff; changes nothing.
+  diff_mode:
+    support: full
+    description: The unified diff of the configuration file, running against candidate.
 """
 
 EXAMPLES = r"""
@@ -70,7 +79,14 @@ confirmed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import CONFIRM_OPTIONS, exit_with_config_diff, post_change_check, run
+from ..module_utils.ansible_support import (
+    CONFIRM_OPTIONS,
+    HOST_KEY_OPTIONS,
+    exit_with_config_diff,
+    host_key_options,
+    post_change_check,
+    run,
+)
 from ..module_utils.drivers import commit_confirmed
 from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.openbgpd import OpenbgpdDriver
@@ -82,7 +98,8 @@ DRIVERS = {"bird2": Bird2Driver, "openbgpd": OpenbgpdDriver}
 def driver_of(module):
     p = module.params
     if p["host"]:
-        runner = run(module, SshRunner, p["host"], p["username"], p["password"], p["ssh_key"], p["port"])
+        login = (p["username"], p["password"], p["ssh_key"], p["port"])
+        runner = run(module, SshRunner, p["host"], *login, **host_key_options(p))
     else:
         runner = LocalRunner()
     options = {key: p[key] for key in ("path", "socket") if p[key]}
@@ -115,6 +132,7 @@ def main():
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "ssh_key": {"type": "path"},
+            **HOST_KEY_OPTIONS,
             **CONFIRM_OPTIONS,
         },
         supports_check_mode=True,

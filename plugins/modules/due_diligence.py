@@ -20,6 +20,7 @@ description:
   - Reads only.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.irr_whois
   - routesec.bgp.netbox
 options:
@@ -58,6 +59,13 @@ options:
     description: Fail when a section has a problem.
     type: bool
     default: true
+attributes:
+  check_mode:
+    support: full
+    description: Asks its sources only, so it behaves the same in check mode.
+  diff_mode:
+    support: none
+    description: Reads only; there is nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -27,6 +27,7 @@ description:
   - Reads only; never changes the IRR.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.irr_whois
   - routesec.bgp.read_only
 options:
@@ -87,7 +88,10 @@ options:
     elements: str
     default: []
   allow_missing_sets:
-    description: Build filters even if member sets of an AS-SET are missing from the IRR.
+    description:
+      - Build filters even if member sets of an AS-SET are missing from the IRR (or members are neither AS numbers
+        nor AS-SET names). The run warns with the count and the first names of what was left out, and RV(report)
+        counts them per neighbour.
     type: bool
     default: false
   allow_too_deep:
@@ -117,7 +121,9 @@ devices:
   returned: success
   type: dict
 report:
-  description: Per neighbour AS, what its AS-SET gave and what was dropped.
+  description:
+    - Per neighbour AS, what its AS-SET gave and what was dropped; C(missing_sets), C(invalid_members) and
+      C(too_deep_sets) count what O(allow_missing_sets) and O(allow_too_deep) let the expansion leave out.
   returned: success
   type: dict
   sample:
@@ -126,6 +132,9 @@ report:
       origins: 2
       depth: 1
       method: "!a"
+      missing_sets: 0
+      invalid_members: 0
+      too_deep_sets: 0
       ipv4: {"prefixes": 2, "entries": 2, "bogons_dropped": 0, "too_specific_dropped": 0}
       ipv6: {"prefixes": 1, "entries": 1, "bogons_dropped": 0, "too_specific_dropped": 0}
 irr_queries:
@@ -189,7 +198,7 @@ def main():
         allow_too_deep=p["allow_too_deep"],
         allow_empty=p["allow_empty"],
     )
-    built, report, queries, cache = run(
+    built, report, warnings, queries, cache = run(
         module,
         irr_filters_from,
         p["irr_host"],
@@ -204,6 +213,8 @@ def main():
     result = {"devices": {name: i.to_dict() for name, i in built.items()}, "report": report, "irr_queries": queries}
     if cache is not None:
         result["irr_cache"] = cache
+    for warning in warnings:
+        module.warn(warning)
     module.exit_json(changed=False, **result)
 
 

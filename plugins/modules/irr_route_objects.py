@@ -35,6 +35,7 @@ description:
     and which were not sent.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.within
   - routesec.bgp.irr_whois
   - routesec.bgp.netbox
@@ -98,6 +99,13 @@ options:
     description: Submit a plan that removes more than O(max_delete_percent), or all, of our route objects or AS-SET members.
     type: bool
     default: false
+attributes:
+  check_mode:
+    support: full
+    description: Reads the registry and plans; submits nothing.
+  diff_mode:
+    support: full
+    description: The RPSL of every object the plan creates, modifies or deletes, before and after.
 """
 
 EXAMPLES = r"""

@@ -18,6 +18,7 @@ description:
   - Idempotent; in check mode it reports what it would create or update and writes nothing.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.netbox
 attributes:
   check_mode:

@@ -18,7 +18,8 @@ description:
     has no origin ASN, its origin is not one of our ASNs (tagged C(routesec-own)), it lies outside
     every aggregate, its max length is out of range, or a device has an unsupported platform, no
     local ASN or no primary IP, or an ASN's AS-SET (C(routesec_as_set)) is not a valid name.
-    Nothing is built from data with problems.
+    Nothing is built from data with problems. With O(devices), a problem of another device's record is a
+    warning and that device is left out.
   - Each device's C(neighbors) are its C(routesec_neighbor_asns) and, when NetBox has the netbox-bgp
     plugin, the remote ASes of the device's plugin BGP sessions whose status is C(active), merged by AS,
     each with its AS-SET (the ASN's C(routesec_as_set), or the AS itself) and the sessions' remote
@@ -27,6 +28,7 @@ description:
   - Reads only; never changes NetBox.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.netbox
   - routesec.bgp.read_only
 options:
@@ -51,6 +53,16 @@ options:
         The intent of many routers with large lists is large to pass around.
     type: bool
     default: false
+  devices:
+    description:
+      - The devices the run is for (NetBox device names; the roles pass the play's hosts). Only these are returned,
+        and the problems of other devices' records (no primary IP, an unsupported platform, ...) are warnings
+        instead of refusals, so that one bad record does not block the routers it does not concern. The problems of these
+        devices, and of the records every router shares (ASNs, aggregates, prefixes), still refuse; so does a name
+        that is not a NetBox device tagged C(routesec-managed).
+      - Without it, every managed device is returned and any problem refuses.
+    type: list
+    elements: str
   platform_map:
     description:
       - Maps NetBox platform slugs to routesec platforms when they differ. Without an entry, a slug
@@ -127,7 +139,7 @@ counts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.intent import build_intent, managed_devices
+from ..module_utils.intent import Problems, build_intent, managed_devices
 from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, QUERIES, read_snapshot
 
 
@@ -137,6 +149,7 @@ def main():
         page_size={"type": "int", "default": DEFAULT_PAGE_SIZE},
         bgp_sessions={"type": "bool", "default": True},
         devices_only={"type": "bool", "default": False},
+        devices={"type": "list", "elements": "str"},
         platform_map={"type": "dict", "default": {}},
         list_names={
             "type": "dict",
@@ -153,13 +166,16 @@ def main():
     kinds = ["asns", "devices"] if p["devices_only"] else kinds
     args = (p["netbox_url"], p["netbox_token"], p["page_size"], p["timeout"], p["validate_certs"], kinds)
     snapshot = run(module, read_snapshot, *args)
+    problems = Problems(p["devices"])
     if p["devices_only"]:
-        devices = run(module, managed_devices, snapshot.records, p["platform_map"])
+        devices = run(module, managed_devices, snapshot.records, p["platform_map"], problems)
     else:
         names = p["list_names"] or {}
         list_names = {4: names.get("ipv4") or "ROUTESEC-OWN-V4", 6: names.get("ipv6") or "ROUTESEC-OWN-V6"}
-        intent = run(module, build_intent, snapshot.records, p["platform_map"], list_names)
+        intent = run(module, build_intent, snapshot.records, p["platform_map"], list_names, problems)
         devices = {name: device.to_dict() for name, device in intent.items()}
+    for warning in problems.warnings:
+        module.warn("left out, not in devices: %s" % warning)
     module.exit_json(
         changed=False,
         devices=devices,

@@ -25,6 +25,9 @@ description:
 author: routesec maintainers (@routesec)
 requirements:
   - ncclient
+extends_documentation_fragment:
+  - routesec.bgp.controller
+  - routesec.bgp.host_keys
 options:
   host:
     description: The device's NETCONF address.
@@ -44,15 +47,6 @@ options:
   ssh_key:
     description: SSH private key file.
     type: path
-  hostkey:
-    description:
-      - The device's SSH host key (a public key line, or its base64 part) to check against, instead of
-        C(~/.ssh/known_hosts).
-    type: str
-  hostkey_verify:
-    description: Whether the device's host key is checked. Turning this off lets anyone on the path pose as the device.
-    type: bool
-    default: true
   config:
     description: The configuration the managed part should have, as a C(<config>) document in the device's YANG models.
     type: str
@@ -85,6 +79,13 @@ options:
     description: Seconds to wait for each NETCONF reply.
     type: int
     default: 30
+attributes:
+  check_mode:
+    support: full
+    description: Loads the candidate, shows its diff and discards it; the running configuration is not changed.
+  diff_mode:
+    support: full
+    description: The unified diff of the managed part, running against candidate.
 """
 
 EXAMPLES = r"""
@@ -112,7 +113,7 @@ confirmed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import exit_with_config_diff, netconf_driver, run
+from ..module_utils.ansible_support import HOST_KEY_OPTIONS, exit_with_config_diff, netconf_driver, run
 from ..module_utils.drivers import commit_confirmed
 from ..module_utils.drivers.netconf import is_empty
 from ..module_utils.errors import SafetyError
@@ -149,8 +150,7 @@ def main():
             "username": {"type": "str", "required": True},
             "password": {"type": "str", "no_log": True},
             "ssh_key": {"type": "path", "no_log": False},
-            "hostkey": {"type": "str", "no_log": False},
-            "hostkey_verify": {"type": "bool", "default": True},
+            **HOST_KEY_OPTIONS,
             "config": {"type": "str", "required": True},
             "filter": {"type": "str"},
             "operation": {"type": "str", "choices": ["merge", "replace"], "default": "merge"},
@@ -162,7 +162,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    options = {key: p[key] for key in ("hostkey_verify", "operation", "validate")}
+    options = {key: p[key] for key in ("operation", "validate")}
     driver = netconf_driver(module, p["host"], p["port"], p["timeout"], subtree_filter=p["filter"], **options)
     exit_with_config_diff(module, *run(module, deploy, module, driver))
 

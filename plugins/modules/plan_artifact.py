@@ -18,6 +18,8 @@ description:
     fails, naming the parts, when anything differs (NetBox, the IRR, the RPKI or a router changed, so the change
     would not be the one reviewed). Changes nothing.
 author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.controller
 options:
   path:
     description: The plan file (JSON).
@@ -32,6 +34,15 @@ options:
     description: The registered results, by a name per part (for example C(router r1), C(route objects)).
     type: dict
     required: true
+attributes:
+  check_mode:
+    support: full
+    description:
+      - O(state=written) writes the plan files in check mode too, and only them - the plan is what a check-mode run
+        produces (C(playbooks/plan.yml) runs in check mode). O(state=verified) reads only.
+  diff_mode:
+    support: none
+    description: The plan files are the result.
 """
 
 EXAMPLES = r"""

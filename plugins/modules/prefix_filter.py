@@ -18,6 +18,8 @@ description:
     lists if the router did not end up as planned. C(changed) comes from that read-back.
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows the
     unified diff of the lists.
+  - On every transport that logs in, the device's SSH host key is checked first (O(known_hosts) or O(hostkey)); a
+    key that does not match or is not known fails the task before the login, so nothing is sent, in check mode too.
   - Deploys to C(frr). With O(transport=netmiko) netmiko drives vtysh over SSH line by line. With
     O(transport=vtysh) (on the router, through an SSH shell account) or O(transport=vtysh_local) (an FRR
     on the controller's host) the change is sent as one file to C(vtysh -f), which FRR reads several
@@ -43,7 +45,9 @@ description:
     C(nokia_sros)) without connecting.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.ssh
+  - routesec.bgp.host_keys
   - routesec.bgp.confirm
 options:
   intent:
@@ -95,9 +99,6 @@ options:
         candidate's edits when a commit follows C(<validate>); the read-back after the commit catches that).
     type: bool
     default: true
-  hostkey:
-    description: The device's SSH host key (a public key line) to check instead of C(known_hosts) (O(transport=netconf)).
-    type: str
   vtysh:
     description: The vtysh command and its options on the router (O(transport=vtysh) and O(transport=vtysh_local)),
       for example with C(--vty_socket) and C(--config_dir) for an FRR in its own path namespace.
@@ -174,7 +175,14 @@ rendered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import CONFIRM_OPTIONS, netconf_driver, post_change_check, run
+from ..module_utils.ansible_support import (
+    CONFIRM_OPTIONS,
+    HOST_KEY_OPTIONS,
+    host_key_options,
+    netconf_driver,
+    post_change_check,
+    run,
+)
 from ..module_utils.deploy import (
     DeployOptions,
     deploy_prefix_lists,
@@ -186,7 +194,7 @@ from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
 from ..module_utils.drivers.frr import FrrDriver
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
 from ..module_utils.model import DeviceIntent
-from ..module_utils.render import openconfig, render_prefix_lists, renderer
+from ..module_utils.render import openconfig, render_prefix_lists
 from ..module_utils.transports import transport_for
 
 
@@ -211,10 +219,10 @@ def main():
             },
             "netconf_port": {"type": "int", "default": 830},
             "netconf_validate": {"type": "bool", "default": True},
-            "hostkey": {"type": "str", "no_log": False},
             "ssh_key": {"type": "path"},
             "vtysh": {"type": "list", "elements": "str", "default": ["vtysh"]},
             "state_dir": {"type": "str", "default": "/var/lib/routesec"},
+            **HOST_KEY_OPTIONS,
             **CONFIRM_OPTIONS,
         },
         supports_check_mode=True,
@@ -264,6 +272,7 @@ def netmiko_transport(module, device):
         password=p["password"],
         timeout=p["connect_timeout"],
         name=device.name,
+        **host_key_options(p),
     )
 
 
@@ -283,8 +292,9 @@ def through_cli(module, intent, options):
         port=p["port"],
         timeout=p["connect_timeout"],
         name=device.name,
+        **host_key_options(p),
     )
-    return run(module, deploy_whole_lists, intent, driver, renderer(device.platform), options, p["confirm_timeout"])
+    return run(module, deploy_whole_lists, intent, driver, options, p["confirm_timeout"])
 
 
 def through_netconf(module, intent, options):
@@ -313,9 +323,8 @@ def through_vtysh(module, intent, options):
         if not p["username"]:
             module.fail_json(msg="transport=vtysh needs username")
         host = connect_host(module, device)
-        runner = run(
-            module, SshRunner, host, p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"]
-        )
+        login = (p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
+        runner = run(module, SshRunner, host, *login, **host_key_options(p))
     driver = FrrDriver(runner, p["state_dir"], p["vtysh"], name=device.name, save=p["save"])
     check = post_change_check(p)
     candidate = render_prefix_lists("frr", intent.prefix_lists)

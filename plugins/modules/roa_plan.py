@@ -32,9 +32,9 @@ description:
     check mode and O(submit=false) send nothing. With C(--diff) the ROAs before and after are shown.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.within
   - routesec.bgp.netbox
-  - routesec.bgp.read_only
 options:
   current_vrps:
     description:
@@ -78,6 +78,13 @@ options:
     description: Submit a plan that removes more ROAs than O(max_remove_percent), or all of them.
     type: bool
     default: false
+attributes:
+  check_mode:
+    support: full
+    description: Reads the validator's VRPs (or the CA) and plans; submits nothing.
+  diff_mode:
+    support: full
+    description: Our ROAs in the RPKI before and after the plan.
 """
 
 EXAMPLES = r"""

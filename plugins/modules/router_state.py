@@ -18,8 +18,13 @@ description:
     deploys it - its configuration file O(path), over SSH (SFTP) or on this host when O(host) is omitted - with
     every C(include)d file read in its place, as BIRD does (an include by wildcard is refused). Its prefix sets
     (C(define NAME = [...])) are the prefix-lists.
-  - Reads only; check mode reads the same.
+  - Reads only; check mode reads the same. The router's SSH host key is checked before logging in (O(known_hosts) or
+    O(hostkey)).
 author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.controller
+  - routesec.bgp.read_only
+  - routesec.bgp.host_keys
 options:
   port:
     description: SSH port.
@@ -98,7 +103,7 @@ rov_policy:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import run
+from ..module_utils.ansible_support import HOST_KEY_OPTIONS, host_key_options, run
 from ..module_utils.drivers.bird2 import Bird2Driver
 from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
 from ..module_utils.drivers.runner import LocalRunner, SshRunner
@@ -115,7 +120,8 @@ PLATFORMS = ["frr", "bird2", "cisco_ios", "cisco_iosxr", "arista_eos", "juniper_
 def bird_config(p, name):
     """BIRD's configuration file with its includes in place, over SSH or on this host."""
     if p["host"]:
-        runner = SshRunner(p["host"], p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
+        login = (p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
+        runner = SshRunner(p["host"], *login, **host_key_options(p))
     else:
         runner = LocalRunner(p["connect_timeout"])
     try:
@@ -130,12 +136,11 @@ def running_config(module):
     name = p["name"] or p["host"] or "localhost"
     if p["platform"] == "bird2":
         return bird_config(p, name)
+    login = {"port": p["port"], "timeout": p["connect_timeout"], "name": name, **host_key_options(p)}
     if p["platform"] in CLI_DRIVERS:
-        args = (p["host"], p["username"], p["password"])
-        session = CLI_DRIVERS[p["platform"]](*args, port=p["port"], timeout=p["connect_timeout"], name=name)
+        session = CLI_DRIVERS[p["platform"]](p["host"], p["username"], p["password"], **login)
     else:
-        login = {"username": p["username"], "password": p["password"], "timeout": p["connect_timeout"]}
-        session = transport_for(p["platform"], host=p["host"], port=p["port"], name=name, **login)
+        session = transport_for(p["platform"], host=p["host"], username=p["username"], password=p["password"], **login)
     with session:
         return session.get_running()
 
@@ -152,6 +157,7 @@ def main():
             "ssh_key": {"type": "path"},
             "path": {"type": "str"},
             "connect_timeout": {"type": "int", "default": 30},
+            **HOST_KEY_OPTIONS,
         },
         supports_check_mode=True,
         required_if=[("platform", p, ("host", "username", "password")) for p in PLATFORMS if p != "bird2"],

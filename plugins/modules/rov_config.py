@@ -22,6 +22,7 @@ description:
   - Reads only; the configuration is returned, not pushed.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
+  - routesec.bgp.controller
   - routesec.bgp.netbox
   - routesec.bgp.read_only
 options:

@@ -52,9 +52,9 @@ def clean_lab(playbook, base_routers, rtr_service, irrd, tmp_path):
     yield vrps, irrd, roas
 
 
-def compliance(playbook, vrps, report_dir):
+def compliance(playbook, vrps, report_dir, *args):
     variables = {"routesec_current_vrps": str(vrps), "routesec_report_dir": str(report_dir)}
-    run = playbook("compliance.yml", *WIDE, "-e", json.dumps(variables))
+    run = playbook("compliance.yml", *WIDE, "-e", json.dumps(variables), *args)
     return run, result_of(run, "compliance")
 
 
@@ -64,6 +64,9 @@ def test_clean_lab_then_four_seeded_problems(playbook, clean_lab, tmp_path):
     assert run.rc == 0 and result["findings"] == [], run.output
     summary_now = result["summary"]
     assert summary_now["prefixes"] == len(roas) == summary_now["with_roa"] == summary_now["with_route_object"]
+    checked, result = compliance(playbook, vrps, tmp_path / "checked", "--check")
+    assert checked.rc == 0 and result["summary"] == summary_now and "files" not in result, checked.output
+    assert not (tmp_path / "checked").exists()  # check mode writes no report
 
     missing = roas[0]
     vrps.write_text(json.dumps({"roas": [dict(r, asn="AS%d" % r["asn"]) for r in roas[1:]]}))

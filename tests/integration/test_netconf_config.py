@@ -97,11 +97,11 @@ def test_a_candidate_the_server_refuses_changes_nothing(playbook, server, tmp_pa
     assert commits(server) == 0
 
 
-def test_an_unknown_host_key_is_refused(playbook, server, tmp_path):
+def test_a_host_key_other_than_the_pinned_one_is_refused(playbook, server, tmp_path):
     variables_key = server.client_key.with_suffix(".pub").read_text().strip()
     server.host_key = variables_key  # pose the client's key as the device's: the real one does not match
     run, result = deploy(playbook, server, tmp_path, config(B))
-    assert run.rc != 0 and "nknown host" in result["msg"], run.output
+    assert run.rc != 0 and "does not match the pinned hostkey" in result["msg"], run.output
     assert commits(server) == 0
 
 

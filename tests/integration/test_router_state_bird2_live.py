@@ -42,17 +42,19 @@ def read(playbook, **variables):
 
 @pytest.fixture(params=["local", "ssh"])
 def login(request, tmp_path):
-    """The module's SSH options: none (the file is read on this host), or an sshd on loopback with a key login."""
+    """The module's SSH options: none (the file is read on this host), or an sshd on loopback with a key login
+    (its host key checked against a known_hosts file)."""
     if request.param == "local":
         yield {}
         return
     (tmp_path / "sshd").mkdir()
-    with ssh_server(tmp_path / "sshd") as (port, key):
+    with ssh_server(tmp_path / "sshd") as server:
         yield {
             "bird_host": "127.0.0.1",
-            "bird_port": port,
+            "bird_port": server.port,
             "bird_username": getpass.getuser(),
-            "bird_ssh_key": str(key),
+            "bird_ssh_key": str(server.client_key),
+            "bird_known_hosts": str(server.known_hosts),
         }
 
 

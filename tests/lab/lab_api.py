@@ -112,11 +112,16 @@ def state_dir() -> Path:
 
     Layout: ``<node>/run`` (vty sockets, pid files), ``<node>/etc`` (live FRR
     configuration), ``exa/`` and ``cust/`` (ExaBGP), ``rpki/`` (StayRTR, its
-    ``vrps.json``), ``ssh/<node>/`` (sshd),
+    ``vrps.json``), ``ssh/<node>/`` (sshd), ``known_hosts`` (the routers' SSH host keys),
     ``log/`` (all logs), ``exabgp.cmd`` and ``exabgp-cust.cmd`` (the command
     FIFOs of exa and cust).
     """
     return Path(os.environ.get("ROUTESEC_LAB_STATE", "/run/routesec-lab"))
+
+
+def known_hosts() -> Path:
+    """The known_hosts file holding the routers' SSH host keys (as ``[address]:port``), written by routers.sh up."""
+    return state_dir() / "known_hosts"
 
 
 def _check_node(node: str) -> None:

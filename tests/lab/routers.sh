@@ -36,7 +36,9 @@
 #
 # Management: sshd on 127.0.10.1:2222 (r1), 127.0.10.2:2222 (r2) and
 # 127.0.10.10:2222 (transit), user routesec / password routesec-lab; the login
-# runs vtysh for that router (netmiko device_type "cisco_ios" works).
+# runs vtysh for that router (netmiko device_type "cisco_ios" works). Their host
+# keys are published in $STATE/known_hosts (as [address]:2222, written from the
+# keys themselves, not scanned) on every up, for the clients to check.
 #
 # Where the configuration lives: FRR daemons are started with -N <node> (own
 # path namespace), --vty_socket $STATE/<node>/run and -f $STATE/<node>/etc/<daemon>.conf.
@@ -427,6 +429,18 @@ EOF
 
 ssh_running() { pid_alive "$STATE/ssh/$1/sshd.pid" "$STATE/ssh/$1/sshd_config"; }
 
+# $STATE/known_hosts: every router's public host keys under its management address, replaced at once.
+publish_known_hosts() {
+    local node pub tmp=$STATE/known_hosts.tmp
+    for node in "${FRR_NODES[@]}"; do
+        for pub in "$CACHE/lab-ssh/$node"/ssh_host_*_key.pub; do
+            printf '[%s]:%s %s\n' "${MGMT_ADDR[$node]}" "$SSH_PORT" "$(cut -d' ' -f1,2 "$pub")"
+        done
+    done >"$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$STATE/known_hosts"
+}
+
 # Stops the listener and the sessions (and their vtysh) it forked.
 ssh_stop() {
     local node=$1 pid
@@ -479,6 +493,7 @@ cmd_up() {
     local node started=$SECONDS
     if lab_healthy; then
         log "already up"
+        publish_known_hosts
         wait_established
         return
     fi
@@ -501,6 +516,7 @@ cmd_up() {
     for node in "${FRR_NODES[@]}"; do
         ssh_start "$node"
     done
+    publish_known_hosts
     wait_established
     log "up in $((SECONDS - started)) s"
 }
@@ -524,7 +540,7 @@ cmd_down() {
     for node in "${EXA_NODES[@]}"; do
         rm -f "$(exa_fifo "$node")"
     done
-    rm -rf "$STATE/ssh" "$STATE/inputrc"
+    rm -rf "$STATE/ssh" "$STATE/inputrc" "$STATE/known_hosts"
     [[ ${1:-} == quiet ]] || log "down"
 }
 

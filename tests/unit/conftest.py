@@ -35,7 +35,8 @@ def runner(request):
     if request.param == "local":
         yield LocalRunner()
         return
-    port, key = request.getfixturevalue("sshd")
-    ssh = SshRunner("127.0.0.1", getpass.getuser(), key_filename=str(key), port=port, timeout=30)
+    server = request.getfixturevalue("sshd")
+    login = {"key_filename": str(server.client_key), "port": server.port, "known_hosts": str(server.known_hosts)}
+    ssh = SshRunner("127.0.0.1", getpass.getuser(), timeout=30, **login)
     yield ssh
     ssh.close()

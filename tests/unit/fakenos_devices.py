@@ -166,11 +166,17 @@ def wait_until_listening(server, limit=10):
 
 
 class Served:
-    """A fakenos host serving an emulated router on ``port``; ``router`` can be swapped for a fresh one."""
+    """A fakenos host serving an emulated router on ``port`` with the SSH host key ``hostkey`` (its public key
+    line); ``router`` can be swapped for a fresh one."""
 
-    def __init__(self, nos, port):
+    def __init__(self, nos, port, hostkey):
         self.nos = nos
         self.port = port
+        self.hostkey = hostkey
+
+    @property
+    def known_hosts_line(self):
+        return "[127.0.0.1]:%d %s\n" % (self.port, self.hostkey)
 
     @property
     def router(self):
@@ -194,9 +200,10 @@ def serve(router):
     with mock.patch.object(ssh_server_paramiko, "channel_to_shell_tap", line_tap):
         net.start()
         try:
-            wait_until_listening(net.hosts[router.hostname].server)
-            served = Served(nos, port)
-            yield served
+            server = net.hosts[router.hostname].server
+            wait_until_listening(server)
+            key = server._ssh_server_key
+            yield Served(nos, port, "%s %s" % (key.get_name(), key.get_base64()))
         finally:
             net.stop()
             nos.device.shutdown()
@@ -1112,9 +1119,12 @@ def put_leaf(tree, key):
 
 
 def merge_tree(target, loaded, honour_replace):
-    """Merge ``loaded`` ({key: (replace tag, subtree or None)}) into ``target``."""
+    """Merge ``loaded`` ({key: (tag, subtree or None)}) into ``target``: a statement tagged ``delete:`` goes
+    (with what it holds; one that is not there is passed over), one tagged ``replace:`` replaces."""
     for key, (replace, child) in loaded.items():
-        if child is None:
+        if replace == "delete":
+            target.pop(key, None)
+        elif child is None:
             put_leaf(target, key)
         elif (replace and honour_replace) or not isinstance(target.get(key), dict):
             target[key] = {}
@@ -1155,6 +1165,8 @@ class CurlyLoad:
             self.position += 1
             if token == "replace:":
                 replace = True
+            elif token == "delete:":
+                replace = "delete"
             elif token == "}":
                 if depth == 0:
                     self.error((number, token))

@@ -12,16 +12,23 @@ import ipaddress
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy_whole_lists
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.cli import DRIVERS
-from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError
+from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
 from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
-from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
+from ansible_collections.routesec.bgp.plugins.module_utils.render import juniper_junos, renderer
+from ansible_collections.routesec.bgp.plugins.module_utils.render.common import entry_text
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve
 
 PREFIXES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "100.64.0.0/10")
 
 
+def entry(prefix):
+    """An entry for ``prefix``, or for ``(prefix, le)``."""
+    prefix, le = prefix if isinstance(prefix, tuple) else (prefix, None)
+    return PrefixEntry(ipaddress.ip_network(prefix), le=le)
+
+
 def intent(platform, prefixes):
-    entries = tuple(PrefixEntry(ipaddress.ip_network(p)) for p in prefixes)
+    entries = tuple(entry(p) for p in prefixes)
     return DeviceIntent(Device("edge1", platform), (PrefixList("ROUTESEC-OWN-V4", 4, entries),))
 
 
@@ -31,15 +38,20 @@ def router(request):
         yield request.param, served
 
 
+def login(served):
+    """The driver's SSH options for ``served`` (its host key pinned)."""
+    return {"port": served.port, "timeout": 10, "hostkey": served.hostkey}
+
+
 def deploy(router, prefixes, **options):
     platform, served = router
-    driver = DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, port=served.port, timeout=10, name="edge1")
-    return deploy_whole_lists(intent(platform, prefixes), driver, renderer(platform), DeployOptions(**options), 30)
+    driver = DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, name="edge1", **login(served))
+    return deploy_whole_lists(intent(platform, prefixes), driver, DeployOptions(**options), 30)
 
 
 def running_entries(router):
     platform, served = router
-    with DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, port=served.port, timeout=10) as driver:
+    with DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, **login(served)) as driver:
         lists = renderer(platform).parse_prefix_lists(driver.get_running())
     return sorted(str(e.prefix) for e in lists.get((4, "ROUTESEC-OWN-V4"), {}).values())
 
@@ -63,3 +75,87 @@ def test_sharp_shrink_is_refused_before_anything_is_sent(router):
     with pytest.raises(SafetyError, match="shrink from 4 to 1 entries"):
         deploy(router, PREFIXES[:1])
     assert running_entries(router) == sorted(PREFIXES)
+
+
+def running_lists(router):
+    platform, served = router
+    with DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, **login(served)) as driver:
+        return driver.get_running()
+
+
+def entries_of(router):
+    lists = renderer(router[0]).parse_prefix_lists(running_lists(router))
+    return sorted(entry_text(e) for e in lists.get((4, "ROUTESEC-OWN-V4"), {}).values())
+
+
+# 203.0.113.0/24 is withdrawn and 185.230.76.0/22 comes with its more-specifics: on Junos the list
+# becomes a route-filter-list, and back
+RANGED = (PREFIXES[0], PREFIXES[1], PREFIXES[3], ("185.230.76.0/22", 24))
+
+
+def test_a_list_changing_kind_leaves_nothing_of_the_old_object(router):
+    deploy(router, PREFIXES)
+    changed = deploy(router, RANGED)
+    assert changed["changed"]
+    wanted = sorted(entry_text(e) for e in intent(router[0], RANGED).prefix_lists[0].entries)
+    assert entries_of(router) == wanted  # every object of that name together holds exactly the new list
+    assert not deploy(router, RANGED)["changed"]  # and the next run neither changes nor refuses anything
+
+    deploy(router, PREFIXES[:3] + ("185.230.76.0/22",))
+    assert entries_of(router) == sorted(
+        entry_text(e) for e in intent(router[0], PREFIXES[:3] + ("185.230.76.0/22",)).prefix_lists[0].entries
+    )
+    if router[0] == "juniper_junos":
+        by_kind = juniper_junos.parse_by_kind(running_lists(router))
+        assert (4, "ROUTESEC-OWN-V4") in by_kind["prefix-list"]
+        assert (4, "ROUTESEC-OWN-V4") not in by_kind["route-filter-list"]
+
+
+JUNOS_POLICY = """policy-options {
+    policy-statement EXPORT-OWN {
+        term own {
+            from prefix-list ROUTESEC-OWN-V4;
+            then accept;
+        }
+    }
+}
+"""
+
+
+@pytest.fixture
+def junos():
+    with serve(ROUTERS["juniper_junos"](clock_rate=10)) as served:
+        yield "juniper_junos", served
+
+
+def configure(router, text):
+    """Commit ``text`` on the router by hand, as an operator would."""
+    with DRIVERS[router[0]]("127.0.0.1", USERNAME, PASSWORD, **login(router[1])) as driver:
+        driver.load_candidate(text)
+        driver.commit()
+
+
+def test_junos_refuses_to_change_the_kind_of_a_list_a_policy_still_names(junos):
+    deploy(junos, PREFIXES)
+    configure(junos, JUNOS_POLICY)
+    before = running_lists(junos)
+    with pytest.raises(DataError, match="policy-statement EXPORT-OWN matches prefix-list ROUTESEC-OWN-V4"):
+        deploy(junos, RANGED)
+    assert running_lists(junos) == before
+
+
+def test_junos_deletes_a_stale_object_of_the_other_kind_left_from_before(junos):
+    """Both objects on the router (as an earlier release left them): the stale prefix-list still holds the
+    withdrawn 203.0.113.0/24. The next run replaces the route-filter-list's entries, not the sum of both, so
+    no guard refuses it, and it deletes the prefix-list."""
+    deploy(junos, PREFIXES)
+    stale = juniper_junos.render_prefix_lists(intent("juniper_junos", RANGED).prefix_lists)
+    configure(junos, stale)
+    assert (4, "ROUTESEC-OWN-V4") in juniper_junos.parse_by_kind(running_lists(junos))["prefix-list"]
+    result = deploy(junos, RANGED)
+    assert result["changed"] and "delete:" in "\n".join(result["commands"])
+    by_kind = juniper_junos.parse_by_kind(running_lists(junos))
+    assert (4, "ROUTESEC-OWN-V4") not in by_kind["prefix-list"]
+    assert sorted(entry_text(e) for e in by_kind["route-filter-list"][(4, "ROUTESEC-OWN-V4")].values()) == sorted(
+        entry_text(e) for e in intent("juniper_junos", RANGED).prefix_lists[0].entries
+    )

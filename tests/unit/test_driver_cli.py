@@ -43,10 +43,11 @@ PLATFORMS = {
 class Bench:
     """One emulated router served over SSH, and the driver and candidates for its platform."""
 
-    def __init__(self, platform, router, port):
+    def __init__(self, platform, router, port, hostkey):
         self.platform = platform
         self.router = router
         self.port = port
+        self.hostkey = hostkey  # the router's SSH host key, checked before every login
         self.render = renderer(platform)
         self.base = self.render.render_prefix_lists(BASE)
         self.more = self.render.render_prefix_lists(MORE)
@@ -55,7 +56,7 @@ class Bench:
 
     def driver(self):
         driver_class = DRIVERS[self.platform]
-        options = {"timeout": 10, "command_timeout": 20, "fast_cli": True}
+        options = {"timeout": 10, "command_timeout": 20, "fast_cli": True, "hostkey": self.hostkey}
         return driver_class("127.0.0.1", USERNAME, PASSWORD, port=self.port, name=self.platform, **options)
 
     def lists(self, text=None):
@@ -83,7 +84,7 @@ def bench(served):
     """A fresh router with prefix-list P1, committed through the driver."""
     platform, server = served
     server.router = ROUTERS[platform](clock_rate=CLOCK_RATE)
-    bench = Bench(platform, server.router, server.port)
+    bench = Bench(platform, server.router, server.port, server.hostkey)
     with bench.driver() as driver:
         driver.load_candidate(bench.base)
         driver.commit()
@@ -201,7 +202,7 @@ def test_a_lost_connection_before_the_commit(bench):
 
 def test_junos_loads_set_commands():
     with serve(ROUTERS["juniper_junos"](clock_rate=CLOCK_RATE)) as server:
-        bench = Bench("juniper_junos", server.router, server.port)
+        bench = Bench("juniper_junos", server.router, server.port, server.hostkey)
         with bench.driver() as driver:
             diff = apply_confirmed(driver, "set policy-options prefix-list P9 203.0.113.0/24\n", CONFIRM)
             assert added(diff, "203.0.113.0/24;"), diff

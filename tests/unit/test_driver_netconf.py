@@ -13,6 +13,7 @@ import time
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.hostkeys import HostKeyError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.netconf import NetconfDriver
 from netconfd import missing_programs, netconf_server
 
@@ -218,7 +219,21 @@ def test_one_session_at_a_time(driver, server):
         pass  # released when the first session left
 
 
-def test_an_unknown_host_key_is_refused(server):
+def test_a_host_key_other_than_the_pinned_one_is_refused(server):
     stranger = server.client_key.with_suffix(".pub").read_text()
-    with pytest.raises(DriverError, match="connecting failed: .*[Uu]nknown host"):
+    with pytest.raises(HostKeyError, match=r"\[127.0.0.1\]:%d does not match the pinned hostkey" % server.port):
         NetconfDriver(**{**server.driver_params(), "hostkey": stranger}).__enter__()
+
+
+def test_the_host_key_is_checked_against_a_known_hosts_file(server, tmp_path):
+    known_hosts = tmp_path / "known_hosts"
+    params = {**server.driver_params(), "hostkey": None, "known_hosts": str(known_hosts)}
+    with pytest.raises(HostKeyError, match=r"no SSH host key for \[127.0.0.1\]:%d is in" % server.port):
+        NetconfDriver(**params).__enter__()
+    stranger = server.client_key.with_suffix(".pub").read_text().split()
+    known_hosts.write_text("[127.0.0.1]:%d %s %s\n" % (server.port, *stranger[:2]))
+    with pytest.raises(HostKeyError, match="does not match the known_hosts file"):
+        NetconfDriver(**params).__enter__()
+    known_hosts.write_text("[127.0.0.1]:%d %s\n" % (server.port, server.host_key))
+    with NetconfDriver(**params) as session:
+        assert prefix_list_names(session.get_running()) == ["CUSTOMER-A"]

@@ -5,6 +5,7 @@ libraries. (Building the image itself needs a container runtime and the base ima
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,10 +13,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def sh(*argv, cwd):
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+def sh(*argv, cwd, env=None):
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
+
+
+def with_netbox_collection():
+    """The environment with the collections tree where scripts/setup.sh installed netbox.netbox, routesec's
+    dependency, so that an --offline install finds it (no Galaxy here)."""
+    cache = Path(os.environ.get("ROUTESEC_CACHE", "/var/cache/routesec")) / "collections"
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH="%s:%s" % (os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""), cache))
 
 
 def test_ansible_builder_creates_the_context_and_finds_the_python_libraries(tmp_path):
@@ -36,12 +44,14 @@ def test_ansible_builder_creates_the_context_and_finds_the_python_libraries(tmp_
         "ansible-galaxy",
         "collection",
         "install",
+        "--offline",  # its dependency netbox.netbox: the copy scripts/setup.sh installed (no Galaxy here)
         str(tarball),
         "-p",
         str(tmp_path / "installed"),
         "--force",
         cwd=tmp_path,
+        env=with_netbox_collection(),
     )
     found = sh("ansible-builder", "introspect", str(tmp_path / "installed"), cwd=tmp_path)
-    for library in ("pynetbox", "netmiko", "ncclient", "Jinja2", "netaddr"):
+    for library in ("pynetbox", "requests", "netmiko", "paramiko", "ncclient", "lxml", "Jinja2", "dnspython", "pytz"):
         assert "'%s>=" % library in found and "from collection routesec.bgp" in found

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent, managed_devices
+from ansible_collections.routesec.bgp.plugins.module_utils.intent import Problems, build_intent, managed_devices
 from ansible_collections.routesec.bgp.plugins.module_utils.model import DeviceIntent
 
 
@@ -233,3 +233,30 @@ def test_managed_devices_from_asns_and_devices_alone(records):
     assert {key: built[key] for key in found["r1"]} == found["r1"]  # the same fields as the full intent's
     with pytest.raises(DataError, match="device r3.*primary_ip4"):
         managed_devices({"asns": records["asns"], "devices": [device("r3", ip=None)]})
+
+
+def test_a_bad_record_of_a_device_out_of_scope_only_warns(records):
+    records["devices"] += [device("r3", ip=None), device("edge9", platform="nx-os")]
+    with pytest.raises(DataError, match="device r3.*primary_ip4"):
+        build_intent(records)  # no scope: every device is in it
+    problems = Problems(["r1"])
+    intent = build_intent(records, problems=problems)
+    assert list(intent) == ["r1"] and [str(e.prefix) for e in intent["r1"].prefix_lists[0].entries] == [
+        "185.230.76.0/22",
+        "185.230.79.0/24",
+    ]
+    assert len(problems.warnings) == 2
+    assert "NetBox device r3 (id 2), field 'primary_ip4'" in problems.warnings[0]
+    assert "NetBox device edge9 (id 5), field 'platform'" in problems.warnings[1]
+    assert list(managed_devices(records, problems=Problems(["r1", "r2"]))) == ["r1", "r2"]
+
+
+def test_a_bad_record_of_a_device_in_scope_still_refuses(records):
+    records["devices"].append(device("r3", ip=None))
+    with pytest.raises(DataError, match="device r3.*primary_ip4"):
+        build_intent(records, problems=Problems(["r1", "r3"]))
+    with pytest.raises(DataError, match="no device tagged routesec-managed is named r9"):
+        build_intent(records, problems=Problems(["r1", "r9"]))
+    records["prefixes"].append(prefix(30, "192.0.2.0/24", 64500))  # a record every router shares
+    with pytest.raises(DataError, match="outside every NetBox aggregate"):
+        build_intent(records, problems=Problems(["r1"]))

@@ -21,8 +21,8 @@ candidate has none; the default ``merge`` only adds and changes. A candidate rea
 outside the filter is refused, so ``compare`` always shows everything it changes.
 Without a filter the whole configuration is managed, and ``replace`` replaces all of it.
 
-Host keys are checked by default, against ``~/.ssh/known_hosts`` (or the
-``UserKnownHostsFile`` of ``ssh_config``) or against the pinned ``hostkey``; turning the
+Host keys are checked by default, as on every SSH path (``hostkeys``): against the
+``known_hosts`` file (default ``~/.ssh/known_hosts``) or the pinned ``hostkey``; turning the
 check off takes an explicit ``hostkey_verify=False``.
 
 Only the candidate is locked by default. That lock already keeps every other session
@@ -39,11 +39,13 @@ import re
 from contextlib import contextmanager
 
 from . import DriverError, unified
+from .hostkeys import HostKeys
 
 try:
     from lxml import etree
     from ncclient import NCClientError, manager
     from ncclient.operations import RPCError
+    from ncclient.transport import SSHUnknownHostError
     from paramiko.ssh_exception import SSHException
 
     SESSION_ERRORS = (NCClientError, SSHException, OSError, EOFError)
@@ -68,6 +70,7 @@ class NetconfDriver:
         key_filename=None,
         hostkey_verify=True,
         hostkey=None,
+        known_hosts=None,
         ssh_config=None,
         timeout=30,
         subtree_filter=None,
@@ -86,11 +89,10 @@ class NetconfDriver:
             "username": username,
             "password": password,
             "key_filename": key_filename,
-            "hostkey_verify": hostkey_verify,
-            "hostkey_b64": pinned_key(hostkey),
             "ssh_config": ssh_config,
             "timeout": timeout,
         }
+        self.host_keys = HostKeys(known_hosts, hostkey, hostkey_verify)
         self.timeout = timeout
         # the paths (tuples of qualified names) of the filter's selection nodes; None: the whole configuration
         self.selections = self._parse_filter(subtree_filter) if subtree_filter else None
@@ -112,8 +114,10 @@ class NetconfDriver:
     def __enter__(self):
         if manager is None:
             raise DriverError("the Python library ncclient is required", self.where)
+        host, port = self.connect_params["host"], self.connect_params["port"]
         with self.session_errors("connecting"):
-            self.manager = manager.connect(**self.connect_params)
+            with self.host_keys.ncclient_checked(host, port, self.where, (SSHUnknownHostError,)) as checking:
+                self.manager = manager.connect(**self.connect_params, **checking)
             self.manager.timeout = self.timeout
         try:
             self._need_capability(":candidate", "this driver works through the candidate datastore")
@@ -324,14 +328,6 @@ class NetconfDriver:
     def _need_candidate(self):
         if not self.loaded:
             raise DriverError("no candidate is loaded", self.where)
-
-
-def pinned_key(hostkey):
-    """The base64 part of a host key given as a public key line (``ssh-ed25519 AAAA... comment``) or bare."""
-    if not hostkey:
-        return None
-    fields = hostkey.split()
-    return fields[1] if len(fields) > 1 else fields[0]
 
 
 def rpc_error_text(error):

@@ -5,7 +5,8 @@
 
 ``LocalRunner`` runs them on this machine (a daemon the controller hosts, and
 the tests' daemons); ``SshRunner`` on a router over SSH (paramiko: one exec
-channel per command, SFTP for files). Both offer ``run(argv)`` -> (exit status,
+channel per command, SFTP for files; the router's host key is checked before
+logging in, see ``hostkeys``). Both offer ``run(argv)`` -> (exit status,
 output), ``read(path)`` (None when absent), ``write(path, text)`` (a temporary
 file renamed into place, so a reader never sees half a file), ``rename``,
 ``remove`` and ``mkdir_lock``/``release_lock`` (an atomic ``mkdir``).
@@ -18,6 +19,7 @@ import shlex
 import subprocess
 
 from ..errors import TransportError
+from .hostkeys import HostKeys
 
 try:
     import paramiko
@@ -89,27 +91,39 @@ class LocalRunner:
 class SshRunner:
     """Commands and files on a router over SSH."""
 
-    def __init__(self, host, username, password=None, key_filename=None, port=22, timeout=60):
+    def __init__(
+        self,
+        host,
+        username,
+        password=None,
+        key_filename=None,
+        port=22,
+        timeout=60,
+        known_hosts=None,
+        hostkey=None,
+        hostkey_verify=True,
+    ):
         if paramiko is None:
             raise TransportError("the Python library paramiko is required", "device %s" % host)
         self.where = "device %s:%s" % (host, port)
         self.timeout = timeout
         self.client = paramiko.SSHClient()
-        self.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        login = {"username": username, "password": password, "key_filename": key_filename}
         try:
-            self.client.connect(
-                host,
-                port=port,
-                username=username,
-                password=password,
-                key_filename=key_filename,
-                timeout=timeout,
-                allow_agent=False,
-                look_for_keys=False,
-            )
+            self._connect(host, port, login, HostKeys(known_hosts, hostkey, hostkey_verify))
+        except BaseException:
+            self.client.close()  # also ends the transport thread a failed connect leaves running
+            raise
+
+    def _connect(self, host, port, login, host_keys):
+        try:
+            with host_keys.paramiko_checked(self.client, host, port, self.where):
+                self.client.connect(
+                    host, port=port, timeout=self.timeout, allow_agent=False, look_for_keys=False, **login
+                )
             self.sftp = self.client.open_sftp()
         except paramiko.AuthenticationException:
-            raise TransportError("SSH authentication failed for user %s" % username, self.where) from None
+            raise TransportError("SSH authentication failed for user %s" % login["username"], self.where) from None
         except (paramiko.SSHException, OSError) as exc:
             raise TransportError("cannot connect over SSH: %s" % exc, self.where) from None
 

@@ -213,7 +213,8 @@ def _from_json(data):
 def check_complete(expansion, allow_missing=False, allow_too_deep=False):
     """Refuse (IncompleteSetError) an expansion that lacks part of the set; return it otherwise.
 
-    Missing member sets and invalid members are accepted with ``allow_missing``,
+    Missing member sets and invalid members are accepted with ``allow_missing`` (the module option
+    ``allow_missing_sets``),
     sets beyond ``max_depth`` with ``allow_too_deep`` (or a larger ``max_depth``).
     The named set itself must exist whatever the options.
     """
@@ -226,7 +227,7 @@ def check_complete(expansion, allow_missing=False, allow_too_deep=False):
     if expansion.invalid and not allow_missing:
         problems.append("members that are neither AS numbers nor AS-SET names: %s" % _names(expansion.invalid))
     if problems:
-        overrides.append("allow_missing: true to build the filter without them")
+        overrides.append("allow_missing_sets: true to build the filter without them")
     if expansion.too_deep and not allow_too_deep:
         problems.append(
             "member sets deeper than max_depth %d, not expanded: %s" % (expansion.max_depth, _names(expansion.too_deep))
@@ -406,6 +407,21 @@ def _in_cycles(edges):
 
 def _text(names):
     return [n.decode("ascii", "replace") for n in names]
+
+
+def left_out(expansion):
+    """What an accepted incomplete ``expansion`` left out (allow_missing_sets, allow_too_deep), as warnings:
+    each with the count and the first names."""
+    parts = (
+        (expansion.missing, "member sets not in the IRR"),
+        (expansion.invalid, "members that are neither AS numbers nor AS-SET names"),
+        (expansion.too_deep, "member sets deeper than max_depth %d" % expansion.max_depth),
+    )
+    return [
+        "AS-SET %s: %d %s left out of the filter: %s" % (expansion.name, len(names), what, _names(names))
+        for names, what in parts
+        if names
+    ]
 
 
 def _names(names, shown=SHOWN):

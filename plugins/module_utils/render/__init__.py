@@ -46,6 +46,20 @@ def render_prefix_lists(platform, prefix_lists):
     return renderer(platform).render_prefix_lists(list(prefix_lists))
 
 
+def replacement(platform, prefix_lists, running):
+    """``(current, candidate)``: the lists of the ``running`` configuration that a candidate replacing
+    ``prefix_lists`` whole replaces (``{(afi, name): {n: PrefixEntry}}``, for the guards), and that candidate.
+
+    On most platforms a list is redefined in place. Where a list can change the kind of object that holds it
+    (Junos: prefix-list or route-filter-list), the platform's ``replacement`` also deletes the old object in
+    the same candidate, so nothing of the old kind is left behind.
+    """
+    module = renderer(platform)
+    if hasattr(module, "replacement"):
+        return module.replacement(list(prefix_lists), running)
+    return module.parse_prefix_lists(running), module.render_prefix_lists(list(prefix_lists))
+
+
 def render_as_path_lists(platform, as_path_lists):
     """Render ``as_path_lists`` (AsPathList objects) for ``platform``, in bgpq4 ``-f``'s form."""
     return renderer(platform).render_as_path_lists(list(as_path_lists))

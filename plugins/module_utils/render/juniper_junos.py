@@ -20,8 +20,11 @@ each entry with its match type: ``PREFIX exact;``, ``PREFIX upto /M;``
 Quirks:
 
 * Policies match the two with different words (``from prefix-list NAME`` vs
-  ``from route-filter-list NAME``); a list that gains or loses ge/le entries
-  changes kind, and the old object of the other kind is left for the caller.
+  ``from route-filter-list NAME``). A list that gains or loses ge/le entries
+  changes kind: ``replacement`` deletes the object of the old kind in the same
+  candidate (``delete:``), so no stale object keeps matching what was
+  withdrawn, and refuses while a policy-statement still names the old object
+  (it would match nothing, or the commit would fail).
 * One list holds both families, so an IPv4 and an IPv6 list with the same name
   become one (IPv4 first); ``parse_prefix_lists`` splits them back by family,
   keyed by 1-based position within each family.
@@ -44,6 +47,10 @@ _ACTIONS = ("accept", "reject", "next")
 
 TEMPLATE = """\
 policy-options {
+{% for kind, name in stale %}
+delete:
+ {{ kind }} {{ name }};
+{% endfor %}
 {% for set in sets %}
 replace:
 {% if ranged(set) %}
@@ -79,9 +86,45 @@ def match_type(entry):
     }[kind]
 
 
-def render_prefix_lists(prefix_lists):
+def kind(named_set):
+    """The Junos object that holds ``named_set``: ``route-filter-list`` or ``prefix-list``."""
+    return "route-filter-list" if ranged(named_set) else "prefix-list"
+
+
+def render_prefix_lists(prefix_lists, stale=()):
+    """The lists as Junos objects; ``stale`` names ``(kind, name)`` objects the candidate deletes."""
     sets = common.by_name(prefix_lists, "Junos")
-    return jinja.render(TEMPLATE, sets=sets, ranged=ranged, match_type=match_type)
+    return jinja.render(TEMPLATE, sets=sets, stale=stale, ranged=ranged, match_type=match_type)
+
+
+def replacement(prefix_lists, running):
+    """``(current, candidate)`` for replacing ``prefix_lists`` whole in the ``running`` configuration.
+
+    ``current`` holds, per list, the entries of the object the candidate replaces: the one of the kind the
+    list now needs, else the one of the other kind that it takes over from. The candidate deletes every
+    object of the other kind with a list's name; DataError when a policy-statement still names one.
+    """
+    objects = parse_by_kind(running)
+    references = policy_references(running)
+    current, stale = {}, []
+    for named in common.by_name(prefix_lists, "Junos"):
+        new = kind(named)
+        old = OTHER_KIND[new]
+        for afi in (4, 6):
+            held = objects[new].get((afi, named.name)) or objects[old].get((afi, named.name))
+            if held:
+                current[(afi, named.name)] = held
+        if any((afi, named.name) in objects[old] for afi in (4, 6)):
+            users = references.get((old, named.name))
+            if users:
+                raise DataError(
+                    f"policy-statement {', '.join(users)} matches {old} {named.name}, which becomes a {new} "
+                    f"(from {old} {named.name}); change the policy to 'from {new} {named.name}' first",
+                    f"prefix-list {named.name}",
+                    "entries",
+                )
+            stale.append((old, named.name))
+    return current, render_prefix_lists(prefix_lists, stale)
 
 
 def _range(prefix, words, where):
@@ -113,15 +156,49 @@ def _statements(body):
             statement.append(token)
 
 
+KINDS = ("prefix-list", "route-filter-list")
+OTHER_KIND = {"prefix-list": "route-filter-list", "route-filter-list": "prefix-list"}
+# the words of a policy term that name a list object, and the kind of object each names
+REFERENCES = {
+    "prefix-list": "prefix-list",
+    "prefix-list-filter": "prefix-list",
+    "route-filter-list": "route-filter-list",
+}
+
+
 def parse_prefix_lists(text):
     """Entries of every prefix-list and route-filter-list in Junos curly ``text``.
 
-    Returns ``{(afi, name): {position: PrefixEntry}}``; a name used by both
-    kinds gets the entries of both, prefix-list first.
+    Returns ``{(afi, name): {position: PrefixEntry}}``: what a policy naming
+    ``name`` may match, so a name used by both kinds gets the entries of both,
+    prefix-list first (``parse_by_kind`` keeps them apart).
     """
     found = {}
+    for lists in parse_by_kind(text).values():
+        for key, entries in lists.items():
+            for entry in entries.values():
+                common.add_entry(found, key[1], entry)
+    return found
+
+
+def policy_references(text):
+    """``{(kind, name): [policy-statement, ...]}``: the policies whose terms name each list object."""
+    found = {}
+    for policy, body in common.blocks(common.tokens(text), "policy-statement"):
+        for i, token in enumerate(body[:-1]):
+            if token in REFERENCES and body[i + 1] not in ("{", "}", ";"):
+                users = found.setdefault((REFERENCES[token], common.unquote(body[i + 1])), [])
+                if policy not in users:
+                    users.append(policy)
+    return found
+
+
+def parse_by_kind(text):
+    """``{kind: {(afi, name): {position: PrefixEntry}}}`` for both kinds of list in Junos curly ``text``."""
+    by_kind = {}
     toks = common.tokens(text)
-    for keyword in ("prefix-list", "route-filter-list"):
+    for keyword in KINDS:
+        found = by_kind[keyword] = {}
         for name, body in common.blocks(toks, keyword):
             where = f"{keyword} {name}"
             for words in _statements(body):
@@ -135,7 +212,7 @@ def parse_prefix_lists(text):
                     low, high = _range(prefix, words[1:], where)
                     action = "deny" if "reject" in words else "permit"
                 common.add_entry(found, name, common.from_range(prefix, low, high, action, where))
-    return found
+    return by_kind
 
 
 AS_PATH_WIDTH = 8  # origins per regex, as bgpq4 prints them for Junos

@@ -5,11 +5,14 @@
 
 The SSH account on the router runs vtysh as its shell (or ForceCommand), so
 netmiko's ``cisco_ios`` driver talks to vtysh directly. FRR answers a line it
-refuses with a ``%`` message; any such answer fails the push.
+refuses with a ``%`` message; any such answer fails the push. The router's host
+key is checked before logging in, as the drivers check it (``drivers.hostkeys``).
 """
 
 from __future__ import annotations
 
+from ..drivers.cli.base import netmiko_params
+from ..drivers.hostkeys import HostKeys
 from ..errors import TransportError
 from ..render import frr
 
@@ -38,19 +41,21 @@ ERROR_MARKERS = (
 class Transport:
     platform = "frr"
 
-    def __init__(self, host, username, password, port=22, timeout=30, name=None, device_type="cisco_ios"):
-        self.params = {
-            "device_type": device_type,
-            "host": host,
-            "port": port,
-            "username": username,
-            "password": password,
-            "conn_timeout": timeout,
-            "auth_timeout": timeout,
-            "banner_timeout": timeout,
-            "timeout": timeout,
-            "fast_cli": False,
-        }
+    def __init__(
+        self,
+        host,
+        username,
+        password,
+        port=22,
+        timeout=30,
+        name=None,
+        device_type="cisco_ios",
+        known_hosts=None,
+        hostkey=None,
+        hostkey_verify=True,
+    ):
+        self.params = netmiko_params(device_type, host, port, username, password, timeout)
+        self.host_keys = HostKeys(known_hosts, hostkey, hostkey_verify)
         self.name = name or host
         self.where = "device %s (%s:%s)" % (self.name, host, port)
         self.conn = None
@@ -59,7 +64,8 @@ class Transport:
         if ConnectHandler is None:
             raise TransportError("the Python library netmiko is required", self.where)
         try:
-            self.conn = ConnectHandler(**self.params)
+            with self.host_keys.netmiko_checked(self.params["host"], self.params["port"], self.where) as checking:
+                self.conn = ConnectHandler(**self.params, **checking)
         except NetmikoAuthenticationException:
             raise TransportError(
                 "SSH authentication failed for user %s" % self.params["username"], self.where

@@ -8,7 +8,7 @@
 2. transit receives nothing while ROUTESEC-OWN-V4/V6 do not exist; r2 accepts
    nothing from the customer speaker cust while ROUTESEC-AS65000-IN-V4 does not
    exist, then (pushed with vtysh) only the routes it permits.
-3. Over SSH with netmiko (cisco_ios), r1 gets
+3. Over SSH with netmiko (cisco_ios, r1's host key checked), r1 gets
    "ip prefix-list ROUTESEC-OWN-V4 seq 5 permit 185.230.76.0/24" and saves it;
    transit then receives the route from r1 (FRR re-evaluates the outbound
    route-map by itself, after "bgp route-map delay-timer", 5 s by default), not
@@ -73,6 +73,10 @@ def main():
         port=port,
         username=lab.SSH_USERNAME,
         password=lab.SSH_PASSWORD,
+        # r1's host key checked against the lab's known_hosts before logging in
+        ssh_strict=True,
+        alt_host_keys=True,
+        alt_key_file=str(lab.known_hosts()),
     )
     assert conn.base_prompt == "r1", conn.base_prompt
     before = conn.send_command("show running-config")

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The SSH session, prompt handling and driver verbs every CLI platform shares (see ``cli``)."""
+"""The SSH session (the device's host key checked before logging in, see ``hostkeys``), prompt handling and
+driver verbs every CLI platform shares (see ``cli``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import contextlib
 import re
 
 from .. import DriverError, unified
+from ..hostkeys import HostKeys
 from ..locked import short
 
 try:
@@ -34,6 +36,22 @@ def config_lines(text):
     return [line for line in stripped if line and not line.startswith("!")]
 
 
+def netmiko_params(device_type, host, port, username, password, timeout):
+    """netmiko's connection parameters, every wait bounded by ``timeout`` seconds."""
+    return {
+        "device_type": device_type,
+        "host": host,
+        "port": port,
+        "username": username,
+        "password": password,
+        "conn_timeout": timeout,
+        "auth_timeout": timeout,
+        "banner_timeout": timeout,
+        "timeout": timeout,
+        "fast_cli": False,
+    }
+
+
 class NetmikoCliDriver:
     platform = None
     device_type = None
@@ -42,22 +60,22 @@ class NetmikoCliDriver:
     volatile = None  # compiled regex of lines that change on every print of the configuration
 
     def __init__(
-        self, host, username, password, port=22, timeout=30, name=None, command_timeout=120, **netmiko_options
+        self,
+        host,
+        username,
+        password,
+        port=22,
+        timeout=30,
+        name=None,
+        command_timeout=120,
+        known_hosts=None,
+        hostkey=None,
+        hostkey_verify=True,
+        **netmiko_options,
     ):
-        self.params = {
-            "device_type": self.device_type,
-            "host": host,
-            "port": port,
-            "username": username,
-            "password": password,
-            "conn_timeout": timeout,
-            "auth_timeout": timeout,
-            "banner_timeout": timeout,
-            "timeout": timeout,
-            "fast_cli": False,
-            **netmiko_options,
-        }
+        self.params = {**netmiko_params(self.device_type, host, port, username, password, timeout), **netmiko_options}
         self.command_timeout = command_timeout
+        self.host_keys = HostKeys(known_hosts, hostkey, hostkey_verify)
         self.name = name or host
         self.where = "device %s (%s:%s)" % (self.name, host, port)
         self.conn = None
@@ -92,8 +110,9 @@ class NetmikoCliDriver:
     def connect(self):
         if ConnectHandler is None:
             raise DriverError("the Python library netmiko is required", self.where)
-        with self.session_errors("connecting over SSH"):
-            self.conn = ConnectHandler(**self.params)
+        checked = self.host_keys.netmiko_checked(self.params["host"], self.params["port"], self.where)
+        with self.session_errors("connecting over SSH"), checked as checking:
+            self.conn = ConnectHandler(**self.params, **checking)
         try:
             with self.session_errors("reaching the CLI"):
                 if not self.conn.check_enable_mode():
