@@ -10,4 +10,6 @@ bash tests/lab/lab.sh up
 ruff check .
 ruff format --check plugins tests bench
 bash scripts/sanity.sh
-python -m pytest tests -q -p no:cacheprovider "$@"
+# The unit tests run on xdist workers beside the lab's tests, which keep to one worker (tests/conftest.py);
+# the slowest are listed at the end.
+python -m pytest tests -q -p no:cacheprovider -n 3 --dist loadgroup --durations=20 "$@"
