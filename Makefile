@@ -23,8 +23,8 @@ lab-reset:
 unit:
 	eval "$$(bash scripts/setup.sh)" && python -m pytest tests/unit -q
 
-lint:
-	eval "$$(bash scripts/setup.sh)" && ruff check . && ruff format --check plugins tests bench
+lint:            ## ruff, and ansible-lint --profile production on the playbooks and roles
+	bash scripts/lint.sh
 
 sanity:
 	bash scripts/sanity.sh

@@ -7,8 +7,7 @@ cd "$REPO"
 eval "$(bash scripts/setup.sh)"
 
 bash tests/lab/lab.sh up
-ruff check .
-ruff format --check plugins tests bench
+bash scripts/lint.sh
 bash scripts/sanity.sh
 # The unit tests run on xdist workers beside the lab's tests, which keep to one worker (tests/conftest.py);
 # the slowest are listed at the end.

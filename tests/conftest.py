@@ -43,6 +43,7 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 LAB_FOLDERS = ("integration", "artifact")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).relative_to(REPO / "tests").parts[0] in LAB_FOLDERS:
