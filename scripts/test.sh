@@ -9,6 +9,5 @@ eval "$(bash scripts/setup.sh)"
 bash tests/lab/lab.sh up
 bash scripts/lint.sh
 bash scripts/sanity.sh
-# The unit tests run on xdist workers beside the lab's tests, which keep to one worker (tests/conftest.py);
-# the slowest are listed at the end.
-python -m pytest tests -q -p no:cacheprovider -n 3 --dist loadgroup --durations=20 "$@"
+# The slowest tests are listed at the end.
+python -m pytest tests -q -p no:cacheprovider --durations=20 "$@"

@@ -12,8 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -36,15 +34,3 @@ COLLECTIONS_ROOT = collections_root()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
-
-
-# The tests that use the lab (NetBox, the routers, the IRRd) change its state, so they run one after another,
-# as one xdist group on one worker; the unit tests, each with its own servers, run on the others beside them.
-LAB_FOLDERS = ("integration", "artifact")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if Path(str(item.fspath)).relative_to(REPO / "tests").parts[0] in LAB_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group("lab"))
