@@ -162,26 +162,33 @@ def bgp_sessions(records, device_ids, own, problems):
         device = record.get("device")
         if not isinstance(device, dict) or device.get("id") not in device_ids:
             continue
-        obj = _name("BGP session", record, "display")
-        problems_before, problems = problems, problems.for_device(device.get("name"))
-        status = _nested(record.get("status"), "value")
-        if not status:
-            problems.add(obj, "status", "is empty")
-            continue
-        if status not in SESSION_STATUSES:
-            continue
-        remote = record.get("remote_as")
-        if remote is None:
-            problems.add(obj, "remote_as", "is empty: the session has no remote AS")
-            continue
-        asn = problems.collect(parse_asn, _nested(remote, "asn"), obj, "remote_as")
-        address = record.get("remote_address")
-        if address is not None:
-            address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
-        if asn is not None and asn not in own:
-            result.setdefault(device["id"], []).append((asn, address))
-        problems = problems_before
+        neighbor = _session(record, own, problems.for_device(device.get("name")))
+        if neighbor is not None:
+            result.setdefault(device["id"], []).append(neighbor)
     return result
+
+
+def _session(record, own, problems):
+    """``(remote AS, remote address or None)`` of one session record when it is an active eBGP neighbour, else
+    None (its problems recorded)."""
+    obj = _name("BGP session", record, "display")
+    status = _nested(record.get("status"), "value")
+    if not status:
+        problems.add(obj, "status", "is empty")
+        return None
+    if status not in SESSION_STATUSES:
+        return None
+    remote = record.get("remote_as")
+    if remote is None:
+        problems.add(obj, "remote_as", "is empty: the session has no remote AS")
+        return None
+    asn = problems.collect(parse_asn, _nested(remote, "asn"), obj, "remote_as")
+    address = record.get("remote_address")
+    if address is not None:
+        address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
+    if asn is None or asn in own:
+        return None
+    return asn, address
 
 
 def own_asns(records, problems):
