@@ -12,9 +12,11 @@ options:
     description:
       - Seconds a change runs unconfirmed before the timer on the router undoes it; 0 commits without a timer
         (a failed post-change check still rolls it back).
+      - When omitted, 120 seconds where the driver has a confirm timer, else no timer. A timer asked for where the
+        driver has none (FRR over netmiko, C(transport=netmiko) of prefix_filter) is refused before anything is sent.
       - The change is confirmed only once the post-change checks pass (O(wait_established), O(prefix_bounds)).
+        A check the driver cannot answer is refused before anything is sent.
     type: int
-    default: 120
   wait_established:
     description: BGP sessions (FRR neighbor addresses, BIRD protocol names, OpenBGPD neighbor addresses) that must be
       Established after the change for it to be confirmed.

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .deploy import Plan
 from .errors import SafetyError
 from .render import frr
 from .render.common import length_range
-from .render.frr_origination import origination_lines, parse_originations, withdrawal_lines
+from .render.frr_origination import origination_lines, parse_originations
 from .scope import inside
 
 
@@ -106,6 +107,29 @@ def intended_lists(intent):
     return {(p.afi, p.name): dict(enumerate(p.entries)) for p in intent.prefix_lists}
 
 
-def undo_lines(plan):
-    """The lines that take back what ``plan`` added."""
-    return withdrawal_lines(plan.asn, plan.add)
+class AnnouncementPlanner:
+    """The planner ``deploy.deploy`` calls with the running configuration: the origination of what ``intent``
+    announces inside ``blocks`` (checked against the running filters, or with ``check_mode`` the intent's),
+    read back after the change. ``plan`` is the AnnouncementPlan once planned."""
+
+    def __init__(self, intent, blocks=None, check_mode=False):
+        self.intent = intent
+        self.blocks = blocks
+        self.filters = "intent" if check_mode else "running"
+        self.plan = None
+
+    def __call__(self, running):
+        self.plan = plan_announcements(self.intent, running, self.blocks, self.filters)
+        commands = self.plan.commands()
+        candidate = "".join(line + "\n" for line in commands) if self.plan.changed else None
+        return Plan(candidate, commands=commands, read_back=self.read_back)
+
+    def read_back(self, driver):
+        """Raise (so that the change is sent back) when the router does not originate every planned prefix."""
+        left = plan_announcements(self.intent, driver.get_running(), self.blocks)
+        if left.changed:
+            raise SafetyError(
+                "after the change %s still does not originate %s: the change was sent back"
+                % (self.intent.device.name, ", ".join(map(str, left.add))),
+                "device %s" % self.intent.device.name,
+            )

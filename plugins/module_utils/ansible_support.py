@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
-from .drivers import all_of, prefix_counts_within, sessions_established
+from .deploy import DeployOptions
 from .drivers.netconf import NetconfDriver
+from .drivers.runner import LocalRunner, SshRunner
 from .errors import RoutesecError
 from .netbox_reader import read_snapshot
 from .scope import parse_blocks, scoped_records
@@ -88,7 +89,7 @@ def scoped_netbox_records(module, kinds):
 
 # The options of the ``routesec.bgp.confirm`` doc fragment, for a module's argument_spec.
 CONFIRM_OPTIONS = {
-    "confirm_timeout": {"type": "int", "default": 120},
+    "confirm_timeout": {"type": "int"},
     "wait_established": {"type": "list", "elements": "str", "default": []},
     "established_timeout": {"type": "int", "default": 60},
     "prefix_bounds": {
@@ -105,12 +106,20 @@ CONFIRM_OPTIONS = {
 }
 
 
-def post_change_check(params):
-    """The post-change check the confirm options ask for (None when they ask for none)."""
-    timeout = params["established_timeout"]
-    sessions = sessions_established(params["wait_established"], timeout) if params["wait_established"] else None
-    counts = prefix_counts_within(params["prefix_bounds"], timeout) if params["prefix_bounds"] else None
-    return all_of(sessions, counts)
+def deploy_options(module, **guards):
+    """DeployOptions from the module's check mode, its ``confirm`` options and the guard keywords ``guards``."""
+    confirm = {name: module.params[name] for name in CONFIRM_OPTIONS if name in module.params}
+    return DeployOptions(check_mode=module.check_mode, **confirm, **guards)
+
+
+def runner_of(module, host, timeout=60):
+    """The runner reaching ``host`` over SSH with the module's login and ``host_keys`` options (this host when
+    ``host`` is None), ``timeout`` seconds for each command, failing cleanly."""
+    p = module.params
+    if not host:
+        return LocalRunner(timeout)
+    login = (p["username"], p["password"], p["ssh_key"], p["port"], timeout)
+    return run(module, SshRunner, host, *login, **host_key_options(p))
 
 
 def netconf_driver(module, host, port, timeout, **options):

@@ -16,17 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DataError
-
-PLATFORMS = (
-    "frr",
-    "bird2",
-    "openbgpd",
-    "cisco_ios",
-    "cisco_iosxr",
-    "juniper_junos",
-    "arista_eos",
-    "nokia_sros",
-)
+from .platforms import PLATFORMS
 
 
 def parse_prefix(value, obj=None, field_name="prefix"):

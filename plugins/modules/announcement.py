@@ -77,32 +77,12 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.announce import plan_announcements, undo_lines
-from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
-from ..module_utils.errors import SafetyError
+from ..module_utils.announce import AnnouncementPlanner
+from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, deploy_options, run
+from ..module_utils.deploy import deploy
+from ..module_utils.drivers.registry import driver_for
 from ..module_utils.model import DeviceIntent
 from ..module_utils.scope import parse_blocks
-from ..module_utils.transports import transport_for
-
-
-def deploy(module, session, intent, blocks):
-    """Plan against the running config, push, read back; undo and refuse if the router did not take it."""
-    filters = "intent" if module.check_mode else "running"
-    plan = plan_announcements(intent, session.get_running(), blocks, filters)
-    if not plan.changed or module.check_mode:
-        return plan
-    session.apply(plan.commands())
-    left = plan_announcements(intent, session.get_running(), blocks)
-    if left.changed:
-        session.apply(undo_lines(plan))
-        raise SafetyError(
-            "after the change %s still does not originate %s: the change was sent back"
-            % (intent.device.name, ", ".join(map(str, left.add))),
-            "device %s" % intent.device.name,
-        )
-    if module.params["save"]:
-        session.save()
-    return plan
 
 
 def main():
@@ -120,15 +100,17 @@ def main():
     p = module.params
     intent = run(module, DeviceIntent.from_dict, p["intent"])
     blocks = run(module, parse_blocks, p["within"]) if p["within"] else None
-    login = cli_login(p)
-    host = p["host"] or intent.device.mgmt_host
-    session = run(
-        module, transport_for, intent.device.platform, host=host, port=p["port"], name=intent.device.name, **login
-    )
+    device = intent.device
+    if device.platform != "frr":
+        module.fail_json(msg="device %s: announcements are made on FRR only, not %s" % (device.name, device.platform))
+    login = {"port": p["port"], "name": device.name, "save": p["save"], **cli_login(p)}
+    driver = run(module, driver_for, device.platform, "netmiko", host=p["host"] or device.mgmt_host, **login)
+    planner = AnnouncementPlanner(intent, blocks, module.check_mode)
 
     def announce():
-        with session:
-            return deploy(module, session, intent, blocks)
+        with driver:
+            deploy(driver, planner, deploy_options(module))
+        return planner.plan
 
     plan = run(module, announce)
     result = {"changed": plan.changed, "plan": plan.to_dict(), "commands": plan.commands()}

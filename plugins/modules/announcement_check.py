@@ -88,10 +88,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.announcement_check import check_announcement, observed_origins, show_command
 from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
+from ..module_utils.drivers.registry import driver_for
 from ..module_utils.model import parse_prefix
 from ..module_utils.rpki.rov import RovIndex
 from ..module_utils.rpki.vrp import read_vrps
-from ..module_utils.transports import transport_for
 
 POLL_SECONDS = 2
 
@@ -99,7 +99,7 @@ POLL_SECONDS = 2
 def verify(p, prefixes):
     login = cli_login(p)
     deadline = time.monotonic() + p["wait"]
-    with transport_for(p["platform"], host=p["host"], port=p["port"], **login) as observer:
+    with driver_for(p["platform"], "netmiko", host=p["host"], port=p["port"], **login) as observer:
         while True:
             rov = RovIndex(read_vrps(p["current_vrps"]))
             checks = [

@@ -82,48 +82,33 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ansible_support import (
     CONFIRM_OPTIONS,
     HOST_KEY_OPTIONS,
+    deploy_options,
     exit_with_config_diff,
-    host_key_options,
-    post_change_check,
     run,
+    runner_of,
 )
-from ..module_utils.drivers import commit_confirmed
-from ..module_utils.drivers.bird2 import Bird2Driver
-from ..module_utils.drivers.openbgpd import OpenbgpdDriver
-from ..module_utils.drivers.runner import LocalRunner, SshRunner
-
-DRIVERS = {"bird2": Bird2Driver, "openbgpd": OpenbgpdDriver}
+from ..module_utils.deploy import deploy
+from ..module_utils.drivers.registry import driver_for, platforms_over
 
 
-def driver_of(module):
+def driver_of(module, runner):
     p = module.params
-    if p["host"]:
-        login = (p["username"], p["password"], p["ssh_key"], p["port"])
-        runner = run(module, SshRunner, p["host"], *login, **host_key_options(p))
-    else:
-        runner = LocalRunner()
     options = {key: p[key] for key in ("path", "socket") if p[key]}
     if "path" in options:
         options["config_path"] = options.pop("path")
-    return DRIVERS[p["platform"]](runner, name=p["host"] or "localhost", **options)
+    return run(module, driver_for, p["platform"], "file", runner=runner, name=p["host"] or "localhost", **options)
 
 
-def deploy(module, driver):
-    p = module.params
+def deployed(module, driver):
     with driver:
-        driver.load_candidate(p["config"])
-        diff = driver.compare()
-        if module.check_mode or not diff:
-            driver.discard()
-            return diff, False
-        commit_confirmed(driver, p["confirm_timeout"], post_change_check(p))
-        return diff, True
+        outcome = deploy(driver, module.params["config"], deploy_options(module))
+    return outcome.diff, outcome.committed
 
 
 def main():
     module = AnsibleModule(
         argument_spec={
-            "platform": {"type": "str", "required": True, "choices": sorted(DRIVERS)},
+            "platform": {"type": "str", "required": True, "choices": platforms_over("file")},
             "config": {"type": "str", "required": True},
             "path": {"type": "str"},
             "socket": {"type": "str"},
@@ -138,15 +123,11 @@ def main():
         supports_check_mode=True,
         required_by={"host": ("username",)},
     )
-    if module.params["prefix_bounds"] and module.params["platform"] == "openbgpd":
-        module.fail_json(
-            msg="prefix_bounds: counting prefixes is not supported for openbgpd yet", field="prefix_bounds"
-        )
-    driver = driver_of(module)
+    runner = runner_of(module, module.params["host"])
     try:
-        diff, confirmed = run(module, deploy, module, driver)
+        diff, confirmed = run(module, deployed, module, driver_of(module, runner))
     finally:
-        driver.runner.close()
+        runner.close()
     exit_with_config_diff(module, diff, confirmed)
 
 

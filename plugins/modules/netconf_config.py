@@ -113,33 +113,27 @@ confirmed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import HOST_KEY_OPTIONS, exit_with_config_diff, netconf_driver, run
-from ..module_utils.drivers import commit_confirmed
+from ..module_utils.ansible_support import HOST_KEY_OPTIONS, deploy_options, exit_with_config_diff, netconf_driver, run
+from ..module_utils.deploy import Plan, deploy
 from ..module_utils.drivers.netconf import is_empty
 from ..module_utils.errors import SafetyError
 
 
-def empties(driver):
-    """Whether the loaded candidate leaves nothing of a managed part that has configuration."""
-    return is_empty(driver.get_candidate()) and not is_empty(driver.get_running())
+def refuse_emptying(driver):
+    """Refuse a loaded candidate that leaves nothing of a managed part that has configuration."""
+    if is_empty(driver.get_candidate()) and not is_empty(driver.get_running()):
+        raise SafetyError(
+            "config: the candidate would empty the managed part, which has configuration; nothing was "
+            "changed (set allow_empty to do this)"
+        )
 
 
-def deploy(module, driver):
+def deployed(module, driver):
     p = module.params
+    guard = refuse_emptying if p["operation"] == "replace" and not p["allow_empty"] else None
     with driver:
-        driver.load_candidate(p["config"])
-        diff = driver.compare()
-        if diff and p["operation"] == "replace" and not p["allow_empty"] and empties(driver):
-            driver.discard()
-            raise SafetyError(
-                "config: the candidate would empty the managed part, which has configuration; nothing was "
-                "changed (set allow_empty to do this)"
-            )
-        if module.check_mode or not diff:
-            driver.discard()
-            return diff, False
-        commit_confirmed(driver, p["confirm_timeout"])
-        return diff, True
+        outcome = deploy(driver, Plan(p["config"], check_loaded=guard), deploy_options(module))
+    return outcome.diff, outcome.committed
 
 
 def main():
@@ -164,7 +158,7 @@ def main():
     p = module.params
     options = {key: p[key] for key in ("operation", "validate")}
     driver = netconf_driver(module, p["host"], p["port"], p["timeout"], subtree_filter=p["filter"], **options)
-    exit_with_config_diff(module, *run(module, deploy, module, driver))
+    exit_with_config_diff(module, *run(module, deployed, module, driver))
 
 
 if __name__ == "__main__":

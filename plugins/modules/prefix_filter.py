@@ -20,7 +20,12 @@ description:
     unified diff of the lists.
   - On every transport that logs in, the device's SSH host key is checked first (O(known_hosts) or O(hostkey)); a
     key that does not match or is not known fails the task before the login, so nothing is sent, in check mode too.
-  - Deploys to C(frr). With O(transport=netmiko) netmiko drives vtysh over SSH line by line. With
+  - Every transport goes through the same deployment (read, plan, guards, load, compare, commit confirmed,
+    post-change checks, confirm or roll back); an option a transport cannot honour is refused before anything
+    is sent, never ignored.
+  - Deploys to C(frr). With O(transport=netmiko) netmiko drives vtysh over SSH line by line; it has no confirm
+    timer, so O(confirm_timeout) other than 0 is refused (the default commits without one), and O(wait_established)
+    and O(prefix_bounds) are checked after the push, which is sent back when they fail. With
     O(transport=vtysh) (on the router, through an SSH shell account) or O(transport=vtysh_local) (an FRR
     on the controller's host) the change is sent as one file to C(vtysh -f), which FRR reads several
     times faster, under a confirm timer the module leaves on the router (O(confirm_timeout)); the change
@@ -30,8 +35,9 @@ description:
   - Deploys to C(cisco_ios), C(cisco_iosxr), C(arista_eos) and C(juniper_junos) over their CLI (netmiko,
     O(transport=netmiko)). The lists are redefined whole as the renderer writes them, under the device's own
     commit-confirmed (IOS revert timer, IOS-XR and Junos C(commit confirmed), EOS session C(commit timer)) for
-    O(confirm_timeout), and confirmed at once (post-change checks are FRR and BIRD only so far). These drivers
-    are tested against emulated routers, not yet against real ones.
+    O(confirm_timeout), and confirmed at once (O(wait_established) and O(prefix_bounds) are refused, since
+    post-change checks are FRR and BIRD only so far). These drivers are tested against emulated routers, not yet
+    against real ones.
   - With O(transport=netconf) the lists are deployed to any platform as OpenConfig prefix-sets
     (C(openconfig-routing-policy), served over NETCONF by IOS-XR, Junos, Nokia SR OS and EOS). The guards
     compare the sets read from running with the intent, then one C(<edit-config>) of the candidate adds and
@@ -178,24 +184,15 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ansible_support import (
     CONFIRM_OPTIONS,
     HOST_KEY_OPTIONS,
+    deploy_options,
     host_key_options,
-    netconf_driver,
-    post_change_check,
     run,
+    runner_of,
 )
-from ..module_utils.deploy import (
-    DeployOptions,
-    deploy_prefix_lists,
-    deploy_prefix_sets,
-    deploy_through_driver,
-    deploy_whole_lists,
-)
-from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
-from ..module_utils.drivers.frr import FrrDriver
-from ..module_utils.drivers.runner import LocalRunner, SshRunner
+from ..module_utils.deploy import deploy, list_result, prefix_list_plan
+from ..module_utils.drivers.registry import driver_for
 from ..module_utils.model import DeviceIntent
 from ..module_utils.render import openconfig, render_prefix_lists
-from ..module_utils.transports import transport_for
 
 
 def main():
@@ -233,22 +230,31 @@ def main():
     if p["state"] == "rendered":
         rendered = run(module, render_prefix_lists, device.platform, intent.prefix_lists)
         module.exit_json(changed=False, rendered=rendered)
-    options = DeployOptions(
-        check_mode=module.check_mode,
-        save=p["save"],
+    options = deploy_options(
+        module,
         max_shrink_percent=p["max_shrink_percent"],
         allow_empty=p["allow_empty"],
         allow_shrink=p["allow_shrink"],
     )
-    if p["transport"] == "netconf":
-        result = through_netconf(module, intent, options)
-    elif device.platform in CLI_DRIVERS:
-        result = through_cli(module, intent, options)
-    elif p["transport"] == "netmiko":
-        result = run(module, deploy_prefix_lists, intent, netmiko_transport(module, device), options)
-    else:
-        result = through_vtysh(module, intent, options)
-    module.exit_json(**result)
+    runner = None
+    if p["transport"] in ("vtysh", "vtysh_local"):
+        runner = vtysh_runner(module, device)
+    driver = run(module, driver_for, device.platform, transport_of(p), **connection(module, device, runner))
+    syntax = "openconfig" if p["transport"] == "netconf" else device.platform
+
+    def deployed():
+        with driver:
+            return list_result(deploy(driver, prefix_list_plan(intent.prefix_lists, syntax), options))
+
+    try:
+        module.exit_json(**run(module, deployed))
+    finally:
+        if runner is not None:
+            runner.close()
+
+
+def transport_of(params):
+    return {"vtysh_local": "vtysh"}.get(params["transport"], params["transport"])
 
 
 def connect_host(module, device):
@@ -258,80 +264,52 @@ def connect_host(module, device):
     return host
 
 
-def netmiko_transport(module, device):
+def vtysh_runner(module, device):
     p = module.params
-    if not (p["username"] and p["password"]):
-        module.fail_json(msg="transport=netmiko needs username and password")
-    return run(
-        module,
-        transport_for,
-        device.platform,
-        host=connect_host(module, device),
-        port=p["port"],
-        username=p["username"],
-        password=p["password"],
-        timeout=p["connect_timeout"],
-        name=device.name,
-        **host_key_options(p),
-    )
-
-
-def through_cli(module, intent, options):
-    p = module.params
-    device = intent.device
-    if p["transport"] != "netmiko" or not (p["username"] and p["password"]):
-        module.fail_json(
-            msg="device %s (%s): deploys with transport=netmiko, username and password" % (device.name, device.platform)
-        )
-    if p["wait_established"] or p["prefix_bounds"]:
-        module.fail_json(msg="wait_established and prefix_bounds are not supported for %s yet" % device.platform)
-    driver = CLI_DRIVERS[device.platform](
-        connect_host(module, device),
-        p["username"],
-        p["password"],
-        port=p["port"],
-        timeout=p["connect_timeout"],
-        name=device.name,
-        **host_key_options(p),
-    )
-    return run(module, deploy_whole_lists, intent, driver, options, p["confirm_timeout"])
-
-
-def through_netconf(module, intent, options):
-    p = module.params
-    device = intent.device
-    if not p["username"]:
-        module.fail_json(msg="transport=netconf needs username")
-    if p["wait_established"] or p["prefix_bounds"]:
-        module.fail_json(msg="wait_established and prefix_bounds are not supported with transport=netconf yet")
-    host = connect_host(module, device)
-    session = {"subtree_filter": openconfig.FILTER, "validate": p["netconf_validate"], "name": device.name}
-    driver = netconf_driver(module, host, p["netconf_port"], p["connect_timeout"], **session)
-    return run(module, deploy_prefix_sets, intent, driver, options, p["confirm_timeout"])
-
-
-def through_vtysh(module, intent, options):
-    p = module.params
-    device = intent.device
     if device.platform != "frr":
         module.fail_json(
             msg="device %s: transport=%s deploys to FRR only, not %s" % (device.name, p["transport"], device.platform)
         )
     if p["transport"] == "vtysh_local":
-        runner = LocalRunner()
-    else:
+        return runner_of(module, None)
+    if not p["username"]:
+        module.fail_json(msg="transport=vtysh needs username")
+    return runner_of(module, connect_host(module, device), p["connect_timeout"])
+
+
+def connection(module, device, runner):
+    """The driver's keywords for the module's ``transport``."""
+    p = module.params
+    if runner is not None:
+        return {
+            "runner": runner,
+            "state_dir": p["state_dir"],
+            "vtysh": p["vtysh"],
+            "name": device.name,
+            "save": p["save"],
+        }
+    host = connect_host(module, device)
+    if p["transport"] == "netconf":
         if not p["username"]:
-            module.fail_json(msg="transport=vtysh needs username")
-        host = connect_host(module, device)
-        login = (p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
-        runner = run(module, SshRunner, host, *login, **host_key_options(p))
-    driver = FrrDriver(runner, p["state_dir"], p["vtysh"], name=device.name, save=p["save"])
-    check = post_change_check(p)
-    candidate = render_prefix_lists("frr", intent.prefix_lists)
-    try:
-        return run(module, deploy_through_driver, intent, driver, candidate, options, p["confirm_timeout"], check)
-    finally:
-        runner.close()
+            module.fail_json(msg="transport=netconf needs username")
+        login = {"username": p["username"], "password": p["password"], "key_filename": p["ssh_key"]}
+        return {
+            "host": host,
+            "port": p["netconf_port"],
+            "timeout": p["connect_timeout"],
+            "subtree_filter": openconfig.FILTER,
+            "validate": p["netconf_validate"],
+            "name": device.name,
+            **login,
+            **host_key_options(p),
+        }
+    if not (p["username"] and p["password"]):
+        module.fail_json(
+            msg="device %s (%s): transport=netmiko needs username and password" % (device.name, device.platform)
+        )
+    login = {"username": p["username"], "password": p["password"], "port": p["port"], "timeout": p["connect_timeout"]}
+    save = {"save": p["save"]} if device.platform == "frr" else {}
+    return {"host": host, "name": device.name, **login, **save, **host_key_options(p)}
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ options:
     description: The router's platform (as in the intent of R(routesec.bgp.netbox_intent,ansible_collections.routesec.bgp.netbox_intent_module)).
     type: str
     required: true
-    choices: [frr, bird2, cisco_ios, cisco_iosxr, arista_eos, juniper_junos]
+    choices: [frr, cisco_ios, cisco_iosxr, juniper_junos, arista_eos, bird2]
   host:
     description: Address to connect to (required except for V(bird2), which is read on this host without it).
     type: str
@@ -103,29 +103,26 @@ rov_policy:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import HOST_KEY_OPTIONS, host_key_options, run
-from ..module_utils.drivers.bird2 import Bird2Driver
-from ..module_utils.drivers.cli import DRIVERS as CLI_DRIVERS
-from ..module_utils.drivers.runner import LocalRunner, SshRunner
+from ..module_utils.ansible_support import HOST_KEY_OPTIONS, host_key_options, run, runner_of
+from ..module_utils.drivers.registry import driver_for, platforms_over
 from ..module_utils.render import bird2, frr, renderer
 from ..module_utils.render.common import entry_text
 from ..module_utils.render.frr_rov_policy import parse_rov_policy
-from ..module_utils.transports import transport_for
 
 RTR_PARSERS = {"frr": frr.parse_rtr_caches, "bird2": bird2.parse_rtr_caches}
 ROV_POLICY_PARSERS = {"frr": parse_rov_policy}
-PLATFORMS = ["frr", "bird2", "cisco_ios", "cisco_iosxr", "arista_eos", "juniper_junos"]
+# read over their CLI, and BIRD from its file with the files it includes
+PLATFORMS = platforms_over("netmiko") + ["bird2"]
 
 
-def bird_config(p, name):
+def bird_config(module, name):
     """BIRD's configuration file with its includes in place, over SSH or on this host."""
-    if p["host"]:
-        login = (p["username"], p["password"], p["ssh_key"], p["port"], p["connect_timeout"])
-        runner = SshRunner(p["host"], *login, **host_key_options(p))
-    else:
-        runner = LocalRunner(p["connect_timeout"])
+    p = module.params
+    runner = runner_of(module, p["host"], p["connect_timeout"])
     try:
-        driver = Bird2Driver(runner, name=name, **({"config_path": p["path"]} if p["path"] else {}))
+        driver = driver_for(
+            "bird2", "file", runner=runner, name=name, **({"config_path": p["path"]} if p["path"] else {})
+        )
         return bird2.expand_includes(driver.get_running(), driver.path, runner.read)
     finally:
         runner.close()
@@ -135,13 +132,11 @@ def running_config(module):
     p = module.params
     name = p["name"] or p["host"] or "localhost"
     if p["platform"] == "bird2":
-        return bird_config(p, name)
+        return bird_config(module, name)
     login = {"port": p["port"], "timeout": p["connect_timeout"], "name": name, **host_key_options(p)}
-    if p["platform"] in CLI_DRIVERS:
-        session = CLI_DRIVERS[p["platform"]](p["host"], p["username"], p["password"], **login)
-    else:
-        session = transport_for(p["platform"], host=p["host"], username=p["username"], password=p["password"], **login)
-    with session:
+    with driver_for(
+        p["platform"], "netmiko", host=p["host"], username=p["username"], password=p["password"], **login
+    ) as session:
         return session.get_running()
 
 

@@ -31,7 +31,7 @@ RENDER_PLAY = """
 SHIPPED = (
     "MANIFEST.json",
     "README.md",
-    "plugins/module_utils/transports/frr_cli.py",
+    "plugins/module_utils/drivers/frr_netmiko.py",
     "meta/requirements.txt",
     "meta/runtime.yml",
     "playbooks/own_prefix_filters.yml",

@@ -131,3 +131,15 @@ def test_sharp_shrink_is_refused_and_nothing_changes(playbook, netbox):
         assert running_configs() == before
     finally:
         prefix.update({"tags": tags})
+
+
+def test_an_option_the_transport_cannot_honour_is_refused(playbook):
+    """FRR over netmiko has no confirm timer: asking for one fails on every router before anything is sent."""
+    before = running_configs()
+    run = playbook("own_prefix_filters.yml", "-e", "routesec_confirm_timeout=60")
+    assert run.rc != 0
+    failures = run.for_action("prefix_filter", "failed")
+    assert {f["host"] for f in failures} == set(MANAGED)
+    message = failures[0]["result"]["msg"]
+    assert message.startswith("field 'confirm_timeout': device ") and "has no confirm timer" in message, message
+    assert running_configs() == before

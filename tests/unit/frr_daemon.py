@@ -13,8 +13,9 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def standalone_bgpd(config):
-    """Start bgpd on ``config`` (text); yields {"vtysh": argv, "state": folder, "conf": its file}."""
+def standalone_bgpd(config, staticd=False):
+    """Start bgpd on ``config`` (text), and with ``staticd`` a staticd beside it (static routes without zebra);
+    yields {"vtysh": argv, "state": folder, "conf": its file}."""
     folder = Path(tempfile.mkdtemp(prefix="routesec-frr-"))
     run, etc = folder / "run", folder / "etc"
     for path in (run, etc):
@@ -29,6 +30,13 @@ def standalone_bgpd(config):
             + ["-i", run / "bgpd.pid", "-f", etc / "bgpd.conf"],
             check=True,
         )
+        if staticd:
+            (etc / "staticd.conf").write_text("")
+            subprocess.run(
+                ["/usr/lib/frr/staticd", "-d", "-N", folder.name, "--vty_socket", run, "-i", run / "staticd.pid"]
+                + ["-f", etc / "staticd.conf"],
+                check=True,
+            )
         vtysh = ["vtysh", "--vty_socket", str(run), "--config_dir", str(etc)]
         deadline = time.monotonic() + 600  # bgpd reads a long configuration slowly
         while subprocess.run(vtysh + ["-c", "show version"], capture_output=True, check=False).returncode:
@@ -37,6 +45,7 @@ def standalone_bgpd(config):
             time.sleep(0.1)
         yield {"vtysh": vtysh, "state": folder, "conf": etc / "bgpd.conf"}
     finally:
-        if (run / "bgpd.pid").exists():
-            subprocess.run(["kill", (run / "bgpd.pid").read_text().strip()], check=False)
+        for pid in (run / "bgpd.pid", run / "staticd.pid"):
+            if pid.exists():
+                subprocess.run(["kill", pid.read_text().strip()], check=False)
         shutil.rmtree(folder, ignore_errors=True)

@@ -8,7 +8,7 @@ import ipaddress
 import json
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.announce import plan_announcements, undo_lines
+from ansible_collections.routesec.bgp.plugins.module_utils.announce import plan_announcements
 from ansible_collections.routesec.bgp.plugins.module_utils.announcement_check import (
     check_announcement,
     observed_origins,
@@ -19,6 +19,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, 
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_origination import (
     origination_lines,
     parse_originations,
+    withdrawal_lines,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov import RovIndex
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
@@ -75,13 +76,16 @@ def test_origination_lines_and_their_undo():
         " exit-address-family",
     ]
     plan = plan_announcements(INTENT, RUNNING.replace("ipv6 route 2a0f:b300::/32 blackhole\n", ""))
-    assert undo_lines(plan)[:4] == [
+    assert withdrawal_lines(plan.asn, plan.add)[:4] == [
         "router bgp 64500",
         " address-family ipv4 unicast",
         "  no network 185.230.72.0/22",
         " exit-address-family",
     ]
-    assert undo_lines(plan)[-2:] == ["no ip route 185.230.72.0/22 blackhole", "no ipv6 route 2a0f:b300::/32 blackhole"]
+    assert withdrawal_lines(plan.asn, plan.add)[-2:] == [
+        "no ip route 185.230.72.0/22 blackhole",
+        "no ipv6 route 2a0f:b300::/32 blackhole",
+    ]
 
 
 def test_parse_reads_only_the_networks_of_our_router_bgp():

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""prefix_filter's deploy flow for the CLI platforms (``deploy.deploy_whole_lists``) against the emulated
+"""prefix_filter's deploy flow for the CLI platforms (``deploy.deploy`` with ``deploy.prefix_list_plan``) against the emulated
 IOS, IOS-XR, EOS and Junos routers of ``fakenos_devices``: check mode plans and changes nothing, apply
 commits under the device's confirm timer and confirms, a re-run changes nothing, and a change that
 would sharply shrink a list is refused before anything is sent. (Emulated routers, not real ones: see
@@ -10,13 +10,16 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy_whole_lists
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.cli import DRIVERS
+from ansible_collections.routesec.bgp.plugins.module_utils import deploy as deployment
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import DRIVERS as REGISTERED
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
 from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import juniper_junos, renderer
 from ansible_collections.routesec.bgp.plugins.module_utils.render.common import entry_text
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve
+
+# the CLI platforms' drivers, by platform
+DRIVERS = {p: d for (p, transport), d in REGISTERED.items() if transport == "netmiko" and p != "frr"}
 
 PREFIXES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "100.64.0.0/10")
 
@@ -40,13 +43,15 @@ def router(request):
 
 def login(served):
     """The driver's SSH options for ``served`` (its host key pinned)."""
-    return {"port": served.port, "timeout": 10, "hostkey": served.hostkey}
+    return {"port": served.port, "timeout": 10, "hostkey": served.hostkey, "fast_cli": True}
 
 
 def deploy(router, prefixes, **options):
     platform, served = router
-    driver = DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, name="edge1", **login(served))
-    return deploy_whole_lists(intent(platform, prefixes), driver, DeployOptions(**options), 30)
+    lists = intent(platform, prefixes).prefix_lists
+    options = deployment.DeployOptions(confirm_timeout=30, **options)
+    with DRIVERS[platform]("127.0.0.1", USERNAME, PASSWORD, name="edge1", **login(served)) as driver:
+        return deployment.list_result(deployment.deploy(driver, deployment.prefix_list_plan(lists, platform), options))
 
 
 def running_entries(router):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""prefix_filter's NETCONF flow (``deploy.deploy_prefix_sets``) against a real NETCONF server: yuma123
+"""prefix_filter's NETCONF flow (``deploy.deploy`` with ``deploy.prefix_list_plan`` for ``openconfig``) against a real NETCONF server: yuma123
 netconfd serving the published ``openconfig-routing-policy`` YANG module (from the ydk-models-openconfig
 package, fetched by scripts/setup.sh), so every edit is checked by the server against the real model.
 Check mode changes nothing, apply commits confirmed, a re-run sends nothing, a 1% change sends only the
@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy_prefix_sets
+from ansible_collections.routesec.bgp.plugins.module_utils import deploy as deployment
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.netconf import NetconfDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
@@ -59,7 +59,11 @@ def driver(server):
 
 
 def deploy(server, v4, v6=V6, **options):
-    return deploy_prefix_sets(intent(v4, v6), driver(server), DeployOptions(**options), 30)
+    plan = deployment.prefix_list_plan(intent(v4, v6).prefix_lists, "openconfig")
+    with driver(server) as session:
+        return deployment.list_result(
+            deployment.deploy(session, plan, deployment.DeployOptions(confirm_timeout=30, **options))
+        )
 
 
 def running_sets(server):

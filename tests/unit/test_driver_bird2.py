@@ -9,7 +9,8 @@ import subprocess
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
+from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.bird2 import Bird2Driver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 
@@ -50,10 +51,12 @@ def test_compare_shows_the_change_and_changes_nothing(bird):
 
 def test_apply_then_nothing_to_do(bird):
     with bird:
-        diff = apply_confirmed(bird, MORE, 30, check=lambda d: running_protocols(d) == ["s1", "s2"] or 1 / 0)
+        diff = deploy(
+            bird, MORE, DeployOptions(confirm_timeout=30), check=lambda d: running_protocols(d) == ["s1", "s2"] or 1 / 0
+        ).diff
     assert "+protocol static s2" in diff and bird.get_running() == MORE and running_protocols(bird) == ["s1", "s2"]
     with bird:
-        assert apply_confirmed(bird, MORE, 30) == ""
+        assert deploy(bird, MORE, DeployOptions(confirm_timeout=30)).diff == ""
 
 
 def test_a_candidate_bird_refuses_leaves_the_old_configuration(bird):
@@ -83,7 +86,7 @@ def test_a_failed_post_change_check_rolls_back(bird):
         raise DriverError("session to 192.0.2.2 is not established", driver.where)
 
     with bird, pytest.raises(DriverError, match="not established"):
-        apply_confirmed(bird, MORE, 30, check=check)
+        deploy(bird, MORE, DeployOptions(confirm_timeout=30), check=check)
     assert running_protocols(bird) == ["s1"] and bird.get_running() == BASE
 
 

@@ -20,11 +20,15 @@ import ipaddress
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.cli import DRIVERS
+from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import DRIVERS as REGISTERED
 from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve
+
+# the CLI platforms' drivers, by platform
+DRIVERS = {p: d for (p, transport), d in REGISTERED.items() if transport == "netmiko" and p != "frr"}
 
 CLOCK_RATE = 10  # the emulated routers' timers run ten times faster than real time
 CONFIRM = 30  # seconds asked for; IOS and Junos round up to a minute (6 s here), IOS-XR and EOS keep 30 (3 s)
@@ -108,19 +112,19 @@ def test_check_mode_shows_the_change_and_changes_nothing(bench):
 
 def test_apply_confirms_and_a_rerun_has_nothing_to_do(bench):
     with bench.driver() as driver:
-        diff = apply_confirmed(driver, bench.more, CONFIRM)
+        diff = deploy(driver, bench.more, DeployOptions(confirm_timeout=CONFIRM)).diff
     assert added(diff, "198.51.100.0/24"), diff
     assert not bench.router.pending  # confirmed: no timer left on the device
     assert bench.lists() == {"P1", "P2"}
     with bench.driver() as driver:
-        assert apply_confirmed(driver, bench.more, CONFIRM) == ""
+        assert deploy(driver, bench.more, DeployOptions(confirm_timeout=CONFIRM)).diff == ""
 
 
 def test_a_refused_line_leaves_the_old_configuration(bench):
     with bench.driver() as driver:
         before = driver.get_running()
         with pytest.raises(DriverError, match=bench.refusal):
-            apply_confirmed(driver, bench.broken, CONFIRM)
+            deploy(driver, bench.broken, DeployOptions(confirm_timeout=CONFIRM))
         assert driver.get_running() == before
     assert not bench.router.pending
     assert bench.lists() == {"P1"}
@@ -163,7 +167,7 @@ def test_a_failed_post_change_check_rolls_back(bench):
         raise DriverError("session to 192.0.2.2 is not established", driver.where)
 
     with bench.driver() as driver, pytest.raises(DriverError, match="not established"):
-        apply_confirmed(driver, bench.more, CONFIRM, check=check)
+        deploy(driver, bench.more, DeployOptions(confirm_timeout=CONFIRM), check=check)
     assert not bench.router.pending
     assert bench.lists() == {"P1"}
 
@@ -204,7 +208,14 @@ def test_junos_loads_set_commands():
     with serve(ROUTERS["juniper_junos"](clock_rate=CLOCK_RATE)) as server:
         bench = Bench("juniper_junos", server.router, server.port, server.hostkey)
         with bench.driver() as driver:
-            diff = apply_confirmed(driver, "set policy-options prefix-list P9 203.0.113.0/24\n", CONFIRM)
+            diff = deploy(
+                driver, "set policy-options prefix-list P9 203.0.113.0/24\n", DeployOptions(confirm_timeout=CONFIRM)
+            ).diff
             assert added(diff, "203.0.113.0/24;"), diff
             assert bench.lists(driver.get_running()) == {"P9"}
-            assert apply_confirmed(driver, "set policy-options prefix-list P9 203.0.113.0/24\n", CONFIRM) == ""
+            assert (
+                deploy(
+                    driver, "set policy-options prefix-list P9 203.0.113.0/24\n", DeployOptions(confirm_timeout=CONFIRM)
+                ).diff
+                == ""
+            )

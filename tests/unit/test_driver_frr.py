@@ -10,7 +10,8 @@ import subprocess
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed, commit_confirmed
+from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, commit_confirmed
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr import FrrDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 from frr_daemon import standalone_bgpd
@@ -57,7 +58,7 @@ def test_compare_then_apply_by_delta_then_nothing_to_do(bgpd, runner):
         assert "+ip prefix-list CUST seq 15 permit 203.0.113.0/24" in diff
         assert not [line for line in diff.splitlines() if line.startswith(("-ipv6", "+ipv6"))]
         assert lists(bgpd) == BASE  # comparing changes nothing
-        assert apply_confirmed(driver, WANTED, 30) == diff
+        assert deploy(driver, WANTED, DeployOptions(confirm_timeout=30)).diff == diff
         # only the two entries that changed were sent; the entries that stay kept their numbers
         assert driver.sent == [
             "ip prefix-list CUST seq 15 permit 203.0.113.0/24",
@@ -67,7 +68,7 @@ def test_compare_then_apply_by_delta_then_nothing_to_do(bgpd, runner):
     assert "203.0.113.0/24" in bgpd["conf"].read_text()  # saved once confirmed
     assert LocalRunner().read(str(bgpd["state"] / "routesec-pending")) is None
     with driver_for(bgpd, runner) as driver:
-        assert apply_confirmed(driver, WANTED, 30) == ""
+        assert deploy(driver, WANTED, DeployOptions(confirm_timeout=30)).diff == ""
         assert driver.sent == []
 
 
@@ -99,7 +100,7 @@ def test_failed_check_rolls_back(bgpd, runner):
         raise DriverError("session down", driver.where)
 
     with driver_for(bgpd, runner) as driver, pytest.raises(DriverError, match="session down"):
-        apply_confirmed(driver, WANTED, 30, check=session_down)
+        deploy(driver, WANTED, DeployOptions(confirm_timeout=30), check=session_down)
     assert lists(bgpd) == BASE
     time.sleep(0.5)
     assert LocalRunner().read(str(bgpd["state"] / "routesec-pending")) is None  # the timer was stopped
@@ -107,7 +108,7 @@ def test_failed_check_rolls_back(bgpd, runner):
 
 def test_rollback_after_confirmed_commit(bgpd, runner):
     with driver_for(bgpd, runner) as driver:
-        apply_confirmed(driver, WANTED, 30)
+        deploy(driver, WANTED, DeployOptions(confirm_timeout=30))
         assert lists(bgpd) == AFTER
         driver.rollback()
     assert lists(bgpd) == BASE

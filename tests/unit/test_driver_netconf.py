@@ -12,7 +12,8 @@ import socket
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
+from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.hostkeys import HostKeyError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.netconf import NetconfDriver
 from netconfd import missing_programs, netconf_server
@@ -99,13 +100,13 @@ def test_apply_then_nothing_to_do(driver, server):
         assert prefix_list_names(session.get_running()) == ["CUSTOMER-A", "CUSTOMER-B"]
 
     with driver:
-        diff = apply_confirmed(driver, ADD_B, 30, check=both_lists)
+        diff = deploy(driver, ADD_B, DeployOptions(confirm_timeout=30), check=both_lists).diff
     assert "+      <name>CUSTOMER-B</name>" in diff
     assert prefix_list_names(running(server)) == ["CUSTOMER-A", "CUSTOMER-B"]
     done = commits(server)
     assert done == 2  # the confirmed commit and the confirming one
     with new_driver(server) as again:
-        assert apply_confirmed(again, ADD_B, 30) == ""
+        assert deploy(again, ADD_B, DeployOptions(confirm_timeout=30)).diff == ""
     assert commits(server) == done
 
 
@@ -122,7 +123,9 @@ def test_replace_makes_the_managed_part_the_candidate_and_rollback_restores_it(s
 
 def test_replace_with_an_empty_candidate_removes_the_managed_part(server):
     with new_driver(server, operation="replace") as driver:
-        assert apply_confirmed(driver, '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>', 30)
+        assert deploy(
+            driver, '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>', DeployOptions(confirm_timeout=30)
+        ).diff
     assert prefix_list_names(running(server)) == []
 
 
@@ -157,7 +160,7 @@ def test_a_commit_the_server_does_not_carry_out_is_caught(server):
     running back, finds it is not the candidate, and says so."""
     refused = "accepted the commit, yet running is not the candidate; rolled back"
     with new_driver(server, validate=True) as driver, pytest.raises(DriverError, match=refused):
-        apply_confirmed(driver, ADD_B, 30)
+        deploy(driver, ADD_B, DeployOptions(confirm_timeout=30))
     assert prefix_list_names(running(server)) == ["CUSTOMER-A"]
 
 
@@ -205,7 +208,7 @@ def test_a_failed_post_change_check_rolls_back(driver, server):
         raise DriverError("session to 192.0.2.2 is not established", session.where)
 
     with driver, pytest.raises(DriverError, match="not established"):
-        apply_confirmed(driver, ADD_B, 30, check=check)
+        deploy(driver, ADD_B, DeployOptions(confirm_timeout=30), check=check)
     assert prefix_list_names(running(server)) == ["CUSTOMER-A"]
 
 

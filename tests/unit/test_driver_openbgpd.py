@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, apply_confirmed
+from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.openbgpd import OpenbgpdDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 
@@ -66,10 +67,15 @@ def test_compare_then_apply_then_nothing_to_do(bgpd):
         bgpd.discard()
     assert networks(bgpd) == ["192.0.2.0/24"]
     with bgpd:
-        diff = apply_confirmed(bgpd, bgpd.base + EXTRA, 30, check=lambda d: len(networks(d, 2)) == 2 or 1 / 0)
+        diff = deploy(
+            bgpd,
+            bgpd.base + EXTRA,
+            DeployOptions(confirm_timeout=30),
+            check=lambda d: len(networks(d, 2)) == 2 or 1 / 0,
+        ).diff
     assert "+network" in diff and networks(bgpd, 2) == ["192.0.2.0/24", "198.51.100.0/24"]
     with bgpd:
-        assert apply_confirmed(bgpd, bgpd.base + EXTRA, 30) == ""
+        assert deploy(bgpd, bgpd.base + EXTRA, DeployOptions(confirm_timeout=30)).diff == ""
     assert LocalRunner().read(bgpd.watchdog.marker) is None
 
 
@@ -98,7 +104,7 @@ def test_a_failed_post_change_check_rolls_back_and_stops_the_timer(bgpd):
         raise DriverError("prefix count out of bounds", driver.where)
 
     with bgpd, pytest.raises(DriverError, match="out of bounds"):
-        apply_confirmed(bgpd, bgpd.base + EXTRA, 30, check=check)
+        deploy(bgpd, bgpd.base + EXTRA, DeployOptions(confirm_timeout=30), check=check)
     assert networks(bgpd) == ["192.0.2.0/24"] and bgpd.get_running() == bgpd.base
     assert LocalRunner().read(bgpd.watchdog.marker) is None
 

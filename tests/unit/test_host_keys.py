@@ -21,13 +21,16 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.cli import DRIVERS
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr_netmiko import FrrNetmikoDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.hostkeys import HostKeyError, lookup_name
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import DRIVERS as REGISTERED
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import SshRunner
-from ansible_collections.routesec.bgp.plugins.module_utils.transports.frr_cli import Transport
 from fakenos.plugins.servers import ssh_server_paramiko
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve
 from sshd import ssh_server
+
+# the CLI platforms' drivers, by platform
+DRIVERS = {p: d for (p, transport), d in REGISTERED.items() if transport == "netmiko" and p != "frr"}
 
 AUTHENTICATION = re.compile(r"^(Accepted|Failed|Postponed|Invalid user)\b|publickey|password", re.MULTILINE)
 ENDED_BEFORE_AUTHENTICATION = re.compile(r"\[preauth\]$", re.MULTILINE)
@@ -199,11 +202,11 @@ def cli_driver(router, **host_keys):
     )
 
 
-def frr_transport(router, **host_keys):
-    return Transport("127.0.0.1", USERNAME, PASSWORD, port=router.port, timeout=10, name="edge1", **host_keys)
+def frr_netmiko(router, **host_keys):
+    return FrrNetmikoDriver("127.0.0.1", USERNAME, PASSWORD, port=router.port, timeout=10, name="edge1", **host_keys)
 
 
-@pytest.mark.parametrize("session", [cli_driver, frr_transport])
+@pytest.mark.parametrize("session", [cli_driver, frr_netmiko])
 def test_netmiko_logs_in_to_a_router_whose_key_is_known(router, tmp_path, password_checks, session):
     with session(router, known_hosts=known_hosts(tmp_path, router.known_hosts_line)) as connected:
         assert "hostname r1" in connected.get_running()
@@ -213,7 +216,7 @@ def test_netmiko_logs_in_to_a_router_whose_key_is_known(router, tmp_path, passwo
 
 
 @CLIENT_LEFT_EARLY
-@pytest.mark.parametrize("session", [cli_driver, frr_transport])
+@pytest.mark.parametrize("session", [cli_driver, frr_netmiko])
 def test_netmiko_refuses_a_wrong_key_before_sending_the_password(router, tmp_path, stranger, password_checks, session):
     path = known_hosts(tmp_path, "[127.0.0.1]:%d %s" % (router.port, stranger))
     with pytest.raises(HostKeyError) as caught:
@@ -228,7 +231,7 @@ def test_netmiko_refuses_a_wrong_key_before_sending_the_password(router, tmp_pat
 
 
 @CLIENT_LEFT_EARLY
-@pytest.mark.parametrize("session", [cli_driver, frr_transport])
+@pytest.mark.parametrize("session", [cli_driver, frr_netmiko])
 def test_netmiko_refuses_an_unknown_router_and_can_be_told_not_to(router, tmp_path, password_checks, session):
     path = known_hosts(tmp_path)
     with pytest.raises(HostKeyError, match=r"no SSH host key for \[127.0.0.1\]:%d is in" % router.port):

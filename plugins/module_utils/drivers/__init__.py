@@ -19,7 +19,12 @@ Every driver offers the same verbs, after NAPALM's:
 
 A driver is a context manager: entering it opens the session and takes the
 device's lock (two runs never interleave on one device), leaving it releases
-both. ``apply_confirmed`` is the safe sequence built from the verbs.
+both. What a driver can do beyond the verbs it says by what it has:
+``confirm_timer`` (False when ``commit`` takes no ``confirm``), ``commands()``
+(the lines a commit of the loaded candidate sends), and ``established(names)``
+and ``prefix_counts(names)`` for the post-change checks below. ``registry``
+chooses the driver for a device; ``deploy.deploy`` is the one sequence built
+from the verbs.
 """
 
 from __future__ import annotations
@@ -46,19 +51,7 @@ def unified(running, candidate, name):
     )
 
 
-def apply_confirmed(driver, candidate, confirm_seconds, check=None):
-    """Load ``candidate``; when it differs, ``commit_confirmed`` it. Returns the diff that was
-    applied ("" when nothing was to do)."""
-    driver.load_candidate(candidate)
-    diff = driver.compare()
-    if not diff:
-        driver.discard()
-        return ""
-    commit_confirmed(driver, confirm_seconds, check)
-    return diff
-
-
-def commit_confirmed(driver, confirm_seconds, check=None):
+def commit_confirmed(driver, confirm_seconds: int | None, check=None) -> None:
     """Commit the loaded candidate with a confirm timer, run ``check(driver)`` (raise to refuse) and
     confirm only when the check passes, else roll back. Any failure before the confirmation leaves the
     device on its previous configuration: the driver rolls back itself, and if the connection is lost

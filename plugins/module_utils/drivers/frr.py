@@ -1,30 +1,33 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""FRR through vtysh on the router: prefix-lists changed by the minimal delta, commit-confirmed by a timer.
+"""FRR: prefix-lists changed by the minimal delta and originations added, read back after every push.
 
-The driver manages prefix-lists: a candidate is FRR configuration made of
-``ip``/``ipv6 prefix-list`` entry lines (and ``no ... prefix-list NAME`` lines,
-as the renderer writes them); anything else is refused. ``load_candidate`` has
-vtysh check the candidate (``vtysh --dryrun``) and plans each list against the
-running one: entries that stay keep their sequence numbers, only entries added
-or removed are sent. A list where nothing stays (renumbered) is replaced as a
-whole instead, which costs FRR fewer lines. The change goes to vtysh as one file
-(``vtysh -f``), which FRR reads several times faster than line by line.
+What a candidate may hold is in ``frr_candidate``: prefix-lists, planned each
+against the running one (entries that stay keep their sequence numbers, only
+entries added or removed are sent; a list where nothing stays, renumbered, is
+replaced as a whole instead, which costs FRR fewer lines), and originations,
+only added. ``FrrBase`` holds the planning, the push and its read-back, the
+rollback and the BGP state every FRR driver shares; a subclass says how lines
+and commands reach vtysh.
 
 FRR checks every new entry against all the entries of its list, so sending
 an entry costs time in proportion to the list's length: sending only the delta
 is what keeps a change to a 100,000-entry list affordable.
 
-With a confirm timer the driver leaves a watchdog on the router (``watchdog``)
-that sends the reverse of the change unless it is confirmed in time. ``vtysh
--f`` is not a transaction (lines before a refused one stay applied), so after a
-push the driver reads the lists back and, when they are not as planned, puts
-them back as they were. ``save`` writes the configuration (``write memory``)
-once a change is confirmed.
+vtysh does not apply a change as a transaction (lines before a refused one
+stay applied), so after a push the driver reads the lists back and, when they
+are not as planned, puts them back as they were. ``save`` writes the
+configuration (``write memory``) once a change is final.
 
-Its files live in ``state_dir`` on the router: the candidate, the change and its
-reverse, the timer's marker, and the lock directory.
+``FrrDriver`` (this module) runs vtysh on the router through a runner (over SSH
+or on this host): vtysh checks the candidate first (``vtysh --dryrun``), the
+change goes to vtysh as one file (``vtysh -f``), which FRR reads several times
+faster than line by line, and with a confirm timer the driver leaves a watchdog
+on the router (``watchdog``) that sends the reverse of the change unless it is
+confirmed in time. Its files live in ``state_dir`` on the router: the
+candidate, the change and its reverse, the timer's marker, and the lock
+directory. ``frr_netmiko`` drives vtysh as an SSH shell instead.
 """
 
 from __future__ import annotations
@@ -32,113 +35,149 @@ from __future__ import annotations
 import json
 import shlex
 
-from ..model import PrefixList
 from ..plan import ListChange, plan_list, unified_diff
 from ..render import frr
-from ..render.common import CISCO_LINE
-from . import DriverError
+from . import DriverError, unified
+from .frr_candidate import parse_candidate, plan_originations
 from .locked import RunnerDriver, short
 from .watchdog import Watchdog
 
-REFUSALS = ("% Unknown command", "% Invalid", "% Malformed", "% Ambiguous", "% Incomplete", "% Configuration failed")
+REFUSALS = (
+    "% Unknown command",
+    "% Invalid",
+    "% Malformed",
+    "% Ambiguous",
+    "% Incomplete",
+    "% Command incomplete",
+    "% There is no matched command",
+    "% Configuration failed",
+)
 
 
-class FrrDriver(RunnerDriver):
+class FrrBase:
+    """The verbs every FRR driver shares; a subclass provides ``show``, ``send``, ``check_candidate`` and,
+    when it has a confirm timer, ``arm`` and ``disarm``."""
+
     platform = "frr"
+    confirm_timer = False  # whether commit(confirm=...) has a timer that sends the change back
     line_of = staticmethod(frr.entry_line)
 
-    def __init__(self, runner, state_dir, vtysh=("vtysh",), name=None, save=True, method="auto"):
+    def __init__(self, name: str, where: str, save: bool = True, method: str = "auto"):
         if method not in ("auto", "delta", "replace"):
             raise DriverError("method must be auto, delta or replace, not %r" % method, "FRR driver")
-        self.state_dir = str(state_dir).rstrip("/")
-        self.name = name or runner.where
-        super().__init__(runner, self.file("lock"), "device %s (FRR, %s)" % (self.name, runner.where))
-        self.vtysh = [str(word) for word in vtysh]
+        self.name = name
+        self.where = where
         self.save = save
         self.method = method
-        self.watchdog = Watchdog(runner, self.file("pending"), self.where)
         self.changes = None  # the planned ListChanges of the loaded candidate
-        self.committed = None  # the changes of the last commit, for rollback
+        self.originations = []  # the planned Originations of the loaded candidate
+        self.committed = None  # (changes, originations) of the last commit, for rollback
         self.pending = False
         self.sent = []  # the lines of the last push
 
-    def __enter__(self):
-        self.command(["mkdir", "-p", self.state_dir], "making the folder %s" % self.state_dir)
-        return super().__enter__()
+    # -- what a subclass provides -------------------------------------------------------------------
 
-    def file(self, what):
-        return "%s/routesec-%s" % (self.state_dir, what)
+    def show(self, command: str) -> str:  # pragma: no cover - each driver's
+        """The answer to one vtysh command; DriverError when it fails."""
+        raise NotImplementedError
+
+    def send(self, lines: list) -> str:  # pragma: no cover - each driver's
+        """Send configuration ``lines``; FRR's refusals ("" when none)."""
+        raise NotImplementedError
+
+    def check_candidate(self, text: str) -> None:
+        """Have FRR check ``text`` before anything is planned (DriverError when refused)."""
+
+    def arm(self, seconds: int, undo: list) -> None:
+        raise DriverError("this FRR driver has no confirm timer; commit without confirm", self.where)
+
+    def disarm(self) -> bool:
+        return False
 
     # -- the verbs ----------------------------------------------------------------------------------
 
-    def get_running(self):
-        return self.command(self.vtysh + ["-c", "show running-config"], "show running-config")
+    def get_running(self) -> str:
+        return self.show("show running-config")
 
-    def load_candidate(self, text):
-        path = self.file("candidate")
-        self.runner.write(path, text)
-        status, output = self.runner.run(self.vtysh + ["--dryrun", "-f", path])
-        self.runner.remove(path)
-        if status != 0:
-            raise DriverError("vtysh refused the candidate, nothing was changed: %s" % short(output), self.where)
-        wanted = candidate_lists(text, self.where)
-        running = frr.parse_prefix_lists(self.get_running())
+    def load_candidate(self, text: str) -> None:
+        self.check_candidate(text)
+        wanted, networks = parse_candidate(text, self.where)
+        running_text = self.get_running()
+        running = frr.parse_prefix_lists(running_text)
         self.changes = [plan_list(plist, running.get((plist.afi, plist.name))) for plist in wanted]
+        self.originations = plan_originations(networks, running_text)
 
-    def compare(self):
-        return unified_diff(self._need_changes(), frr.entry_line, self.name)
+    def compare(self) -> str:
+        lists = unified_diff(self._need_changes(), frr.entry_line, self.name)
+        added = added_lines(self.originations)
+        return lists + (unified("", "".join(line + "\n" for line in added), self.name) if added else "")
 
-    def discard(self):
+    def commands(self) -> list:
+        """The lines a commit of the loaded candidate sends."""
+        changed = [c for c in self._need_changes() if c.changed]
+        return self.lines_for(changed) + added_lines(self.originations)
+
+    def discard(self) -> None:
         self.changes = None
+        self.originations = []
 
-    def commit(self, confirm=None):
+    def commit(self, confirm: int | None = None) -> None:
         changes = [c for c in self._need_changes() if c.changed]
+        originations = self.originations
         if confirm:
-            self.runner.write(self.file("undo"), lines_text(self.lines_for([c.reverse() for c in changes])))
-            self.watchdog.arm(confirm, "%s -f %s" % (shlex.join(self.vtysh), shlex.quote(self.file("undo"))))
+            self.arm(confirm, self.undo_lines(changes, originations))
         try:
-            self.push(changes)
+            self.push(changes, originations)
         except DriverError:
             if confirm:
-                self.watchdog.disarm()
+                self.disarm()
             raise
-        self.committed, self.changes = changes, None
+        self.committed, self.changes, self.originations = (changes, originations), None, []
         if confirm:
             self.pending = True
         else:
             self.persist()
 
-    def confirm(self):
+    def confirm(self) -> None:
         if not self.pending:
             raise DriverError("there is no commit waiting for confirmation", self.where)
         self.pending = False
-        if not self.watchdog.disarm():
+        if not self.disarm():
             raise DriverError("nothing to confirm: the driver's timer already sent the change back", self.where)
         self.persist()
 
-    def rollback(self):
-        """Back to the lists as they were before the last commit."""
+    def rollback(self) -> None:
+        """Back to the lists and originations as they were before the last commit."""
         if self.committed is None:
             raise DriverError("there is no commit to roll back", self.where)
         if self.pending:
-            self.watchdog.disarm()
+            self.disarm()
             self.pending = False
-        self.restore(self.committed)
+        changes, originations = self.committed
+        self.restore(changes)
+        undo = taken_back_lines(originations)
+        if undo and self.send(undo):
+            raise DriverError("taking the originations back failed; check the router by hand", self.where)
         self.persist()
         self.committed = None
 
     # -- pushing --------------------------------------------------------------------------------------
 
-    def lines_for(self, changes):
+    def lines_for(self, changes: list) -> list:
         return [line for change in changes for line in self.change_lines(change)]
 
     def change_lines(self, change):
         replace = self.method == "replace" or (self.method == "auto" and change.before and not kept(change))
         return frr.replace_lines(change) if replace else frr.change_lines(change)
 
-    def push(self, changes):
-        """Send ``changes``; read the lists back and put them back as they were when they are not as planned."""
-        self.sent = self.lines_for(changes)
+    def undo_lines(self, changes, originations):
+        """The lines that send ``changes`` and ``originations`` back."""
+        undo = self.lines_for([c.reverse() for c in changes])
+        return undo + taken_back_lines(originations)
+
+    def push(self, changes, originations=()):
+        """Send the change; read the lists back and put them back as they were when they are not as planned."""
+        self.sent = self.lines_for(changes) + added_lines(originations)
         if not self.sent:
             return
         refused = self.send(self.sent)
@@ -146,21 +185,14 @@ class FrrDriver(RunnerDriver):
         wrong = [c.name for c in changes if running.get((c.afi, c.name), {}) != c.after]
         if refused or wrong:
             self.restore(changes, running)
+            undo = taken_back_lines(originations)
+            if undo:
+                self.send(undo)
             raise DriverError(
                 "the change did not apply (%s); the previous lists were put back"
                 % (refused or "not as planned: %s" % ", ".join(wrong)),
                 self.where,
             )
-
-    def send(self, lines):
-        """Send ``lines`` as one file; FRR's refusals ("" when none)."""
-        path = self.file("change")
-        self.runner.write(path, lines_text(lines))
-        status, output = self.runner.run(self.vtysh + ["-f", path])
-        refused = [line.strip() for line in output.splitlines() if any(mark in line for mark in REFUSALS)]
-        if status != 0 and not refused:
-            refused = [short(output)]
-        return "; ".join(refused[:5])
 
     def restore(self, changes, running=None):
         """Bring every list of ``changes`` back to its ``before``, from whatever state it is in now."""
@@ -173,12 +205,14 @@ class FrrDriver(RunnerDriver):
 
     def persist(self):
         if self.save:
-            output = self.command(self.vtysh + ["-c", "write memory"], "write memory")
+            output = self.show("write memory")
             if "[OK]" not in output and "Configuration saved" not in output:
                 raise DriverError("'write memory' did not confirm: %s" % short(output), self.where)
 
+    # -- BGP state, for the post-change checks ----------------------------------------------------
+
     def neighbors(self):
-        output = self.command(self.vtysh + ["-c", "show bgp neighbors json"], "show bgp neighbors")
+        output = self.show("show bgp neighbors json")
         try:
             return json.loads(output or "{}")
         except ValueError:
@@ -208,36 +242,72 @@ class FrrDriver(RunnerDriver):
         return self.changes
 
 
+class FrrDriver(FrrBase, RunnerDriver):
+    """vtysh run on the router through a runner, with a watchdog as its confirm timer."""
+
+    confirm_timer = True
+
+    def __init__(self, runner, state_dir, vtysh=("vtysh",), name=None, save=True, method="auto"):
+        self.state_dir = str(state_dir).rstrip("/")
+        name = name or runner.where
+        FrrBase.__init__(self, name, "device %s (FRR, %s)" % (name, runner.where), save, method)
+        RunnerDriver.__init__(self, runner, self.file("lock"), self.where)
+        self.vtysh = [str(word) for word in vtysh]
+        self.watchdog = Watchdog(runner, self.file("pending"), self.where)
+
+    def __enter__(self):
+        self.command(["mkdir", "-p", self.state_dir], "making the folder %s" % self.state_dir)
+        return super().__enter__()
+
+    def file(self, what):
+        return "%s/routesec-%s" % (self.state_dir, what)
+
+    def show(self, command):
+        return self.command(self.vtysh + ["-c", command], command)
+
+    def check_candidate(self, text):
+        path = self.file("candidate")
+        self.runner.write(path, text)
+        status, output = self.runner.run(self.vtysh + ["--dryrun", "-f", path])
+        self.runner.remove(path)
+        if status != 0:
+            raise DriverError("vtysh refused the candidate, nothing was changed: %s" % short(output), self.where)
+
+    def arm(self, seconds, undo):
+        self.runner.write(self.file("undo"), lines_text(undo))
+        self.watchdog.arm(seconds, "%s -f %s" % (shlex.join(self.vtysh), shlex.quote(self.file("undo"))))
+
+    def disarm(self):
+        return self.watchdog.disarm()
+
+    def send(self, lines):
+        """Send ``lines`` as one file; FRR's refusals ("" when none)."""
+        path = self.file("change")
+        self.runner.write(path, lines_text(lines))
+        status, output = self.runner.run(self.vtysh + ["-f", path])
+        return refusals(output, status)
+
+
 def kept(change):
     """Entries of ``change`` that stay as they are."""
     return [seq for seq, entry in change.before.items() if change.after.get(seq) == entry]
+
+
+def added_lines(originations):
+    return [line for plan in originations for line in plan.lines()]
+
+
+def taken_back_lines(originations):
+    return [line for plan in originations for line in plan.undo_lines()]
 
 
 def lines_text(lines):
     return "".join(line + "\n" for line in lines)
 
 
-def candidate_lists(text, where):
-    """The prefix-lists of a candidate, in its order; DriverError on any line that is not a prefix-list's."""
-    found = frr.parse_prefix_lists(text)
-    names = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("!"):
-            continue
-        words = line.split()
-        if len(words) == 4 and words[0] == "no" and words[2] == "prefix-list" and words[1] in ("ip", "ipv6"):
-            names.setdefault((4 if words[1] == "ip" else 6, words[3]), None)
-            continue
-        match = CISCO_LINE.match(line)
-        if not match or match["seq"] is None:
-            raise DriverError(
-                "candidate line %d is not a prefix-list entry with a sequence number (the FRR driver manages "
-                "prefix-lists only): %s" % (number, line[:120]),
-                where,
-            )
-        names.setdefault((4 if match["kw"] == "ip" else 6, match["name"]), None)
-    return [
-        PrefixList(name, afi, tuple(entry for seq, entry in sorted(found.get((afi, name), {}).items())))
-        for afi, name in names
-    ]
+def refusals(output, status=0):
+    """FRR's refusals in ``output``, on one line ("" when none; a failed status without one counts)."""
+    refused = [line.strip() for line in output.splitlines() if any(mark in line for mark in REFUSALS)]
+    if status != 0 and not refused:
+        refused = [short(output)]
+    return "; ".join(refused[:5])

@@ -3,21 +3,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Renderers: one template set per platform, turning intent into device config text.
 
-Each platform module exposes ``render_prefix_lists(prefix_lists) -> str`` that
-returns the configuration which replaces the named lists as a whole (the form
-bgpq4 prints), and ``render_as_path_lists(as_path_lists)`` for AS-path filters
-(the form of bgpq4 ``-f PEER``), and ``render_rov`` for origin validation (RTR
-caches and an import policy). Transports that push deltas use the platform's
-own line helpers.
+Each platform module exposes, with the same signature on every platform:
+``render_prefix_lists(prefix_lists) -> str``, the configuration which replaces
+the named lists as a whole (the form bgpq4 prints); ``parse_prefix_lists(text)``,
+the lists of a running configuration; ``render_as_path_lists(as_path_lists)``
+for AS-path filters (the form of bgpq4 ``-f PEER``); and ``render_rov(caches,
+policy, asn=None)`` for origin validation (RTR caches and an import policy;
+``asn`` is used where the platform configures RPKI under ``router bgp``).
+``openconfig`` renders the same lists for NETCONF. The FRR driver plans its
+delta from these lists itself.
 """
 
 from __future__ import annotations
 
 from ..errors import DataError
-from ..model import PLATFORMS
+from ..platforms import PLATFORMS
 
 # Imported by name (not looked up at run time) so that Ansible ships them with the modules.
-from . import arista_eos, bird2, cisco_ios, cisco_iosxr, frr, juniper_junos, nokia_sros, openbgpd
+from . import arista_eos, bird2, cisco_ios, cisco_iosxr, frr, juniper_junos, nokia_sros, openbgpd, openconfig
 
 RENDERERS = {
     "frr": frr,
@@ -46,18 +49,20 @@ def render_prefix_lists(platform, prefix_lists):
     return renderer(platform).render_prefix_lists(list(prefix_lists))
 
 
-def replacement(platform, prefix_lists, running):
-    """``(current, candidate)``: the lists of the ``running`` configuration that a candidate replacing
-    ``prefix_lists`` whole replaces (``{(afi, name): {n: PrefixEntry}}``, for the guards), and that candidate.
+def replacement(syntax, prefix_lists, running):
+    """``(current, candidate, commands)``: the lists of the ``running`` configuration that a candidate replacing
+    ``prefix_lists`` whole replaces (``{(afi, name): {n: PrefixEntry}}``, for the guards), that candidate (None
+    when nothing is to change), and the lines describing it when they are not the candidate's own (else None).
 
-    On most platforms a list is redefined in place. Where a list can change the kind of object that holds it
-    (Junos: prefix-list or route-filter-list), the platform's ``replacement`` also deletes the old object in
-    the same candidate, so nothing of the old kind is left behind.
+    ``syntax`` is a platform, or ``openconfig`` (NETCONF: one edit adding and deleting only the prefixes that
+    differ). On most platforms a list is redefined in place. Where a list can change the kind of object that
+    holds it (Junos: prefix-list or route-filter-list), the platform's ``replacement`` also deletes the old
+    object in the same candidate, so nothing of the old kind is left behind.
     """
-    module = renderer(platform)
+    module = openconfig if syntax == "openconfig" else renderer(syntax)
     if hasattr(module, "replacement"):
         return module.replacement(list(prefix_lists), running)
-    return module.parse_prefix_lists(running), module.render_prefix_lists(list(prefix_lists))
+    return module.parse_prefix_lists(running), module.render_prefix_lists(list(prefix_lists)), None
 
 
 def render_as_path_lists(platform, as_path_lists):
@@ -73,6 +78,4 @@ def render_rov(platform, caches, policy, asn):
     module = renderer(platform)
     if not hasattr(module, "render_rov"):
         raise DataError("platform %r has no origin-validation renderer" % platform, field="platform")
-    if platform in ("bird2", "openbgpd"):
-        return module.render_rov(list(caches), policy)
     return module.render_rov(list(caches), policy, asn)

@@ -192,7 +192,7 @@ filter routesec_rov
 """
 
 
-def render_rov(caches, policy):
+def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     """RTR caches (rpki.router_policy.RtrCache) and the import filter ``routesec_rov`` of ``policy``.
 
     One ``protocol rpki`` per cache, all feeding the ROA tables ``routesec_roa4``

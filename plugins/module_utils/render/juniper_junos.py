@@ -98,7 +98,7 @@ def render_prefix_lists(prefix_lists, stale=()):
 
 
 def replacement(prefix_lists, running):
-    """``(current, candidate)`` for replacing ``prefix_lists`` whole in the ``running`` configuration.
+    """``(current, candidate, None)`` for replacing ``prefix_lists`` whole in the ``running`` configuration.
 
     ``current`` holds, per list, the entries of the object the candidate replaces: the one of the kind the
     list now needs, else the one of the other kind that it takes over from. The candidate deletes every
@@ -124,7 +124,7 @@ def replacement(prefix_lists, running):
                     "entries",
                 )
             stale.append((old, named.name))
-    return current, render_prefix_lists(prefix_lists, stale)
+    return current, render_prefix_lists(prefix_lists, stale), None
 
 
 def _range(prefix, words, where):

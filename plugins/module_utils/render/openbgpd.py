@@ -157,7 +157,7 @@ match from ebgp ovs not-found set localpref {{ policy.not_found_local_pref }}
 """
 
 
-def render_rov(caches, policy):
+def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     """(RTR sessions, filter rules) for bgpd.conf: the ``rtr`` blocks go before the neighbors,
     the rules into the filter section (they act on routes from eBGP neighbors).
 

@@ -67,6 +67,14 @@ def parse_prefix_lists(text):
     return sets
 
 
+def replacement(prefix_lists, running):
+    """``(current, candidate, commands)`` for ``render.replacement``: the sets of the ``running`` ``<config>``
+    text, the edit that brings them to ``prefix_lists`` (None when none differs) and its changes as lines."""
+    current = parse_prefix_lists(running)
+    candidate, commands = edit_config(prefix_lists, current)
+    return current, candidate if commands else None, commands
+
+
 def edit_config(prefix_lists, running):
     """The ``<config>`` text that brings each of ``prefix_lists`` to its entries from ``running`` (as
     ``parse_prefix_lists`` gives it), and the changes as lines (``NAME add|remove PREFIX RANGE``)."""

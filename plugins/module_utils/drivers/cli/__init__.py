@@ -58,4 +58,4 @@ from .cisco_ios import CiscoIosDriver
 from .cisco_iosxr import CiscoXrDriver
 from .juniper_junos import JuniperJunosDriver
 
-DRIVERS = {driver.platform: driver for driver in (CiscoIosDriver, CiscoXrDriver, AristaEosDriver, JuniperJunosDriver)}
+__all__ = ["AristaEosDriver", "CiscoIosDriver", "CiscoXrDriver", "JuniperJunosDriver"]

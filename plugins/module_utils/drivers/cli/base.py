@@ -233,6 +233,11 @@ class NetmikoCliDriver:
         running = self.get_running()
         return unified(running, self.candidate_config(running), self.name)
 
+    def commands(self):
+        """The lines of the loaded candidate, as they are sent."""
+        self._need_candidate()
+        return config_lines(self.candidate)
+
     def discard(self):
         self.drop_candidate()
         self.candidate = None
