@@ -40,3 +40,20 @@ class SafetyError(RoutesecError):
 
 class TransportError(RoutesecError):
     """A device could not be reached or did not accept a change."""
+
+
+class SubmitError(SourceError, SafetyError):
+    """A change was sent to a registry or a CA and is not known to be (fully) applied: the registry or CA did
+    not report (a SourceError), and trying again before reading it back is refused (a SafetyError).
+
+    ``applied``, ``not_applied`` and ``unknown`` say, change by change, what was (as the client reports them:
+    ROA texts for a CA, results and object keys for a registry), so that an operator reads the registry or CA
+    back before trying again; ``summary`` is the message without that list.
+    """
+
+    def __init__(self, message, obj=None, applied=(), not_applied=(), unknown=(), listed=""):
+        self.summary = message
+        self.applied = applied
+        self.not_applied = not_applied
+        self.unknown = unknown
+        super().__init__(message + listed, obj)

@@ -13,6 +13,7 @@ changes (a scope): a bad record of another device then only warns.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import DataError
@@ -240,6 +241,28 @@ def originations(records, own, held, problems):
     return result
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """What NetBox says is ours, derived once per run and shared by every domain: our ASNs, the aggregates we
+    hold and the originations (our prefixes, each with its origin and max length)."""
+
+    own: frozenset
+    held: tuple
+    originations: tuple
+
+
+def holdings(records: Mapping, problems: Problems | None = None) -> Holdings:
+    """The Holdings of NetBox ``records`` (asns, aggregates, prefixes). Their problems go to ``problems``;
+    without it DataError lists every one."""
+    collector = Problems() if problems is None else problems
+    own = own_asns(records["asns"], collector)
+    held = aggregates(records["aggregates"], collector)
+    found = originations(records["prefixes"], own, held, collector)
+    if problems is None:
+        collector.raise_if_any()
+    return Holdings(frozenset(own), tuple(held), tuple(found))
+
+
 def _max_length(value, network, obj, problems):
     field = "custom_fields.%s" % CF_MAX_LENGTH
     if value is None:
@@ -321,17 +344,23 @@ def own_prefix_lists(origins, asn, list_names=None):
     return tuple(lists)
 
 
-def build_intent(records, platform_map=None, list_names=None, problems=None):
+def build_intent(
+    records: Mapping,
+    platform_map: dict | None = None,
+    list_names: dict | None = None,
+    problems: Problems | None = None,
+    ours: Holdings | None = None,
+) -> dict:
     """Per-device intent from NetBox ``records`` (a mapping kind -> list of dicts; ``bgp_sessions``,
     the netbox-bgp plugin's sessions, is optional).
 
     Returns ``{device name: DeviceIntent}``; raises DataError listing every problem. With ``problems`` a
     Problems with a scope, only the devices in the scope, and the other devices' problems in its warnings.
+    ``ours``: the run's Holdings when already derived.
     """
     problems = Problems() if problems is None else problems
-    own = own_asns(records["asns"], problems)
-    held = aggregates(records["aggregates"], problems)
-    origins = originations(records["prefixes"], own, held, problems)
+    ours = holdings(records, problems) if ours is None else ours
+    own, origins = ours.own, ours.originations
     managed = {record.get("id") for record in records["devices"]}
     sessions = bgp_sessions(records.get("bgp_sessions") or (), managed, own, problems)
     sets = as_sets(records["asns"], problems)

@@ -19,7 +19,7 @@ from .errors import DataError
 from .platforms import PLATFORMS
 
 
-def parse_prefix(value, obj=None, field_name="prefix"):
+def parse_prefix(value, obj=None, field_name: str = "prefix") -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """Return an ``ipaddress`` network for ``value`` or raise DataError naming the field."""
     if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
         return value
@@ -31,7 +31,7 @@ def parse_prefix(value, obj=None, field_name="prefix"):
         raise DataError("'%s' is not a valid prefix (%s)" % (value, exc), obj, field_name) from None
 
 
-def parse_asn(value, obj=None, field_name="asn"):
+def parse_asn(value, obj=None, field_name: str = "asn") -> int:
     """Return an AS number as int (accepts 64500 and 'AS64500'); refuses AS0 and out of range."""
     text = str(value).strip()
     if text.upper().startswith("AS"):
@@ -47,7 +47,7 @@ def parse_asn(value, obj=None, field_name="asn"):
 _AS_SET = re.compile(r"^(?:AS\d+:)*AS-[A-Z0-9_-]+(?::(?:AS\d+|AS-[A-Z0-9_-]+))*$")
 
 
-def parse_as_set(value, obj=None, field_name="as_set"):
+def parse_as_set(value, obj=None, field_name: str = "as_set") -> str:
     """An RPSL as-set name (``AS-FOO``, ``AS65000:AS-CUSTOMERS``) or AS number, upper-cased."""
     text = str(value or "").strip().upper()
     if _AS_SET.match(text):
@@ -57,7 +57,7 @@ def parse_as_set(value, obj=None, field_name="as_set"):
     raise DataError("%r is not an AS-SET name or AS number" % (value,), obj, field_name)
 
 
-def parse_address(value, obj=None, field_name="address"):
+def parse_address(value, obj=None, field_name: str = "address") -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """An IP address, from ``192.0.2.1`` or NetBox's ``192.0.2.1/24`` form."""
     try:
         return ipaddress.ip_interface(str(value).strip()).ip
@@ -74,16 +74,16 @@ class Neighbor:
     as_set: str
     addresses: tuple = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         where = "neighbor AS%s" % self.asn
         found = {parse_address(a, where, "addresses") for a in self.addresses}
         object.__setattr__(self, "addresses", tuple(str(a) for a in sorted(found, key=lambda a: (a.version, a))))
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {"asn": self.asn, "as_set": self.as_set, "addresses": list(self.addresses)}
 
     @classmethod
-    def from_dict(cls, data, where="neighbor"):
+    def from_dict(cls, data: dict, where="neighbor"):
         if not isinstance(data, dict):
             raise DataError("expected a mapping, got %r" % (data,), where)
         addresses = data.get("addresses") or []
@@ -105,7 +105,7 @@ class PrefixEntry:
     le: int | None = None
     action: str = "permit"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         where = "prefix-list entry %s" % self.prefix
         if self.action not in ("permit", "deny"):
             raise DataError("action must be permit or deny, not %r" % self.action, where, "action")
@@ -136,11 +136,11 @@ class PrefixEntry:
     def exact(self):
         return self.ge is None and self.le is None
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {"prefix": str(self.prefix), "ge": self.ge, "le": self.le, "action": self.action}
 
     @classmethod
-    def from_dict(cls, data, where="prefix-list entry"):
+    def from_dict(cls, data: dict, where="prefix-list entry"):
         if not isinstance(data, dict):
             raise DataError("expected a mapping, got %r" % (data,), where)
         prefix = parse_prefix(data.get("prefix"), where, "prefix")
@@ -165,7 +165,7 @@ class PrefixList:
     entries: tuple = ()
     description: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         where = "prefix-list %s" % self.name
         if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
             raise DataError("name %r must be letters, digits, '-', '_' or '.'" % self.name, where, "name")
@@ -175,7 +175,7 @@ class PrefixList:
             if entry.afi != self.afi:
                 raise DataError("entry %s is not IPv%d" % (entry.prefix, self.afi), where, "entries")
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {
             "name": self.name,
             "afi": self.afi,
@@ -184,7 +184,7 @@ class PrefixList:
         }
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict):
         if not isinstance(data, dict):
             raise DataError("expected a mapping, got %r" % (data,), "prefix-list")
         name = data.get("name")
@@ -210,7 +210,7 @@ class Device:
     mgmt_host: str | None = None
     local_asn: int | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:
             raise DataError(
                 "platform %r is not supported (supported: %s)" % (self.platform, ", ".join(PLATFORMS)),
@@ -228,7 +228,7 @@ class DeviceIntent:
     neighbors: tuple = field(default_factory=tuple)
     as_path_lists: tuple = field(default_factory=tuple)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {
             "name": self.device.name,
             "platform": self.device.platform,
@@ -240,7 +240,7 @@ class DeviceIntent:
         }
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict):
         if not isinstance(data, dict) or not data.get("name"):
             raise DataError("expected a device intent with a name, got %r" % (data,), "intent")
         where = "device %s" % data["name"]
@@ -277,7 +277,7 @@ class AsPathList:
     peer_asn: int
     origins: tuple = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         where = "as-path list %s" % self.name
         if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
             raise DataError("name %r must be letters, digits, '-', '_' or '.'" % self.name, where, "name")
@@ -286,11 +286,11 @@ class AsPathList:
             parse_asn(origin, where, "origins")
         object.__setattr__(self, "origins", tuple(sorted({int(o) for o in self.origins})))
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {"name": self.name, "peer_asn": self.peer_asn, "origins": list(self.origins)}
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: dict):
         if not isinstance(data, dict):
             raise DataError("expected a mapping, got %r" % (data,), "as-path list")
         where = "as-path list %s" % data.get("name")

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import DataError, SafetyError
-from .intent import Problems, aggregates, originations, own_asns
+from .intent import holdings
 from .rpki.rov import RovIndex
 from .rpki.vrp import Vrp
 from .safety import check_share_removed
@@ -123,14 +123,11 @@ class RoaIntent:
     held: tuple
 
 
-def roa_intent(records, policy=RoaPolicy()):
-    """ROA intent from NetBox ``records`` (asns, aggregates, prefixes); DataError listing every problem."""
-    problems = Problems()
-    own = own_asns(records["asns"], problems)
-    held = aggregates(records["aggregates"], problems)
-    found = originations(records["prefixes"], own, held, problems)
-    problems.raise_if_any()
-    return RoaIntent(desired_roas(found, policy), frozenset(own), tuple(held))
+def roa_intent(records, policy=RoaPolicy(), ours=None):
+    """ROA intent from NetBox ``records`` (asns, aggregates, prefixes), or from the run's Holdings ``ours``
+    when already derived; DataError listing every problem."""
+    ours = holdings(records) if ours is None else ours
+    return RoaIntent(desired_roas(ours.originations, policy), ours.own, ours.held)
 
 
 def plan_roas(desired, current, ours, held):

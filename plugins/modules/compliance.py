@@ -112,110 +112,11 @@ api_calls:
   sample: 6
 """
 
-import os
-from datetime import UTC, datetime
-from functools import partial
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_snapshot, run
-from ..module_utils.compliance.checks import (
-    irr_findings,
-    no_rtr_cache,
-    router_findings,
-    rov_policy_findings,
-    rpki_findings,
-    unreachable,
-    wide_max_length_findings,
-)
-from ..module_utils.compliance.findings import SEVERITIES, Report
-from ..module_utils.compliance.report import to_html, to_json, to_junit
-from ..module_utils.intent import Problems, build_intent
-from ..module_utils.irr.route_objects import existing_route_objects, plan_from_netbox
-from ..module_utils.irr.whois import WhoisClient
-from ..module_utils.netbox_reader import QUERIES
-from ..module_utils.roa_plan import RoaPolicy, roa_intent
-from ..module_utils.rov_intent import rtr_caches
-from ..module_utils.rpki.vrp import read_vrps
-
-KINDS = tuple(QUERIES) + ("rtr_services",)
-LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
-
-
-def registry_objects(module, records):
-    """(the route objects NetBox asks for, those the registry holds for our prefixes and maintainers)."""
-    p = module.params
-    held = []
-
-    def existing(client, *args):
-        held.extend(existing_route_objects(client, *args))
-        return held
-
-    with WhoisClient(p["irr_host"], p["irr_port"], sources=p["sources"], timeout=p["timeout"]) as client:
-        desired, _plan = plan_from_netbox(records, p["registries"], None, partial(existing, client), False)
-    return desired, held
-
-
-def router_part(intents, states, caches):
-    """Findings and RouterStates of the routers in ``states`` (router_state results by name)."""
-    findings, routers = [], []
-    for name, device in sorted(intents.items()):
-        state = states.get(name)
-        if state is None:
-            continue
-        platform = device.device.platform
-        if state.get("failed") or state.get("unreachable"):
-            found, router = unreachable(name, platform, str(state.get("msg") or "its state could not be read"))
-        else:
-            running = state.get("prefix_lists") or {}
-            running_caches = state.get("rtr_caches")
-            found, router = router_findings(
-                name,
-                platform,
-                device.prefix_lists,
-                running,
-                caches if running_caches is not None else [],
-                running_caches or [],
-            )
-            found += rov_policy_findings(name, running_caches, state.get("rov_policy"))
-        findings += found
-        routers.append(router)
-    return findings, routers
-
-
-def build_report(module, records):
-    p = module.params
-    intents = run(module, build_intent, records, p["platform_map"], LIST_NAMES)
-    roas = run(module, roa_intent, records, RoaPolicy(wide_max_length=True)).roas
-    vrps = run(module, read_vrps, p["current_vrps"])
-    desired, held = run(module, registry_objects, module, records)
-    problems = Problems()
-    caches = rtr_caches(records["rtr_services"], problems) if records["rtr_services"] else ()
-    run(module, problems.raise_if_any)
-    report = Report(datetime.now(UTC).isoformat(timespec="seconds"))
-    rpki, report.with_roa = rpki_findings(roas, vrps)
-    irr, report.with_route_object = irr_findings(desired, held)
-    routers, report.routers = router_part(intents, p["router_states"], caches)
-    report.findings = rpki + irr + routers + ([] if caches else [no_rtr_cache()])
-    if not p["wide_max_length"]:
-        report.findings += wide_max_length_findings(roas)
-    report.prefixes = len(roas)
-    return report
-
-
-def write(report, folder, fail_at):
-    os.makedirs(folder, exist_ok=True)
-    files = []
-    for name, text in (
-        ("compliance.json", to_json(report)),
-        ("compliance.xml", to_junit(report, fail_at=fail_at)),
-        ("compliance.html", to_html(report)),
-    ):
-        path = os.path.join(folder, name)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        files.append(path)
-    return files
+from ..module_utils.compliance.findings import SEVERITIES
+from ..module_utils.compliance.run import KINDS, ComplianceRun, Whois, build_report, write
 
 
 def main():
@@ -236,7 +137,11 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     snapshot = netbox_snapshot(module, list(KINDS))
-    report = build_report(module, snapshot.records)
+    whois = Whois(p["irr_host"], p["irr_port"], p["sources"], p["timeout"])
+    settings = ComplianceRun(
+        p["current_vrps"], whois, p["registries"], p["router_states"], p["platform_map"], p["wide_max_length"]
+    )
+    report = run(module, build_report, snapshot.records, settings)
     data = report.to_dict()
     result = {"changed": False, "summary": data["summary"], "findings": data["findings"]}
     result["api_calls"] = snapshot.api_calls

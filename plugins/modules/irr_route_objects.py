@@ -173,35 +173,24 @@ submitted:
   type: bool
 """
 
-from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, WITHIN_OPTION, run, scoped_netbox_records
-from ..module_utils.irr.ripe_db import RipeDatabase
-from ..module_utils.irr.route_objects import check_deletions, existing_route_objects, plan_from_netbox, rpki_conflicts
-from ..module_utils.irr.submit import IrrdSubmitter, SubmitError, key_text
-from ..module_utils.irr.whois import WhoisClient
+from ..module_utils.irr.registries import REGISTRY_APIS, RegistryAccess, registry_for
+from ..module_utils.irr.route_objects import check_deletions, rpki_conflicts
+from ..module_utils.irr.submit import SubmitError, key_text
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")
-RIPE_URL = "https://rest.db.ripe.net"
 
 
-def plan(module, records):
-    """(desired objects, plan, submitter) from NetBox ``records`` and the registry."""
+def registry_of(module):
     p = module.params
-    args = (records, p["registries"], p["descr"])
-    auth = {"password": p["irr_password"], "api_key": p["irr_api_key"], "timeout": p["timeout"]}
-    if p["registry_api"] == "ripe":
-        sources = {str(e.get("source")).upper() for e in p["registries"].values() if isinstance(e, dict)}
-        if len(sources) != 1:
-            module.fail_json(msg="registry_api=ripe writes one source; registries name %s" % sorted(sources))
-        ripe = run(module, RipeDatabase, p["submit_url"] or RIPE_URL, sources.pop(), **auth)
-        return run(module, plan_from_netbox, *args, ripe.existing, p["as_set"]) + (ripe,)
-    with WhoisClient(p["irr_host"], p["irr_port"], sources=p["sources"], timeout=p["timeout"]) as client:
-        desired, planned = run(module, plan_from_netbox, *args, partial(existing_route_objects, client), p["as_set"])
-    return desired, planned, None
+    access = RegistryAccess(
+        p["irr_host"], p["irr_port"], p["sources"], p["submit_url"], p["irr_password"], p["irr_api_key"], p["timeout"]
+    )
+    return run(module, registry_for, p["registry_api"], access, p["registries"])
 
 
 def check_rpki(module, desired, result):
@@ -219,9 +208,6 @@ def check_rpki(module, desired, result):
 
 
 def submit(module, submitter, planned, result):
-    p = module.params
-    if submitter is None:
-        submitter = run(module, IrrdSubmitter, p["submit_url"], p["irr_password"], p["irr_api_key"], p["timeout"])
     try:
         result["results"] = submitter.submit(planned.changes())
     except SubmitError as exc:
@@ -246,7 +232,7 @@ def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
         **WITHIN_OPTION,
-        registry_api={"type": "str", "choices": ["irrd", "ripe"], "default": "irrd"},
+        registry_api={"type": "str", "choices": list(REGISTRY_APIS), "default": "irrd"},
         irr_host={"type": "str"},
         irr_port={"type": "int", "default": 43},
         sources={"type": "list", "elements": "str"},
@@ -270,11 +256,12 @@ def main():
     p = module.params
     if p["submit"] and p["registry_api"] == "irrd" and not p["submit_url"]:
         module.fail_json(msg="submit_url is required to submit to an IRRd registry")
-    desired, planned, submitter = plan(module, scoped_netbox_records(module, KINDS))
-    registry = p["submit_url"] or (RIPE_URL if p["registry_api"] == "ripe" else p["irr_host"])
+    registry = registry_of(module)
+    records = scoped_netbox_records(module, KINDS)
+    desired, planned = run(module, registry.plan, records, p["registries"], p["descr"], p["as_set"])
     result = {"changed": planned.changed, "plan": planned.to_dict(), "submitted": False}
     if module._diff and planned.changed:
-        result["diff"] = planned.diff(registry)
+        result["diff"] = planned.diff(registry.where)
     for obj in planned.foreign:
         module.warn(
             "%s is held by another maintainer (%s): left alone" % (key_text(obj.key), ", ".join(obj.values("mnt-by")))
@@ -284,7 +271,7 @@ def main():
     if p["submit"]:
         run(module, check_deletions, planned, p["max_delete_percent"], p["allow_deletions"])
     if p["submit"] and planned.changed and not module.check_mode:
-        submit(module, submitter, planned, result)
+        submit(module, run(module, registry.submitter), planned, result)
     module.exit_json(**result)
 
 

@@ -49,7 +49,7 @@ options:
   ca:
     description: Where the ROAs live. V(none) reads O(current_vrps) only.
     type: str
-    choices: [none, ripe, krill, arin]
+    choices: [none, arin, krill, ripe]
     default: none
   ca_url:
     description:
@@ -150,20 +150,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, WITHIN_OPTION, run, scoped_netbox_records
 from ..module_utils.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
 from ..module_utils.rpki.arin import ArinRoaRequests
-from ..module_utils.rpki.ca_krill import KrillCa
-from ..module_utils.rpki.ca_ripe import RIPE_PRODUCTION, RipeNccCa
+from ..module_utils.rpki.cas import CAS, WITHOUT_API, CaAccess, ca_client
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")  # what ROA intent needs from NetBox
-
-
-def ca_client(p):
-    """The CA API client the options name, or None."""
-    if p["ca"] == "ripe":
-        return RipeNccCa(p["ca_api_key"], p["ca_url"] or RIPE_PRODUCTION, timeout=p["ca_timeout"])
-    if p["ca"] == "krill":
-        return KrillCa(p["ca_url"], p["ca_handle"], p["ca_api_key"], timeout=p["ca_timeout"])
-    return None
 
 
 def main():
@@ -172,7 +162,7 @@ def main():
         **WITHIN_OPTION,
         current_vrps={"type": "path"},
         wide_max_length={"type": "bool", "default": False},
-        ca={"type": "str", "choices": ["none", "ripe", "krill", "arin"], "default": "none"},
+        ca={"type": "str", "choices": list(WITHOUT_API) + sorted(CAS), "default": "none"},
         ca_url={"type": "str"},
         ca_handle={"type": "str"},
         ca_api_key={"type": "str", "no_log": True},
@@ -187,11 +177,12 @@ def main():
         required_if=[("ca", "ripe", ("ca_api_key",)), ("ca", "krill", ("ca_url", "ca_handle", "ca_api_key"))],
     )
     p = module.params
-    if p["ca"] in ("ripe", "krill") and p["current_vrps"]:
+    if p["ca"] in CAS and p["current_vrps"]:
         module.fail_json(msg="current_vrps and ca=%s both say where the ROAs are: give one" % p["ca"])
     records = scoped_netbox_records(module, KINDS)
     intent = run(module, roa_intent, records, RoaPolicy(wide_max_length=p["wide_max_length"]))
-    client = run(module, ca_client, p)
+    access = CaAccess(p["ca_url"], p["ca_handle"], p["ca_api_key"], p["ca_timeout"])
+    client = run(module, ca_client, p["ca"], access)
     if client is not None:
         current = run(module, client.current_roas)
     else:

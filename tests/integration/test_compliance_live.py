@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route_object
-from conftest import lab_api
 from irr_lab import SOURCE, submitter, wait_served
+from lab_helpers import lab_api
 
 RTR_CONFIG = "tests/integration/playbooks/rov_config.yml"
 DRIFT = "ip prefix-list ROUTESEC-OWN-V4 seq 9999 permit 10.99.0.0/16"

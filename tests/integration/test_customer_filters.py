@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from conftest import REPO, irr_settled, lab_api, running_configs
+from lab_helpers import REPO, irr_settled, lab_api, running_configs
 
 CUSTOMER_V4 = [
     "ip prefix-list ROUTESEC-AS65000-IN-V4 seq 5 permit 198.51.100.0/24",

@@ -5,7 +5,7 @@ r2 is never touched; with both reachable, r1's batch runs before r2's."""
 from __future__ import annotations
 
 import pytest
-from conftest import lab_api
+from lab_helpers import lab_api
 
 LIST = "ip prefix-list ROUTESEC-OWN-V4"
 

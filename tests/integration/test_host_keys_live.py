@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import lab_api, running_configs
+from lab_helpers import lab_api, running_configs
 
 R1, R2 = "[%s]:%d" % lab_api.SSH["r1"], "[%s]:%d" % lab_api.SSH["r2"]
 

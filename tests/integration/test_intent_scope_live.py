@@ -6,7 +6,7 @@ still refuses, naming it and the field."""
 from __future__ import annotations
 
 import pytest
-from conftest import running_configs
+from lab_helpers import running_configs
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.cache import CachedClient
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import prefixes_for_set
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
-from conftest import lab_env
+from lab_helpers import lab_env
 
 SOURCES = "ROUTESEC-LAB,RIPE,RIPE-NONAUTH"
 TEST_SET = "AS65000:AS-ROUTESEC-CACHE-TEST"

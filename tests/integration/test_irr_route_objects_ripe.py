@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route_object
-from conftest import REPO, lab_env
+from lab_helpers import REPO, lab_env
 
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 from ripe_db_server import RipeDbServer  # the contract-test server of the unit tests

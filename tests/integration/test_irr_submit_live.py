@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_set_object, parse_objects, route_object
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.submit import IrrdSubmitter, SubmitError
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
-from conftest import lab_env
+from lab_helpers import lab_env
 
 SOURCE = "ROUTESEC-LAB"
 PREFIX, ORIGIN = "192.0.2.128/25", 64510

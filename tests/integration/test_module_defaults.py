@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from conftest import REPO, running_configs
+from lab_helpers import REPO, running_configs
 
 
 def test_group_options_reach_the_modules_that_take_them(playbook):

@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import HERE, MANAGED, REPO, lab_api, lab_env, running_configs
+from lab_helpers import HERE, MANAGED, REPO, lab_api, lab_env, running_configs
 
 INVENTORY = "inventories/netbox/netbox.yml"
 EXPECTED_V4_LIST = [

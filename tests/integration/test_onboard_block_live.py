@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MANAGED, REPO, lab_api, running_configs
 from irr_lab import ONBOARDED, summary, wait_served
+from lab_helpers import MANAGED, REPO, lab_api, running_configs
 from onboard_services import onboard_services, record_block, vrp_file
 
 HOLDER = "routesec lab"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MANAGED, lab_api, running_configs
+from lab_helpers import MANAGED, lab_api, running_configs
 
 OURS = {4: {"185.230.76.0/22", "185.230.76.0/23", "185.230.79.0/24"}, 6: {"2a0f:b300::/32", "2a0f:b300:100::/48"}}
 NOT_OURS = {

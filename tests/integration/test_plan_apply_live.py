@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import lab_api
 from irr_lab import served, wait_served
+from lab_helpers import lab_api
 
 LIST = "ip prefix-list ROUTESEC-OWN-V4"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MANAGED, lab_api, running_configs
+from lab_helpers import MANAGED, lab_api, running_configs
 from test_own_prefix_filters import EXPECTED_V4_LIST, OURS, announce_everything, transit_sees
 
 TRANSIT, TRANSIT6 = "198.18.0.10", "fdff:5e5::10"

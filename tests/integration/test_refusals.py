@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MANAGED, running_configs
+from lab_helpers import MANAGED, running_configs
 
 
 def assert_refused_by_intent(run, *fragments):

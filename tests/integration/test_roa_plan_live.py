@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from conftest import REPO
+from lab_helpers import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 from ca_servers import KrillServer, serving  # the contract-test servers of the unit tests

@@ -12,7 +12,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects imp
     plan_route_objects,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
-from conftest import lab_env
+from lab_helpers import lab_env
 
 NET = ipaddress.ip_network
 AGGREGATES = [(NET("185.230.76.0/22"), "ripe-ncc"), (NET("2a0f:b300::/32"), "ripe-ncc")]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import lab_api
+from lab_helpers import lab_api
 
 PLAYBOOK = "tests/integration/playbooks/rov_config.yml"
 

@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr import render_rpki
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov import INVALID, NOT_FOUND, VALID, RovIndex
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import read_vrps
-from conftest import lab_api
+from lab_helpers import lab_api
 
 ROUTE_MAP = "RS-LAB-FROM-EXA"
 EXA = {4: "198.18.0.100", 6: "fdff:5e5::100"}

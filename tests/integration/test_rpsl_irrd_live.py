@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_set_object, route_object
-from conftest import lab_api
+from lab_helpers import lab_api
 
 IRRD_PYTHON = Path("/var/cache/routesec/irrd/venv/bin/python")
 CHECK = """

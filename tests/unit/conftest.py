@@ -14,7 +14,7 @@ from sshd import ssh_server
 @pytest.fixture
 def irr():
     server = FakeIrr()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

@@ -198,12 +198,13 @@ def password_checks(monkeypatch):
 
 def cli_driver(router, **host_keys):
     return DRIVERS["cisco_ios"](
-        "127.0.0.1", USERNAME, PASSWORD, port=router.port, timeout=10, name="edge1", **host_keys
+        "127.0.0.1", USERNAME, PASSWORD, port=router.port, timeout=10, name="edge1", fast_cli=True, **host_keys
     )
 
 
 def frr_netmiko(router, **host_keys):
-    return FrrNetmikoDriver("127.0.0.1", USERNAME, PASSWORD, port=router.port, timeout=10, name="edge1", **host_keys)
+    login = {"port": router.port, "timeout": 10, "name": "edge1", "fast_cli": True}
+    return FrrNetmikoDriver("127.0.0.1", USERNAME, PASSWORD, **login, **host_keys)
 
 
 @pytest.mark.parametrize("session", [cli_driver, frr_netmiko])

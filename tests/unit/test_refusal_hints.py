@@ -27,8 +27,10 @@ from fake_irr import client_for
 
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 # an option named as the way out of a refusal: "NAME=true", "NAME: true", "raise NAME", "a larger NAME",
-# "the policy's NAME"
-HINT = re.compile(r"\b([a-z]+(?:_[a-z0-9]+)+)(?=(?:=|: )true\b)|(?:raise|larger|policy's) ([a-z]+(?:_[a-z0-9]+)+)")
+# "the policy's NAME" (not the code's "raise NAME(...)")
+HINT = re.compile(
+    r"\b([a-z]+(?:_[a-z0-9]+)+)(?=(?:=|: )true\b)|(?:raise|larger|policy's) ([a-z]+(?:_[a-z0-9]+)+)\b(?!\()"
+)
 
 
 class _Spec(Exception):

@@ -68,12 +68,12 @@ class Bird2Driver(FileReloadDriver):
                 found[fields[0]] = (fields[1], fields[3], " ".join(fields[5:]))
         return found
 
-    def established(self, names):
+    def established(self, names) -> set:
         """The BGP protocols among ``names`` that are up and Established."""
         running = self.protocols()
         return {n for n in names if n in running and running[n][1] == "up" and "Established" in running[n][2]}
 
-    def prefix_counts(self, names):
+    def prefix_counts(self, names) -> dict:
         """{protocol: {"accepted": imported, "sent": exported}} over its channels, for the known ``names``."""
         counts = {}
         for name in names:

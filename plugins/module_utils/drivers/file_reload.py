@@ -34,13 +34,13 @@ class FileReloadDriver(RunnerDriver):
 
     # -- the verbs ----------------------------------------------------------------------------------
 
-    def get_running(self):
+    def get_running(self) -> str:
         text = self.runner.read(self.path)
         if text is None:
             raise DriverError("the configuration file does not exist", self.where)
         return text
 
-    def load_candidate(self, text):
+    def load_candidate(self, text: str) -> None:
         self.runner.write(self.candidate_path, text)
         status, output = self.check(self.candidate_path)
         if status != 0:
@@ -48,15 +48,15 @@ class FileReloadDriver(RunnerDriver):
             raise DriverError("the daemon refused the candidate, nothing was changed: %s" % short(output), self.where)
         self.candidate = text
 
-    def compare(self):
+    def compare(self) -> str:
         self._need_candidate()
         return unified(self.get_running(), self.candidate, self.name)
 
-    def discard(self):
+    def discard(self) -> None:
         self.runner.remove(self.candidate_path)
         self.candidate = None
 
-    def commit(self, confirm=None):
+    def commit(self, confirm: int | None = None) -> None:
         """Activate the candidate; with ``confirm`` seconds, only until ``confirm()`` (else back)."""
         self._need_candidate()
         self.runner.write(self.previous_path, self.get_running())
@@ -67,14 +67,14 @@ class FileReloadDriver(RunnerDriver):
         self.activate(self.candidate_path, None)
         self._promote()
 
-    def confirm(self):
+    def confirm(self) -> None:
         if not self.pending:
             raise DriverError("there is no commit waiting for confirmation", self.where)
         self.keep()
         self.pending = False
         self._promote()
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Back to the file before the last commit (or, before confirmation, the running file)."""
         if self.pending:
             self.activate(self.path, None)

@@ -218,12 +218,12 @@ class FrrBase:
         except ValueError:
             raise DriverError("'show bgp neighbors json' did not answer JSON", self.where) from None
 
-    def established(self, names):
+    def established(self, names) -> set:
         """The BGP neighbors (addresses or interface names) among ``names`` that are Established."""
         neighbors = self.neighbors()
         return {n for n in names if neighbors.get(n, {}).get("bgpState") == "Established"}
 
-    def prefix_counts(self, names):
+    def prefix_counts(self, names) -> dict:
         """{neighbor: {"accepted": n, "sent": n}} over all address families, for the known ``names``."""
         neighbors = self.neighbors()
         counts = {}

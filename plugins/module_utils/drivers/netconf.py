@@ -157,13 +157,13 @@ class NetconfDriver:
 
     # -- the verbs --------------------------------------------------------------------------------------
 
-    def get_running(self):
+    def get_running(self) -> str:
         return self._get("running")
 
     def get_candidate(self):
         return self._get("candidate")
 
-    def load_candidate(self, text):
+    def load_candidate(self, text: str) -> None:
         payload, default_operation = self._edit_payload(text, self.operation)
         if self.loaded:
             self.discard()  # a new candidate, not one more edit of the last
@@ -178,15 +178,15 @@ class NetconfDriver:
             ) from None
         self.loaded = True
 
-    def compare(self):
+    def compare(self) -> str:
         self._need_candidate()
         return unified(self.get_running(), self.get_candidate(), self.name)
 
-    def discard(self):
+    def discard(self) -> None:
         self.rpc("discard-changes", self.manager.discard_changes)
         self.loaded = False
 
-    def commit(self, confirm=None):
+    def commit(self, confirm: int | None = None) -> None:
         """Make the candidate running; with ``confirm`` seconds, only until ``confirm()`` (else the server reverts)."""
         self._need_candidate()
         if confirm:
@@ -203,7 +203,7 @@ class NetconfDriver:
             self.committed, "the server accepted the commit, yet running is not the candidate", undo=True
         )
 
-    def confirm(self):
+    def confirm(self) -> None:
         if not self.pending:
             raise DriverError("there is no commit waiting for confirmation", self.where)
         self.rpc("confirming commit", self.manager.commit)
@@ -212,7 +212,7 @@ class NetconfDriver:
             self.committed, "running is not what was committed: the server's timer had already gone back"
         )
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Back to the configuration before the last commit: cancel a commit waiting for confirmation, or restore."""
         if self.previous is None:
             raise DriverError("there is no previous configuration to roll back to", self.where)

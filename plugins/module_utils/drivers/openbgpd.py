@@ -49,7 +49,7 @@ class OpenbgpdDriver(FileReloadDriver):
         if PROCESSED not in output:
             raise DriverError("bgpd did not reload: %s" % " ".join(output.split())[-300:], self.where)
 
-    def established(self, names):
+    def established(self, names) -> set:
         """The neighbors (addresses or descriptions) among ``names`` whose session is Established."""
         found = set()
         for name in names:
@@ -75,7 +75,7 @@ class OpenbgpdDriver(FileReloadDriver):
                 "nothing to confirm: the driver's timer already put the previous configuration back", self.where
             )
 
-    def rollback(self):
+    def rollback(self) -> None:
         if self.pending:
             self.watchdog.disarm()
             self.pending = False

@@ -42,10 +42,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from ..errors import DataError, SourceError
-from ..rpki.ca_common import MAX_ANSWER, NoRedirect, Secret
+from ..errors import DataError, SourceError, SubmitError
+from ..http_common import MAX_ANSWER, NoRedirect, Secret
 from .rpsl import RpslObject, clean_name
-from .submit import SubmitError, base_url_of, checked_changes, key_text, not_sent, reason_text
+from .submit import base_url_of, checked_changes, key_text, not_sent, reason_text
 
 IDENTICAL = "identical"  # RIPE's message when a PUT changes nothing: "Submitted object identical to database object"
 NOTHING_FOUND = "no entries found"  # RIPE's 404 of a search without results: "ERROR:101: no entries found"
@@ -82,8 +82,8 @@ class RipeDatabase:
         self.registry = "%s/%s" % (base, self.source)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise DataError("%r is not a positive number of seconds" % (timeout,), self.registry, "timeout")
-        self._password = Secret(str(password)) if password else None
-        self._api_key = Secret(str(api_key)) if api_key else None
+        self._password = Secret(str(password), "RIPE Database %s" % self.registry) if password else None
+        self._api_key = Secret(str(api_key), "RIPE Database %s" % self.registry) if api_key else None
         self.timeout = timeout
         self.delete_reason = str(delete_reason)
         self._opener = urllib.request.build_opener(NoRedirect)
@@ -248,7 +248,7 @@ class RipeDatabase:
                 message += "; %s: %s" % (label, "; ".join("%s (%s)" % (key_text(r["key"]), r["result"]) for r in group))
         raise SubmitError(
             self._scrub(message),
-            self.registry,
+            "IRR registry %s" % self.registry,
             applied=done,
             unknown=[obj.key] if arrived else [],
             not_applied=later + ([] if arrived else [obj.key]),

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..intent import Problems, originations, own_asns
+from ..intent import Problems, holdings
 from ..model import parse_asn, parse_prefix
 from ..rpki.rov import INVALID, RovIndex
 from ..safety import check_share_removed
@@ -85,11 +85,14 @@ class RouteObjectPlan:
         }
 
 
-def plan_from_netbox(records, registries, descr, existing, as_set=True):
+def plan_from_netbox(records, registries, descr, existing, as_set=True, ours=None):
     """(desired objects, plan) from NetBox ``records`` and the registry read by ``existing``
-    (a callable taking maintainers, prefixes and AS-SET names, see ``existing_route_objects``)."""
+    (a callable taking maintainers, prefixes and AS-SET names, see ``existing_route_objects``); ``ours``: the
+    run's Holdings when already derived."""
     problems = Problems()
-    own = own_asns(records["asns"], problems)
+    if ours is None:
+        ours = holdings(records, problems)
+    own, found = ours.own, ours.originations
     aggregates = []
     for record in records["aggregates"]:
         network = problems.collect(
@@ -98,7 +101,6 @@ def plan_from_netbox(records, registries, descr, existing, as_set=True):
         rir = record.get("rir") if isinstance(record.get("rir"), dict) else {}
         if network is not None:
             aggregates.append((network, rir.get("slug")))
-    found = originations(records["prefixes"], own, [n for n, _rir in aggregates], problems)
     our_set = desired_as_set(records["asns"], own, registries, descr, problems) if as_set else None
     problems.raise_if_any()
     desired = desired_route_objects(found, aggregates, registries, descr, descriptions=descriptions(records))

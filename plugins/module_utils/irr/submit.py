@@ -22,23 +22,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from ..errors import DataError, SourceError
+from ..errors import DataError, SubmitError
 from .rpsl import RpslObject
 
 ACTIONS = ("create", "modify", "delete")
 IDENTICAL = "identical to current object"  # IRRd's info message when a modification changes nothing
 _RESULTS = {"create": "created", "modify": "modified", "delete": "deleted"}
-
-
-class SubmitError(SourceError):
-    """The registry did not give a report for a call; says what may have been applied."""
-
-    def __init__(self, message, registry, applied=(), unknown=(), not_applied=()):
-        self.registry = registry
-        self.applied = list(applied)  # results of the calls that were answered
-        self.unknown = list(unknown)  # keys of changes that may or may not have been applied
-        self.not_applied = list(not_applied)  # keys of changes refused before processing or never sent
-        super().__init__(message, "IRR registry %s" % registry)
 
 
 def key_text(key):
@@ -146,7 +135,7 @@ class IrrdSubmitter:
                 )
             raise SubmitError(
                 self._scrub(message),
-                self.registry,
+                "IRR registry %s" % self.registry,
                 applied=done,
                 unknown=[] if applied is False else keys,
                 not_applied=later + (keys if applied is False else []),

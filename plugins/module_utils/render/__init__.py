@@ -34,7 +34,7 @@ RENDERERS = {
 }
 
 
-def renderer(platform):
+def renderer(platform: str):
     """Return the renderer module for ``platform`` or raise DataError naming it."""
     if platform not in RENDERERS:
         raise DataError(
@@ -44,12 +44,12 @@ def renderer(platform):
     return RENDERERS[platform]
 
 
-def render_prefix_lists(platform, prefix_lists):
+def render_prefix_lists(platform: str, prefix_lists) -> str:
     """Render ``prefix_lists`` (PrefixList objects) for ``platform``."""
     return renderer(platform).render_prefix_lists(list(prefix_lists))
 
 
-def replacement(syntax, prefix_lists, running):
+def replacement(syntax: str, prefix_lists, running: str) -> tuple:
     """``(current, candidate, commands)``: the lists of the ``running`` configuration that a candidate replacing
     ``prefix_lists`` whole replaces (``{(afi, name): {n: PrefixEntry}}``, for the guards), that candidate (None
     when nothing is to change), and the lines describing it when they are not the candidate's own (else None).
@@ -65,12 +65,12 @@ def replacement(syntax, prefix_lists, running):
     return module.parse_prefix_lists(running), module.render_prefix_lists(list(prefix_lists)), None
 
 
-def render_as_path_lists(platform, as_path_lists):
+def render_as_path_lists(platform: str, as_path_lists) -> str:
     """Render ``as_path_lists`` (AsPathList objects) for ``platform``, in bgpq4 ``-f``'s form."""
     return renderer(platform).render_as_path_lists(list(as_path_lists))
 
 
-def render_rov(platform, caches, policy, asn):
+def render_rov(platform: str, caches, policy, asn: int | None = None):
     """RTR ``caches`` and the origin-validation import policy of ``policy`` for ``platform``.
 
     OpenBGPD's is a pair (sessions, filter rules): they go in different sections of bgpd.conf.

@@ -9,15 +9,14 @@ document allows becomes an error naming the CA and the call:
 
 * ``CaError`` (a SourceError) when reading from the CA failed, or a change was
   refused before anything was applied;
-* ``SubmitError`` (a SafetyError) when a change was sent and its outcome is
-  not known, or only part of it was applied. It lists, ROA by ROA, what was
-  applied, what was not, and what is unknown (``applied``, ``not_applied``,
-  ``unknown``), so that an operator reads the CA back before trying again.
+* ``SubmitError`` (``errors``) when a change was sent and its outcome is
+  not known, or only part of it was applied (``submit_error``). It lists, ROA by
+  ROA, what was applied, what was not, and what is unknown, so that an operator
+  reads the CA back before trying again.
 
-The API key or token is held in a ``Secret``: it is sent in a request header
-only, never in a URL, and is scrubbed from every message (a CA that echoes it
-in an error body does not leak it). Redirects are not followed, so the header
-never reaches another host.
+The API key or token is held in a ``Secret`` (``http_common``): it is sent in a
+request header only, never in a URL, and is scrubbed from every message.
+Redirects are not followed (``http_common.NoRedirect``).
 
 Only the Python standard library is used (``urllib``).
 """
@@ -31,71 +30,30 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from ..errors import DataError, SafetyError, SourceError
+from ..errors import DataError, SourceError, SubmitError
+from ..http_common import MAX_ANSWER, NoRedirect, Secret
 from .vrp import make_vrp
 
 DEFAULT_TIMEOUT = 30
-MAX_ANSWER = 64 * 1024 * 1024  # bytes read from one answer at most
-REDACTED = "<redacted>"
 
 
 class CaError(SourceError):
     """The CA could not be read, or refused a change before anything was applied."""
 
 
-class SubmitError(SafetyError):
-    """A change was sent but is not known to be (fully) applied; ``applied``/``not_applied``/``unknown`` tell."""
-
-    def __init__(self, message, obj=None, applied=(), not_applied=(), unknown=()):
-        self.summary = message
-        self.applied = tuple(applied)
-        self.not_applied = tuple(not_applied)
-        self.unknown = tuple(unknown)
-        parts = []
-        for label, roas in (("applied", applied), ("not applied", not_applied), ("unknown", unknown)):
-            if roas:
-                parts.append("%s: %s" % (label, ", ".join(roas)))
-        super().__init__(message + ("" if not parts else " [%s]" % "; ".join(parts)), obj)
-
-
-class Secret:
-    """An API key or token that shows as ``<redacted>`` in every repr and str."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value):
-        if isinstance(value, Secret):
-            value = value.reveal()
-        if not isinstance(value, str) or not value.strip():
-            raise CaError("the API key/token is empty", "RPKI CA")
-        self._value = value
-
-    def reveal(self):
-        return self._value
-
-    def scrub(self, text):
-        """``text`` with the secret replaced by ``<redacted>``."""
-        return str(text).replace(self._value, REDACTED)
-
-    def __repr__(self):
-        return "Secret(%r)" % REDACTED
-
-    __str__ = __repr__
-
-    def __reduce__(self):  # never pickled with its value
-        raise TypeError("a Secret is not serialisable")
+def submit_error(message, obj=None, applied=(), not_applied=(), unknown=()):
+    """The SubmitError of a CA change, listing ROA by ROA what was applied, not applied and unknown."""
+    parts = []
+    for label, roas in (("applied", applied), ("not applied", not_applied), ("unknown", unknown)):
+        if roas:
+            parts.append("%s: %s" % (label, ", ".join(roas)))
+    listed = "" if not parts else " [%s]" % "; ".join(parts)
+    return SubmitError(message, obj, tuple(applied), tuple(not_applied), tuple(unknown), listed)
 
 
 def roa_text(roa):
     """One ROA as operators write it: ``192.0.2.0/24-24 => AS64500``."""
     return "%s-%d => AS%d" % (roa.prefix, roa.max_length, roa.asn)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would copy the auth header to wherever the CA points."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
 
 
 @dataclass(frozen=True)
@@ -134,7 +92,9 @@ class JsonApi:
         self.timeout = timeout
         self._header = header
         self._format = header_format
-        self._secret = Secret(secret)
+        if isinstance(secret, str) and not secret.strip():
+            raise CaError("the API key/token is empty", name)
+        self._secret = Secret(secret, name)
         self._opener = urllib.request.build_opener(NoRedirect)
 
     def __repr__(self):
@@ -177,7 +137,7 @@ class JsonApi:
             )
         else:
             reason = "%s; the change was sent, whether it was applied is unknown" % failure
-        raise SubmitError(
+        raise submit_error(
             self.scrub(reason + ": read the CA's ROAs back before trying again"), where, unknown=everything
         )
 
@@ -260,11 +220,11 @@ def run_steps(where, steps):
             failure = exc
         # raised outside the except block: no exception chain behind the report
         if isinstance(failure, SubmitError):
-            raise SubmitError(failure.summary, failure.obj or where, applied=applied, not_applied=later, unknown=this)
+            raise submit_error(failure.summary, failure.obj or where, applied=applied, not_applied=later, unknown=this)
         if failure is not None and not applied:
             raise failure
         if failure is not None:
-            raise SubmitError(failure.reason, failure.obj or where, applied=applied, not_applied=this + later)
+            raise submit_error(failure.reason, failure.obj or where, applied=applied, not_applied=this + later)
         applied.extend(this)
     return applied
 

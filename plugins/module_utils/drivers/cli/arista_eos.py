@@ -87,7 +87,7 @@ class AristaEosDriver(NetmikoCliDriver):
         self.send("end")
         return refused
 
-    def compare(self):
+    def compare(self) -> str:
         self._need_candidate()
         diff = self.send("show session-config named %s diffs" % self.session)
         return diff.strip("\n") + "\n" if re.search(r"^@@ ", diff, re.MULTILINE) else ""

@@ -213,10 +213,10 @@ class NetmikoCliDriver:
 
     # -- the verbs ----------------------------------------------------------------------------------
 
-    def get_running(self):
+    def get_running(self) -> str:
         return self.clean(self.show(self.running_command))
 
-    def load_candidate(self, text):
+    def load_candidate(self, text: str) -> None:
         if self.pending:
             raise DriverError("a commit waits for confirmation; confirm or roll it back first", self.where)
         self.discard()
@@ -228,21 +228,21 @@ class NetmikoCliDriver:
             )
         self.candidate = text
 
-    def compare(self):
+    def compare(self) -> str:
         self._need_candidate()
         running = self.get_running()
         return unified(running, self.candidate_config(running), self.name)
 
-    def commands(self):
+    def commands(self) -> list:
         """The lines of the loaded candidate, as they are sent."""
         self._need_candidate()
         return config_lines(self.candidate)
 
-    def discard(self):
+    def discard(self) -> None:
         self.drop_candidate()
         self.candidate = None
 
-    def commit(self, confirm=None):
+    def commit(self, confirm: int | None = None) -> None:
         """Make the candidate running; with ``confirm`` seconds, only until ``confirm()`` (else back)."""
         self._need_candidate()
         self.activate(confirm)
@@ -250,7 +250,7 @@ class NetmikoCliDriver:
         self.pending = bool(confirm)
         self.committed = self.get_running()
 
-    def confirm(self):
+    def confirm(self) -> None:
         if not self.pending:
             raise DriverError("there is no commit waiting for confirmation", self.where)
         if self.get_running() != self.committed:
@@ -262,7 +262,7 @@ class NetmikoCliDriver:
         self.keep()
         self.pending = False
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Back to the configuration before this session's last commit (before confirmation: at once)."""
         if self.pending:
             self.revert_pending()
