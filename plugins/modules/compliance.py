@@ -116,7 +116,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_snapshot, run
 from ..module_utils.compliance.findings import SEVERITIES
-from ..module_utils.compliance.run import KINDS, ComplianceRun, Whois, build_report, write
+from ..module_utils.compliance.run import KINDS, ComplianceRun, build_report, write
+from ..module_utils.irr.registries import RegistryAccess
 
 
 def main():
@@ -137,7 +138,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     snapshot = netbox_snapshot(module, list(KINDS))
-    whois = Whois(p["irr_host"], p["irr_port"], p["sources"], p["timeout"])
+    whois = RegistryAccess(p["irr_host"], p["irr_port"], p["sources"], timeout=p["timeout"])
     settings = ComplianceRun(
         p["current_vrps"], whois, p["registries"], p["router_states"], p["platform_map"], p["wide_max_length"]
     )

@@ -143,11 +143,10 @@ def assert_check_run(rc, output, before):
 
 @pytest.fixture(scope="module")
 def lab():
-    path = lab_api.state_dir() / "lab.env"
-    if not path.exists():
-        pytest.fail("the lab is not up (no %s): run `bash tests/lab/lab.sh up` first" % path)
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+    try:
+        return lab_api.lab_env()
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def test_a_new_user_installs_from_the_readme_and_runs_a_check_against_the_lab(tmp_path, lab):

@@ -26,11 +26,10 @@ MANAGED = ("r1", "r2")
 
 
 def lab_env():
-    path = lab_api.state_dir() / "lab.env"
-    if not path.exists():
-        pytest.fail("the lab is not up (no %s): run `bash tests/lab/lab.sh up` first" % path)
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+    try:
+        return lab_api.lab_env()
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def irr_settled(seconds=61):

@@ -119,6 +119,15 @@ def state_dir() -> Path:
     return Path(os.environ.get("ROUTESEC_LAB_STATE", "/run/routesec-lab"))
 
 
+def lab_env() -> dict[str, str]:
+    """The settings of the running lab (``lab.env`` in its state directory: hosts, ports, logins)."""
+    path = state_dir() / "lab.env"
+    if not path.exists():
+        raise RuntimeError("the lab is not up (no %s): run `bash tests/lab/lab.sh up` first" % path)
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
 def known_hosts() -> Path:
     """The known_hosts file holding the routers' SSH host keys (as ``[address]:port``), written by routers.sh up."""
     return state_dir() / "known_hosts"

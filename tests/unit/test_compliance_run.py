@@ -12,11 +12,11 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils import intent
 from ansible_collections.routesec.bgp.plugins.module_utils.compliance.run import (
     ComplianceRun,
-    Whois,
     build_report,
     write,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
+from ansible_collections.routesec.bgp.plugins.module_utils.irr.registries import RegistryAccess
 from test_intent import asn, device, prefix
 
 ROUTE = "route:          185.230.76.0/22\norigin:         AS64500\nmnt-by:         MNT-OURS\nsource:         RIPE\n"
@@ -49,7 +49,7 @@ def settings(irr, tmp_path):
     vrps.write_text(json.dumps({"roas": roas}))
     drifted = {"prefix_lists": {"ROUTESEC-OWN-V4": ["permit 185.230.76.0/22 le 23"]}, "rtr_caches": []}
     states = {"r1": IN_SYNC, "r2": drifted}
-    return ComplianceRun(str(vrps), Whois("127.0.0.1", irr.port, ["RIPE"], 5), REGISTRIES, states)
+    return ComplianceRun(str(vrps), RegistryAccess("127.0.0.1", irr.port, ["RIPE"], timeout=5), REGISTRIES, states)
 
 
 def found(report):

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from functools import partial
 
 from ..intent import Holdings, Problems, build_intent, holdings
+from ..irr.registries import RegistryAccess
 from ..irr.route_objects import existing_route_objects, plan_from_netbox
-from ..irr.whois import WhoisClient
 from ..netbox_reader import QUERIES
 from ..roa_plan import RoaPolicy, roa_intent
 from ..rov_intent import rtr_caches
@@ -41,25 +41,12 @@ LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
 
 
 @dataclass
-class Whois:
-    """Where the registry is asked: an IRR whois server, with the sources to search."""
-
-    host: str
-    port: int = 43
-    sources: list | None = None
-    timeout: int = 30
-
-    def client(self) -> WhoisClient:
-        return WhoisClient(self.host, self.port, sources=self.sources, timeout=self.timeout)
-
-
-@dataclass
 class ComplianceRun:
     """What one run checks against: the validator's VRPs (a file), the registry, NetBox's RIR-to-registry map,
     the routers' state, and the options."""
 
     current_vrps: str
-    whois: Whois
+    whois: RegistryAccess  # the registry's whois server and sources
     registries: dict
     router_states: dict = field(default_factory=dict)
     platform_map: dict = field(default_factory=dict)
@@ -95,7 +82,7 @@ def registry_objects(records: dict, ours: Holdings, run: ComplianceRun):
         held.extend(existing_route_objects(client, *args))
         return held
 
-    with run.whois.client() as client:
+    with run.whois.whois() as client:
         desired, _plan = plan_from_netbox(records, run.registries, None, partial(existing, client), False, ours)
     return desired, held
 

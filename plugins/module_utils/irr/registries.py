@@ -35,6 +35,10 @@ class RegistryAccess:
     api_key: str | None = None
     timeout: int = 30
 
+    def whois(self) -> WhoisClient:
+        """A whois client of the IRR server, searching ``sources``."""
+        return WhoisClient(self.irr_host, self.irr_port, sources=self.sources, timeout=self.timeout)
+
 
 class IrrdRegistry:
     """An IRRd: read over whois, written through its HTTP submission API (``submit``)."""
@@ -47,8 +51,7 @@ class IrrdRegistry:
         return self.access.submit_url or self.access.irr_host
 
     def plan(self, records: dict, registries: dict, descr: str | None, as_set: bool, ours=None):
-        a = self.access
-        with WhoisClient(a.irr_host, a.irr_port, sources=a.sources, timeout=a.timeout) as client:
+        with self.access.whois() as client:
             return plan_from_netbox(records, registries, descr, partial(existing_route_objects, client), as_set, ours)
 
     def submitter(self) -> IrrdSubmitter:
