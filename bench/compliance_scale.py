@@ -48,13 +48,13 @@ from ipaddress import ip_network
 from pathlib import Path
 
 import yaml
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import Problems, build_intent
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import QUERIES, connect, read_snapshot
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Problems, build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import QUERIES, connect, read_snapshot
 from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2
-from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import RoaPolicy, roa_intent
-from ansible_collections.routesec.bgp.plugins.module_utils.rov_intent import rtr_caches
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import RoaPolicy, roa_intent
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov_intent import rtr_caches
 from fleet_run import (
     HUB_ADDR,
     REPO,

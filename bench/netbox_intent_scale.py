@@ -21,8 +21,8 @@ import resource
 import subprocess
 import time
 
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect, read_snapshot
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import connect, read_snapshot
 
 AGGREGATE = ipaddress.ip_network("10.0.0.0/8")
 CHUNK = 1000

@@ -16,7 +16,7 @@ import ipaddress
 import time
 from pathlib import Path
 
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PLATFORMS, PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PLATFORMS, PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import render_prefix_lists
 
 PFX2AS = Path(__file__).resolve().parents[2] / "shared" / "data" / "bgp" / "routeviews-rv2-20240406.pfx2as.gz"

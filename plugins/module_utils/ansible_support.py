@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
-from .deploy import DeployOptions
 from .drivers.netconf import NetconfDriver
 from .drivers.runner import LocalRunner, SshRunner
 from .errors import RoutesecError
-from .netbox_reader import read_snapshot
-from .scope import parse_blocks, scoped_records
+from .intent.scope import parse_blocks, scoped_records
+from .netbox.reader import read_snapshot
+from .plan.deploy import DeployOptions
 
 NETBOX_ARGSPEC = {
     "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_API", "NETBOX_URL"])},

@@ -77,12 +77,12 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.announce import AnnouncementPlanner
 from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, deploy_options, run
-from ..module_utils.deploy import deploy
 from ..module_utils.drivers.registry import driver_for
-from ..module_utils.model import DeviceIntent
-from ..module_utils.scope import parse_blocks
+from ..module_utils.intent.model import DeviceIntent
+from ..module_utils.intent.scope import parse_blocks
+from ..module_utils.plan.announce import AnnouncementPlanner
+from ..module_utils.plan.deploy import deploy
 
 
 def main():

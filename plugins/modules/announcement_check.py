@@ -86,10 +86,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.announcement_check import check_announcement, observed_origins, show_command
 from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
+from ..module_utils.compliance.announcement_check import check_announcement, observed_origins, show_command
 from ..module_utils.drivers.registry import driver_for
-from ..module_utils.model import parse_prefix
+from ..module_utils.intent.model import parse_prefix
 from ..module_utils.rpki.rov import RovIndex
 from ..module_utils.rpki.vrp import read_vrps
 

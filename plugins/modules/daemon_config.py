@@ -87,8 +87,8 @@ from ..module_utils.ansible_support import (
     run,
     runner_of,
 )
-from ..module_utils.deploy import deploy
 from ..module_utils.drivers.registry import driver_for, platforms_over
+from ..module_utils.plan.deploy import deploy
 
 
 def driver_of(module, runner):

@@ -98,9 +98,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
 from ..module_utils.due_diligence import checks
-from ..module_utils.intent import Problems, own_asns
+from ..module_utils.intent.build import Problems, own_asns
+from ..module_utils.intent.model import parse_prefix
 from ..module_utils.irr.whois import WhoisClient
-from ..module_utils.model import parse_prefix
 
 
 def sections(module, block, records, own):

@@ -158,8 +158,8 @@ irr_cache:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import run
-from ..module_utils.irr_filters import IrrFilterOptions, irr_filters_from
-from ..module_utils.model import DeviceIntent
+from ..module_utils.intent.model import DeviceIntent
+from ..module_utils.irr.filters import IrrFilterOptions, irr_filters_from
 
 
 def main():

@@ -48,7 +48,7 @@ changes:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.netbox_bootstrap import ensure_schema
+from ..module_utils.netbox.bootstrap import ensure_schema
 
 
 def main():

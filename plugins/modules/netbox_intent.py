@@ -139,8 +139,8 @@ counts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, run
-from ..module_utils.intent import Problems, build_intent, managed_devices
-from ..module_utils.netbox_reader import DEFAULT_PAGE_SIZE, QUERIES, read_snapshot
+from ..module_utils.intent.build import Problems, build_intent, managed_devices
+from ..module_utils.netbox.reader import DEFAULT_PAGE_SIZE, QUERIES, read_snapshot
 
 
 def main():

@@ -114,9 +114,9 @@ confirmed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import HOST_KEY_OPTIONS, deploy_options, exit_with_config_diff, netconf_driver, run
-from ..module_utils.deploy import Plan, deploy
 from ..module_utils.drivers.netconf import is_empty
 from ..module_utils.errors import SafetyError
+from ..module_utils.plan.deploy import Plan, deploy
 
 
 def refuse_emptying(driver):

@@ -74,7 +74,7 @@ from datetime import UTC, datetime
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import run
-from ..module_utils.plan_artifact import build, check_fresh, markdown
+from ..module_utils.plan.artifact import build, check_fresh, markdown
 
 
 def write(path, text):

@@ -189,9 +189,9 @@ from ..module_utils.ansible_support import (
     run,
     runner_of,
 )
-from ..module_utils.deploy import deploy, list_result, prefix_list_plan
 from ..module_utils.drivers.registry import driver_for
-from ..module_utils.model import DeviceIntent
+from ..module_utils.intent.model import DeviceIntent
+from ..module_utils.plan.deploy import deploy, list_result, prefix_list_plan
 from ..module_utils.render import openconfig, render_prefix_lists
 
 

@@ -148,9 +148,9 @@ lines:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, WITHIN_OPTION, run, scoped_netbox_records
-from ..module_utils.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
 from ..module_utils.rpki.arin import ArinRoaRequests
 from ..module_utils.rpki.cas import CAS, WITHOUT_API, CaAccess, ca_client
+from ..module_utils.rpki.roa_plan import RoaPolicy, announcement_states, check_removals, plan_roas, roa_intent
 from ..module_utils.rpki.vrp import read_vrps
 
 KINDS = ("aggregates", "asns", "prefixes")  # what ROA intent needs from NetBox

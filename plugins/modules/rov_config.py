@@ -68,8 +68,8 @@ caches:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
-from ..module_utils.rov_intent import rov_configs
 from ..module_utils.rpki.router_policy import RovPolicy
+from ..module_utils.rpki.rov_intent import rov_configs
 
 KINDS = ("asns", "devices", "rtr_services")  # what origin-validation intent needs from NetBox
 

@@ -80,8 +80,8 @@ argv:
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_records, run
-from ..module_utils.roa_plan import RoaPolicy, roa_intent
-from ..module_utils.validator_intent import TOOLS, validator_files
+from ..module_utils.rpki.roa_plan import RoaPolicy, roa_intent
+from ..module_utils.rpki.validator_intent import TOOLS, validator_files
 
 KINDS = ("aggregates", "asns", "prefixes")  # the ROAs to assert come from NetBox
 

@@ -34,6 +34,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.prefix_ops import aggregate
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
     IncompleteSetError,
     check_complete,
@@ -42,7 +43,6 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
     expand_as_set,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
-from ansible_collections.routesec.bgp.plugins.module_utils.prefix_ops import aggregate
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 
 SOURCES = "RIPE,RIPE-NONAUTH"

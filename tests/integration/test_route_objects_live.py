@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import Origination
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Origination
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects import (
     desired_route_objects,
     existing_route_objects,

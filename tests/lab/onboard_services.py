@@ -97,7 +97,7 @@ def onboard_services(workdir, block, holder):
 def record_block(api, block, description="routesec lab: newly acquired"):
     """Record ``block`` in the lab NetBox (pynetbox ``api``) as a new RIPE aggregate whose one prefix, the block
     itself, AS64500 originates; returns a callable that deletes both again."""
-    from ansible_collections.routesec.bgp.plugins.module_utils import netbox_schema as schema
+    from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
 
     rir = api.ipam.rirs.get(slug="ripe")
     asn = api.ipam.asns.get(asn=64500)

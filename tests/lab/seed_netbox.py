@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.routesec.bgp.plugins.module_utils import netbox_schema as schema
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_bootstrap import ensure_schema
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import connect, installed_plugins
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.bootstrap import ensure_schema
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import connect, installed_plugins
 
 OWN_ASN = 64500
 ASNS = {64500: [schema.TAG_OWN_ASN], 64496: [], 65000: [schema.TAG_CUSTOMER]}

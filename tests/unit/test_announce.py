@@ -8,14 +8,19 @@ import ipaddress
 import json
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.announce import plan_announcements
-from ansible_collections.routesec.bgp.plugins.module_utils.announcement_check import (
+from ansible_collections.routesec.bgp.plugins.module_utils.compliance.announcement_check import (
     check_announcement,
     observed_origins,
     show_command,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
+    Device,
+    DeviceIntent,
+    PrefixEntry,
+    PrefixList,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.announce import plan_announcements
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_origination import (
     origination_lines,
     parse_originations,

@@ -17,7 +17,7 @@ import re
 import pytest
 import test_prefix_ops
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PLATFORMS, AsPathList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PLATFORMS, AsPathList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import render_as_path_lists, renderer
 from daemons import BIRD, bird_eval
 from test_renderers import BGPD, REFERENCE, lines, run

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SourceError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import build_intent
-from ansible_collections.routesec.bgp.plugins.module_utils.model import DeviceIntent, Neighbor
-from ansible_collections.routesec.bgp.plugins.module_utils.netbox_reader import QUERIES, read_snapshot
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import DeviceIntent, Neighbor
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import QUERIES, read_snapshot
 
 
 def device(id_, name, neighbor_asns=()):

@@ -13,8 +13,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.compliance.checks imp
     rpki_findings,
     unreachable,
 )
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route_object
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr import parse_rtr_caches
 from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_rov_policy import parse_rov_policy
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RtrCache

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils import intent
 from ansible_collections.routesec.bgp.plugins.module_utils.compliance.run import (
     ComplianceRun,
     build_report,
     write,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
+from ansible_collections.routesec.bgp.plugins.module_utils.intent import build as intent
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.registries import RegistryAccess
 from test_intent import asn, device, prefix
 

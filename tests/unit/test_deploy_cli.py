@@ -10,10 +10,15 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils import deploy as deployment
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import DRIVERS as REGISTERED
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
+    Device,
+    DeviceIntent,
+    PrefixEntry,
+    PrefixList,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.plan import deploy as deployment
 from ansible_collections.routesec.bgp.plugins.module_utils.render import juniper_junos, renderer
 from ansible_collections.routesec.bgp.plugins.module_utils.render.common import entry_text
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve

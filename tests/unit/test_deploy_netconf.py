@@ -15,11 +15,16 @@ import os
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils import deploy as deployment
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.netconf import NetconfDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
+    Device,
+    DeviceIntent,
+    PrefixEntry,
+    PrefixList,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.plan import deploy as deployment
 from ansible_collections.routesec.bgp.plugins.module_utils.render import openconfig
 from netconfd import missing_programs, netconf_server
 

@@ -11,14 +11,19 @@ import json
 import subprocess
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.announce import AnnouncementPlanner
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy, prefix_list_plan
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr import FrrDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import driver_for
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import TransportError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
+    Device,
+    DeviceIntent,
+    PrefixEntry,
+    PrefixList,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.announce import AnnouncementPlanner
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy, prefix_list_plan
 from frr_daemon import standalone_bgpd
 from test_plan_deploy import MemoryFrr
 

@@ -9,10 +9,10 @@ import subprocess
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.bird2 import Bird2Driver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
 
 BASE = """router id 192.0.2.1;
 protocol device {}

@@ -20,10 +20,10 @@ import ipaddress
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import DRIVERS as REGISTERED
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 from fakenos_devices import PASSWORD, ROUTERS, USERNAME, serve
 

@@ -10,10 +10,10 @@ import subprocess
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError, commit_confirmed
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr import FrrDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
 from frr_daemon import standalone_bgpd
 
 BASE = [

@@ -12,10 +12,10 @@ import socket
 import time
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.hostkeys import HostKeyError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.netconf import NetconfDriver
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
 from netconfd import missing_programs, netconf_server
 
 FILTER = '<prefix-lists xmlns="urn:routesec:test:prefix-lists"/>'

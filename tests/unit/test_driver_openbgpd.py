@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import DeployOptions, deploy
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import DriverError
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.openbgpd import OpenbgpdDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
 
 CONF = """AS 64500
 router-id 127.0.0.1

@@ -7,8 +7,8 @@ import copy
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import Problems, build_intent, managed_devices
-from ansible_collections.routesec.bgp.plugins.module_utils.model import DeviceIntent
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Problems, build_intent, managed_devices
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import DeviceIntent
 
 
 def asn(id_, number, own=False):

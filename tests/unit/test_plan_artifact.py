@@ -8,7 +8,7 @@ import copy
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.plan_artifact import (
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.artifact import (
     build,
     check_fresh,
     markdown,

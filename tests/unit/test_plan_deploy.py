@@ -6,18 +6,23 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from ansible_collections.routesec.bgp.plugins.module_utils.deploy import (
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr_netmiko import FrrNetmikoDriver
+from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import driver_for
+from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError, TransportError
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
+    Device,
+    DeviceIntent,
+    PrefixEntry,
+    PrefixList,
+)
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import (
     DeployOptions,
     deploy,
     list_result,
     prefix_list_plan,
 )
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr_netmiko import FrrNetmikoDriver
-from ansible_collections.routesec.bgp.plugins.module_utils.drivers.registry import driver_for
-from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError, TransportError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, PrefixEntry, PrefixList
-from ansible_collections.routesec.bgp.plugins.module_utils.plan import plan_list
 from ansible_collections.routesec.bgp.plugins.module_utils.render import frr
+from ansible_collections.routesec.bgp.plugins.module_utils.render.list_delta import plan_list
 
 
 def plist(*prefixes, name="OWN4"):
@@ -74,7 +79,7 @@ def change_for(before_count, after_count):
 
 
 def test_guard_refuses_an_empty_list():
-    from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
+    from ansible_collections.routesec.bgp.plugins.module_utils.plan.guards import check_list_change
 
     with pytest.raises(SafetyError, match="device r1 prefix-list OWN4: the new list would be empty .*allow_empty"):
         check_list_change("r1", change_for(3, 0))
@@ -83,7 +88,7 @@ def test_guard_refuses_an_empty_list():
 
 def test_guard_lets_an_empty_list_stay_empty():
     """A family without routes (an AS-SET with IPv4 routes only) matched nothing and still matches nothing."""
-    from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
+    from ansible_collections.routesec.bgp.plugins.module_utils.plan.guards import check_list_change
 
     change = change_for(0, 0)
     check_list_change("r1", change)
@@ -91,7 +96,7 @@ def test_guard_lets_an_empty_list_stay_empty():
 
 
 def test_guard_refuses_a_sharp_shrink_and_names_counts():
-    from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
+    from ansible_collections.routesec.bgp.plugins.module_utils.plan.guards import check_list_change
 
     with pytest.raises(SafetyError, match=r"shrink from 10 to 5 entries \(-50%, limit 25%\).*allow_shrink"):
         check_list_change("r1", change_for(10, 5))

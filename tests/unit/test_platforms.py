@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils import platforms, render
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers import registry
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, TransportError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import Device
 
 VERBS = ("get_running", "load_candidate", "compare", "commit", "confirm", "discard", "rollback", "__enter__")
 

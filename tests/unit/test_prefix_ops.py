@@ -16,9 +16,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from ansible_collections.routesec.bgp.plugins.module_utils import bogons, prefix_ops
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry
+from ansible_collections.routesec.bgp.plugins.module_utils.intent import bogons, prefix_ops
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PrefixEntry
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 from daemons import address, fake_irrd
 from test_renderers import SHARED, run

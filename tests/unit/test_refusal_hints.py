@@ -13,16 +13,16 @@ from unittest import mock
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import RoutesecError
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import Device, DeviceIntent, Neighbor
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import check_complete, expand_as_set
-from ansible_collections.routesec.bgp.plugins.module_utils.irr_filters import (
+from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import (
     IrrFilterOptions,
     add_irr_filters,
     refuse_empty,
 )
-from ansible_collections.routesec.bgp.plugins.module_utils.model import Device, DeviceIntent, Neighbor
-from ansible_collections.routesec.bgp.plugins.module_utils.plan import ListChange
-from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import RoaPlan, check_removals, desired_roas
-from ansible_collections.routesec.bgp.plugins.module_utils.safety import check_list_change
+from ansible_collections.routesec.bgp.plugins.module_utils.plan.guards import check_list_change
+from ansible_collections.routesec.bgp.plugins.module_utils.render.list_delta import ListChange
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import RoaPlan, check_removals, desired_roas
 from fake_irr import client_for
 
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"

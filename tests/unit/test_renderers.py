@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import (
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
     PrefixEntry,
     PrefixList,
 )

@@ -7,8 +7,8 @@ import ipaddress
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import Origination, Problems, originations
-from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import RoaPolicy, desired_roas, plan_roas
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Origination, Problems, originations
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import RoaPolicy, desired_roas, plan_roas
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
 
 NET = ipaddress.ip_network
@@ -88,7 +88,7 @@ def test_plan_refuses_a_roa_that_is_not_ours_to_request():
 
 
 def test_announcement_states_now_and_after_the_plan():
-    from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import announcement_states
+    from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import announcement_states
 
     desired = desired_roas([origination("185.230.76.0/22"), origination("185.230.78.0/24")])
     current = [make_vrp("185.230.76.0/22", 22, 64500), make_vrp("185.230.78.0/24", 24, 65010)]

@@ -19,7 +19,6 @@ import traceback
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError, SourceError
-from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import RoaPlan, plan_roas
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.arin import ArinRoaRequests, request_text, roa_name
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.ca_common import (
     CaError,
@@ -29,6 +28,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.ca_common import
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.ca_krill import KrillCa
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.ca_ripe import RipeNccCa
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import RoaPlan, plan_roas
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
 from ca_servers import KrillServer, RipeServer, serving
 

@@ -7,7 +7,7 @@ import ipaddress
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
-from ansible_collections.routesec.bgp.plugins.module_utils.intent import Origination
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Origination
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects import (
     check_deletions,
     desired_route_objects,
@@ -108,7 +108,7 @@ ASNS = [
 
 
 def test_our_as_set_lists_our_asn_and_customers_by_their_sets():
-    from ansible_collections.routesec.bgp.plugins.module_utils.intent import Problems
+    from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Problems
     from ansible_collections.routesec.bgp.plugins.module_utils.irr.our_as_set import desired_as_set
 
     problems = Problems()

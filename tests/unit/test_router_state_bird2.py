@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.compliance.checks import router_findings
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.bird2 import Bird2Driver
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.model import PrefixEntry, PrefixList
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import PrefixEntry, PrefixList
 from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2
 from ansible_collections.routesec.bgp.plugins.module_utils.render.common import entry_text
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache

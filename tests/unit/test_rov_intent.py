@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
-from ansible_collections.routesec.bgp.plugins.module_utils.rov_intent import rov_configs
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov_intent import rov_configs
 from test_intent import asn, device
 
 

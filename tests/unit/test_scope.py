@@ -8,11 +8,11 @@ import ipaddress
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SafetyError
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.scope import parse_blocks, scoped_records
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects import plan_from_netbox
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route_object
-from ansible_collections.routesec.bgp.plugins.module_utils.roa_plan import plan_roas, roa_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.roa_plan import plan_roas, roa_intent
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
-from ansible_collections.routesec.bgp.plugins.module_utils.scope import parse_blocks, scoped_records
 
 NEW = "185.230.72.0/22"
 OWN = {"asn": 64500}

@@ -8,8 +8,8 @@ import json
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.slurm import apply_slurm, parse_slurm
+from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validator_intent import validator_files
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
-from ansible_collections.routesec.bgp.plugins.module_utils.validator_intent import validator_files
 
 ROAS = (make_vrp("185.230.76.0/22", 23, 64500), make_vrp("2a0f:b300::/32", 32, 64500))
 SETTINGS = {

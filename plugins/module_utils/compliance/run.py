@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One compliance run, as plain Python: NetBox's records against the RPKI, the IRR and the routers.
 
-What NetBox says is ours (``intent.Holdings``) is derived once and shared by the
+What NetBox says is ours (``intent.build.Holdings``) is derived once and shared by the
 router, RPKI and IRR parts. The routers' state comes in already read (the
 ``router_state`` results by device name); the VRPs from a file; the registry is
 asked over whois. ``build_report`` returns the Report, ``write`` its JSON,
@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from ..intent import Holdings, Problems, build_intent, holdings
+from ..intent.build import Holdings, Problems, build_intent, holdings
 from ..irr.registries import RegistryAccess
 from ..irr.route_objects import existing_route_objects, plan_from_netbox
-from ..netbox_reader import QUERIES
-from ..roa_plan import RoaPolicy, roa_intent
-from ..rov_intent import rtr_caches
+from ..netbox.reader import QUERIES
+from ..rpki.roa_plan import RoaPolicy, roa_intent
+from ..rpki.rov_intent import rtr_caches
 from ..rpki.vrp import read_vrps
 from .checks import (
     irr_findings,

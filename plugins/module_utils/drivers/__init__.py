@@ -23,8 +23,10 @@ both. What a driver can do beyond the verbs it says by what it has:
 ``confirm_timer`` (False when ``commit`` takes no ``confirm``), ``commands()``
 (the lines a commit of the loaded candidate sends), and ``established(names)``
 and ``prefix_counts(names)`` for the post-change checks below. ``registry``
-chooses the driver for a device; ``deploy.deploy`` is the one sequence built
+chooses the driver for a device; ``plan.deploy.deploy`` is the one sequence built
 from the verbs.
+
+Layer 4. Imports from: base, intent, render.
 """
 
 from __future__ import annotations

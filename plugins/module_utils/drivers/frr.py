@@ -35,8 +35,8 @@ from __future__ import annotations
 import json
 import shlex
 
-from ..plan import ListChange, plan_list, unified_diff
 from ..render import frr
+from ..render.list_delta import ListChange, plan_list, unified_diff
 from . import DriverError, unified
 from .frr_candidate import parse_candidate, plan_originations
 from .locked import RunnerDriver, short

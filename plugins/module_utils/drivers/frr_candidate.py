@@ -7,7 +7,7 @@ An FRR candidate holds two kinds of configuration, as the renderers write them:
 
 * prefix-lists: ``ip``/``ipv6 prefix-list`` entry lines with sequence numbers, and
   ``no ... prefix-list NAME`` lines; each list is planned as a whole against the
-  running one (``plan.plan_list``: entries that stay keep their numbers);
+  running one (``list_delta.plan_list``: entries that stay keep their numbers);
 * originations (``render.frr_origination``): a blackhole route and a ``network``
   statement in its address family of ``router bgp ASN`` per prefix; only added,
   never removed by a candidate, and taken back as a whole by a rollback.
@@ -21,7 +21,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from ..model import PrefixList
+from ..intent.model import PrefixList
 from ..render import frr
 from ..render.common import CISCO_LINE
 from ..render.frr_origination import origination_lines, parse_originations, withdrawal_lines

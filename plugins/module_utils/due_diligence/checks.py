@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..intent.model import parse_prefix
 from ..irr.rpsl import parse_objects
-from ..model import parse_prefix
 from ..rpki.vrp import read_vrps
 from .dns_checks import dnsbl_listings, reverse_delegation
 from .rdap import check_rdap, rdap_ip

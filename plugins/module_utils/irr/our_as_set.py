@@ -18,8 +18,8 @@ NetBox description, else the module's ``descr``.
 
 from __future__ import annotations
 
-from ..intent import _name, _tag_slugs, as_sets
-from ..netbox_schema import CF_AS_SET, TAG_CUSTOMER
+from ..intent.build import _name, _tag_slugs, as_sets
+from ..netbox.schema import CF_AS_SET, TAG_CUSTOMER
 from .rpsl import as_set_object
 
 CONTACTS = ("admin-c", "tech-c")

@@ -30,10 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..intent import Problems, holdings
-from ..model import parse_asn, parse_prefix
+from ..intent.build import Problems, holdings
+from ..intent.model import parse_asn, parse_prefix
+from ..plan.guards import check_share_removed
 from ..rpki.rov import INVALID, RovIndex
-from ..safety import check_share_removed
 from .our_as_set import desired_as_set
 from .rpsl import RpslObject, parse_objects, route_object
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..model import parse_as_set, parse_asn, parse_prefix
+from ..intent.model import parse_as_set, parse_asn, parse_prefix
 
 _VALUE = re.compile(r"^[\x20-\x22\x24-\x7e]*$")  # printable ASCII without '#'
 _NAME = re.compile(r"^[A-Z][A-Z0-9_-]*[A-Z0-9]$")  # mntner and source names (RFC 2622 2)

@@ -12,6 +12,8 @@ policy, asn=None)`` for origin validation (RTR caches and an import policy;
 ``asn`` is used where the platform configures RPKI under ``router bgp``).
 ``openconfig`` renders the same lists for NETCONF. The FRR driver plans its
 delta from these lists itself.
+
+Layer 3. Imports from: base, intent.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ import posixpath
 import re
 
 from ..errors import DataError
-from ..model import parse_prefix
+from ..intent.model import parse_prefix
 from . import common, jinja
 
 TEMPLATE = """\

@@ -23,7 +23,7 @@ import re
 from collections import namedtuple
 
 from ..errors import DataError
-from ..model import PrefixEntry, parse_prefix
+from ..intent.model import PrefixEntry, parse_prefix
 
 NamedSet = namedtuple("NamedSet", "name entries description")
 

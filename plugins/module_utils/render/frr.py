@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import DataError
-from ..model import PrefixEntry, parse_prefix
+from ..intent.model import PrefixEntry, parse_prefix
 from . import common, jinja
 
 SEQ_STEP = 5

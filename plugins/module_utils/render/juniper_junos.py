@@ -40,7 +40,7 @@ Quirks:
 from __future__ import annotations
 
 from ..errors import DataError
-from ..model import parse_prefix
+from ..intent.model import parse_prefix
 from . import common, jinja
 
 _ACTIONS = ("accept", "reject", "next")

@@ -27,7 +27,7 @@ Quirks:
 from __future__ import annotations
 
 from ..errors import DataError
-from ..model import parse_prefix
+from ..intent.model import parse_prefix
 from . import common, jinja
 
 TEMPLATE = """\

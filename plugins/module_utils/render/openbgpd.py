@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 
 from ..errors import DataError
-from ..model import parse_prefix
+from ..intent.model import parse_prefix
 from . import common, jinja
 
 TEMPLATE = """\

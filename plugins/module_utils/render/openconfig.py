@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..errors import DataError
-from ..model import PrefixEntry, parse_prefix
+from ..intent.model import PrefixEntry, parse_prefix
 from .common import shape
 
 try:

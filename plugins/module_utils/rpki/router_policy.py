@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..model import parse_address
+from ..intent.model import parse_address
 
 DEFAULT_RTR_PORT = 323
 

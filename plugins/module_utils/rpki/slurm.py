@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..model import parse_asn
+from ..intent.model import parse_asn
 from .vrp import make_vrp
 
 SLURM_VERSION = 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ..errors import DataError
 from ..fastnet import network_builder
-from ..model import parse_asn
+from ..intent.model import parse_asn
 
 
 @dataclass(frozen=True)

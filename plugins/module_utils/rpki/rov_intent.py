@@ -11,11 +11,11 @@ for them and the import policy ``ROUTESEC-ROV`` (``render.render_rov``).
 
 from __future__ import annotations
 
-from .errors import DataError
-from .intent import Problems, devices, own_asns
-from .netbox_schema import RTR_SERVICE
-from .render import render_rov
-from .rpki.router_policy import RtrCache
+from ..errors import DataError
+from ..intent.build import Problems, devices, own_asns
+from ..netbox.schema import RTR_SERVICE
+from ..render import render_rov
+from .router_policy import RtrCache
 
 
 def rtr_caches(records, problems):

@@ -16,7 +16,8 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import DataError
+from ..errors import DataError
+from ..netbox.schema import CF_AS_SET, CF_LOCAL_ASN, CF_MAX_LENGTH, CF_NEIGHBOR_ASNS, CF_ORIGIN_ASN, TAG_OWN_ASN
 from .model import (
     PLATFORMS,
     Device,
@@ -29,7 +30,6 @@ from .model import (
     parse_asn,
     parse_prefix,
 )
-from .netbox_schema import CF_AS_SET, CF_LOCAL_ASN, CF_MAX_LENGTH, CF_NEIGHBOR_ASNS, CF_ORIGIN_ASN, TAG_OWN_ASN
 
 DEFAULT_LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
 # The netbox-bgp plugin's session statuses whose sessions are neighbours; planned, offline and

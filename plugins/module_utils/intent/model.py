@@ -15,8 +15,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from .errors import DataError
-from .platforms import PLATFORMS
+from ..errors import DataError
+from ..platforms import PLATFORMS
 
 
 def parse_prefix(value, obj=None, field_name: str = "prefix") -> ipaddress.IPv4Network | ipaddress.IPv6Network:

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from .netbox_reader import connect, source_errors
-from .netbox_schema import CUSTOM_FIELDS, TAGS
+from .reader import connect, source_errors
+from .schema import CUSTOM_FIELDS, TAGS
 
 
 def _differences(wanted, record):

@@ -23,8 +23,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from .errors import SourceError
-from .netbox_schema import RTR_SERVICE, TAG_ANNOUNCE, TAG_MANAGED
+from ..errors import SourceError
+from .schema import RTR_SERVICE, TAG_ANNOUNCE, TAG_MANAGED
 
 try:
     import pynetbox

@@ -16,12 +16,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .errors import SafetyError
-from .irr.cache import CachedClient
-from .irr.expand import DEFAULT_MAX_DEPTH, left_out, prefixes_for_set
-from .irr.whois import WhoisClient
-from .model import AsPathList, PrefixList
-from .prefix_ops import build_prefix_entries
+from ..errors import SafetyError
+from ..intent.model import AsPathList, PrefixList
+from ..intent.prefix_ops import build_prefix_entries
+from .cache import CachedClient
+from .expand import DEFAULT_MAX_DEPTH, left_out, prefixes_for_set
+from .whois import WhoisClient
 
 LIST_NAME = "ROUTESEC-AS%d-IN"
 

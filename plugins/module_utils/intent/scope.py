@@ -10,7 +10,7 @@ or remove in that plan) and only the prefixes inside them remain.
 
 from __future__ import annotations
 
-from .errors import SafetyError
+from ..errors import SafetyError
 from .model import parse_prefix
 
 

@@ -41,7 +41,7 @@ import bisect
 import functools
 import ipaddress
 
-from .errors import DataError
+from ..errors import DataError
 from .model import parse_prefix
 
 # (prefix, why) in address order; the first block a prefix overlaps gives the reason.

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import DataError, SafetyError
-from .intent import holdings
-from .rpki.rov import RovIndex
-from .rpki.vrp import Vrp
-from .safety import check_share_removed
+from ..errors import DataError, SafetyError
+from ..intent.build import holdings
+from ..plan.guards import check_share_removed
+from .rov import RovIndex
+from .vrp import Vrp
 
 
 @dataclass(frozen=True)

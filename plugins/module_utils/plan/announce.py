@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import SafetyError
+from ..intent.scope import inside
+from ..render import frr
+from ..render.common import length_range
+from ..render.frr_origination import origination_lines, parse_originations
 from .deploy import Plan
-from .errors import SafetyError
-from .render import frr
-from .render.common import length_range
-from .render.frr_origination import origination_lines, parse_originations
-from .scope import inside
 
 
 @dataclass(frozen=True)

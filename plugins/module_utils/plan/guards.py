@@ -13,7 +13,7 @@ option, named in the message.
 
 from __future__ import annotations
 
-from .errors import SafetyError
+from ..errors import SafetyError
 
 DEFAULT_MAX_SHRINK_PERCENT = 25
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 
-from .errors import DataError
-from .rpki import validators
-from .rpki.slurm import build_slurm
+from ..errors import DataError
+from . import validators
+from .slurm import build_slurm
 
 TOOLS = ("rpki-client", "fort", "routinator", "stayrtr")
 

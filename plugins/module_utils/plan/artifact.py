@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .errors import DataError, SafetyError
+from ..errors import DataError, SafetyError
 
 VOLATILE = frozenset(("invocation", "seconds", "api_calls", "warnings", "deprecations", "diff", "changed", "failed"))
 FORMAT = 1

@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .drivers import all_of, commit_confirmed, prefix_counts_within, sessions_established
-from .errors import TransportError
-from .plan import ListChange
-from .render import replacement
-from .render.common import entry_text
-from .safety import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
+from ..drivers import all_of, commit_confirmed, prefix_counts_within, sessions_established
+from ..errors import TransportError
+from ..render import replacement
+from ..render.common import entry_text
+from ..render.list_delta import ListChange
+from .guards import DEFAULT_MAX_SHRINK_PERCENT, check_list_change
 
 DEFAULT_CONFIRM_SECONDS = 120
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from .errors import TransportError
-from .rpki.rov import VALID
+from ..errors import TransportError
+from ..rpki.rov import VALID
 
 
 def observed_origins(answer, prefix, where):

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import DataError
 from .bogons import BogonCheck
-from .errors import DataError
 from .model import PrefixEntry, parse_prefix
 
 TOO_SPECIFIC = {4: 24, 6: 48}  # routesec's default: longer is too specific for a neighbour
