@@ -90,7 +90,7 @@ options:
   allow_missing_sets:
     description:
       - Build filters even if member sets of an AS-SET are missing from the IRR (or members are neither AS numbers
-        nor AS-SET names). The run warns with the count and the first names of what was left out, and RV(report)
+        nor AS-SET names, or are the reserved words AS0 and AS-ANY). The run warns with the count and the first names of what was left out, and RV(report)
         counts them per neighbour.
     type: bool
     default: false
@@ -122,8 +122,9 @@ devices:
   type: dict
 report:
   description:
-    - Per neighbour AS, what its AS-SET gave and what was dropped; C(missing_sets), C(invalid_members) and
-      C(too_deep_sets) count what O(allow_missing_sets) and O(allow_too_deep) let the expansion leave out.
+    - Per neighbour AS, what its AS-SET gave and what was dropped; C(missing_sets), C(invalid_members),
+      C(reserved_members) (AS0, AS-ANY) and C(too_deep_sets) count what O(allow_missing_sets) and
+      O(allow_too_deep) let the expansion leave out.
   returned: success
   type: dict
   sample:
@@ -134,6 +135,7 @@ report:
       method: "!a"
       missing_sets: 0
       invalid_members: 0
+      reserved_members: 0
       too_deep_sets: 0
       ipv4: {"prefixes": 2, "entries": 2, "bogons_dropped": 0, "too_specific_dropped": 0}
       ipv6: {"prefixes": 1, "entries": 1, "bogons_dropped": 0, "too_specific_dropped": 0}

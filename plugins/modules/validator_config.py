@@ -17,8 +17,10 @@ description:
   - Returns the files as RV(files) (path and content) and, for rpki-client and StayRTR, the command line
     (RV(argv)); the role C(routesec.bgp.rpki_validator) writes them with check mode and diff, and reloads
     the validator only when a file changed.
-  - Refuses, naming the setting or NetBox object, unknown TALs or settings, relative paths, a SLURM filter
-    that contradicts an assertion, and everything P(routesec.bgp.roa_plan#module) refuses.
+  - Refuses, naming the setting or NetBox object, unknown TALs or settings, relative paths, and everything
+    P(routesec.bgp.roa_plan#module) refuses.
+  - A filter of O(slurm_filters) that matches one of our ROAs is a warning, not an error; the ROA is still
+    asserted, since a validator applies the filters first and then adds the assertions (RFC 8416 section 4).
   - Reads only.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
@@ -101,7 +103,11 @@ def main():
     if (p["settings"] or {}).get("slurm"):
         records = netbox_records(module, KINDS)
         roas = run(module, roa_intent, records, RoaPolicy(wide_max_length=p["wide_max_length"])).roas
-    files, argv = run(module, validator_files, p["tool"], p["settings"], roas, p["slurm_filters"], p["config_path"])
+    files, argv, warnings = run(
+        module, validator_files, p["tool"], p["settings"], roas, p["slurm_filters"], p["config_path"]
+    )
+    for warning in warnings:
+        module.warn(warning)
     module.exit_json(changed=False, files=files, argv=argv)
 
 

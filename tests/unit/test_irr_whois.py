@@ -15,6 +15,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
     collect_prefixes,
     collect_prefixes_for_set,
     expand_as_set,
+    left_out,
     prefixes_for_set,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import IrrError, WhoisClient
@@ -278,13 +279,37 @@ def test_missing_members_are_refused_and_empty_sets_are_not_missing(irr):
 
 
 def test_invalid_members_are_reported(irr):
-    irr.answers["!iAS-TOP"] = "AS1 RS-FOO 192.0.2.0/24 AS0 AS1.5"
+    irr.answers["!iAS-TOP"] = "AS1 RS-FOO 192.0.2.0/24 AS4294967296 AS1.5"
     with client_for(irr) as client:
         result = expand_as_set(client, "AS-TOP")
     assert result.asns == {1, 65541}
-    assert result.invalid == {"RS-FOO", "192.0.2.0/24", "AS0"}
-    with pytest.raises(IncompleteSetError, match=r"neither AS numbers nor AS-SET names: 192.0.2.0/24, AS0, RS-FOO"):
+    assert result.invalid == {"RS-FOO", "192.0.2.0/24", "AS4294967296"}
+    with pytest.raises(
+        IncompleteSetError, match=r"neither AS numbers nor AS-SET names: 192.0.2.0/24, AS4294967296, RS-FOO"
+    ):
         check_complete(result)
+
+
+def test_reserved_members_are_named_for_what_they_are_and_left_to_the_options(irr):
+    irr.answers["!iAS-TOP"] = "AS1 AS0 as-any AS-SUB"
+    irr.answers["!iAS-SUB"] = "AS2"
+    with client_for(irr) as client:
+        result = expand_as_set(client, "AS-TOP")
+    assert result.asns == {1, 2} and result.reserved == {"AS0", "AS-ANY"}
+    assert result.invalid == frozenset() and result.missing == frozenset()
+    assert "!iAS-ANY" not in irr.queries  # not a set to look up
+    with pytest.raises(
+        IncompleteSetError, match=r"reserved words, not AS numbers or sets: AS-ANY \(RFC 2622\), AS0 \(RFC 7607\)"
+    ):
+        check_complete(result)
+    assert check_complete(result, allow_missing=True) is result
+    assert left_out(result) == [
+        "AS-SET AS-TOP: 2 reserved words, not AS numbers or sets, left out of the filter: AS-ANY, AS0"
+    ]
+    with client_for(irr) as client:
+        for name, what in (("AS0", r"AS0 \(RFC 7607\) is reserved"), ("as-any", r"AS-ANY \(RFC 2622\) is reserved")):
+            with pytest.raises(DataError, match=what):
+                expand_as_set(client, name)
 
 
 def test_names(irr):

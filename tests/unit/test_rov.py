@@ -150,7 +150,13 @@ def test_readers_take_validator_json_and_csv():
         ('{"roas": [{"prefix": "192.0.2.0/24", "maxLength": 33, "asn": 1}]}', "max length 33 is outside 24..32"),
         ('{"roas": [{"prefix": "192.0.2.1/24", "maxLength": 24, "asn": 1}]}', "field 'prefix'.*host bits"),
         ('{"roas": [{"prefix": "192.0.2.0/24", "maxLength": 24, "asn": 4294967296}]}', "field 'asn'"),
-        ('{"roas": [{"prefix": "192.0.2.0/24", "maxLength": "x", "asn": 1}]}', "field 'maxLength'.*not a number"),
+        ('{"roas": [{"prefix": "192.0.2.0/24", "maxLength": "x", "asn": 1}]}', "field 'maxLength'.*not a JSON integer"),
+        # JSON's own types: true is not 1, 8.0 is not 8, "24" is text (a JSON reader maps the first two silently)
+        ('{"roas": [{"prefix": "10.0.0.0/8", "maxLength": true, "asn": 1}]}', "maxLength'.*True is not a JSON integer"),
+        ('{"roas": [{"prefix": "10.0.0.0/8", "maxLength": 8.0, "asn": 1}]}', "maxLength'.*8.0 is not a JSON integer"),
+        ('{"roas": [{"prefix": "10.0.0.0/8", "maxLength": "8", "asn": 1}]}', "maxLength'.*'8' is not a JSON integer"),
+        ('{"roas": [{"prefix": " 10.0.0.0/8", "maxLength": 8, "asn": 1}]}', "field 'prefix'.*holds spaces"),
+        ('{"roas": [{"prefix": "10.0.0.0/08", "maxLength": 8, "asn": 1}]}', "field 'prefix'.*not an address/length"),
         ('{"nothing": []}', 'no "roas" list'),
         ("{broken", "not JSON"),
     ],
@@ -158,6 +164,14 @@ def test_readers_take_validator_json_and_csv():
 def test_bad_vrps_are_errors_naming_the_entry_and_field(text, message):
     with pytest.raises(DataError, match=message):
         vrps_from_json(text, "vrps.json")
+
+
+def test_csv_fields_may_be_padded_but_a_length_has_no_leading_zero():
+    assert vrps_from_csv("ASN,IP Prefix,Max Length\nAS64500, 192.0.2.0/24 , 24\n") == [
+        Vrp(ipaddress.ip_network("192.0.2.0/24"), 24, 64500)
+    ]
+    with pytest.raises(DataError, match="line 2.*field 'prefix'.*not an address/length"):
+        vrps_from_csv("ASN,IP Prefix,Max Length\nAS64500,192.0.2.0/024,24\n")
 
 
 def test_csv_without_the_columns_is_an_error():

@@ -50,12 +50,65 @@ def test_as_set_members_are_checked_sorted_and_deduplicated():
             "not one of the known sources",
         ),
         (lambda: as_set_object("CUSTOMERS", [], "M-X", "RIPE"), "field 'as-set'"),
+        # reserved words and prefixes (RFC 2622 section 2), refused before anything is sent, as IRRd's strict mode
+        (lambda: as_set_object("AS-ANY", [], "M-X", "RIPE"), "field 'as-set'.*AS-ANY is a reserved word"),
+        (lambda: as_set_object("AS-X", ["AS-ANY"], "M-X", "RIPE"), "field 'members'.*AS-ANY is a reserved word"),
+        (lambda: as_set_object("AS-X", ["AS1:AS-ANY"], "M-X", "RIPE"), "field 'members'.*AS-ANY is a reserved"),
+        (lambda: as_set_object("AS-X", ["AS0"], "M-X", "RIPE"), r"field 'members'.*AS0 is reserved \(RFC 7607\)"),
+        (lambda: as_set_object("AS-X", ["RS-FOO"], "M-X", "RIPE"), "field 'members'.*'RS-FOO' is neither an AS"),
+        (lambda: as_set_object("AS-X", ["AS1:AS2"], "M-X", "RIPE"), "field 'members'.*no component begins AS-"),
+        (lambda: as_set_object("AS-X", [], "AS-MAINT", "RIPE"), "field 'mnt-by'.*begins AS-, which RPSL keeps"),
+        (lambda: as_set_object("AS-X", [], "RS-MAINT", "RIPE"), "field 'mnt-by'.*begins RS-"),
+        (lambda: route_object("185.230.76.0/22", 64500, "FLTR-M", "RIPE"), "field 'mnt-by'.*begins FLTR-"),
+        (lambda: route_object("185.230.76.0/22", 64500, "ANY", "RIPE"), "field 'mnt-by'.*ANY is a reserved word"),
+        (lambda: route_object("185.230.76.0/22", 64500, "M-X", "PEERAS"), "field 'source'.*reserved word"),
+        (lambda: route_object("185.230.76.0/22", 64500, "M-X", "RIPE", member_of=["AS-FOO"]), "field 'member-of'"),
+        (
+            lambda: route_object("185.230.76.0/22", 64500, "M-X", "RIPE", member_of=["AS1:AS2:AS3:AS4:AS5:RS-X"]),
+            "field 'member-of'.*more than 5 components",
+        ),
+        (lambda: route_object("185.230.76.0/22", 64500, "M-X", "RIPE", member_of=["RS-ANY"]), "reserved word"),
         (lambda: as_set_object("AS-X", ["AS-Y\nsource: RADB"], "M-X", "RIPE"), "field 'members'"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(make, message):
     with pytest.raises(DataError, match=message):
         make()
+
+
+def test_hierarchical_set_names_are_written():
+    """RFC 2622 section 5: a set's name may be components joined by ':', AS numbers and names of its class."""
+    route = route_object(
+        "185.230.76.0/22", 64500, "M-X", "RIPE", member_of=["as702:rs-de", "RS-FOO", "AS1:RS-A:AS2", "RS-A:RS-B"]
+    )
+    assert route.values("member-of") == ["AS702:RS-DE", "RS-FOO", "AS1:RS-A:AS2", "RS-A:RS-B"]
+    as_set = as_set_object("AS64500:AS-CUSTOMERS", ["AS-A:AS-B", "AS1:AS-C:AS2"], "M-X", "RIPE")
+    assert as_set.values("members") == ["AS-A:AS-B", "AS1:AS-C:AS2"]
+
+
+def test_a_refused_route_object_is_named_once():
+    with pytest.raises(DataError) as caught:
+        route_object("185.230.76.0/22", "AS64500", "M X", "RIPE")
+    assert str(caught.value.obj) == "route 185.230.76.0/22 AS64500"
+
+
+def test_a_line_of_spaces_continues_the_value_and_does_not_end_the_object():
+    text = "route: 192.0.2.0/24\ndescr: x\n   \norigin: AS65537\nsource: RIPE\n\nroute: 198.51.100.0/24\n"
+    first, second = parse_objects(text)
+    assert first.attributes == (
+        ("route", "192.0.2.0/24"),
+        ("descr", "x"),
+        ("origin", "AS65537"),
+        ("source", "RIPE"),
+    )
+    assert first.key == ("route", "192.0.2.0/24", "AS65537") and second.first("route") == "198.51.100.0/24"
+
+
+def test_a_multi_line_descr_is_joined_as_irrd_joins_it():
+    text = "route: 192.0.2.0/24\ndescr: Example, # c\n+ Inc.\n\tsecond line,\n+\n  # only a comment\norigin: AS1\n"
+    (obj,) = parse_objects(text)
+    assert obj.first("descr") == "Example,Inc.,second line"
+    assert parse_objects("route: 192.0.2.0/24\ndescr: one line, # kept as written\n")[0].first("descr") == ("one line,")
 
 
 def test_whois_output_is_read_back():
@@ -74,8 +127,9 @@ def test_whois_output_is_read_back():
         "source:         RIPE\n"
     )
     route, as_set = parse_objects(text)
-    assert route.values("descr") == ["first second"] and route.key == ("route", "185.230.76.0/22", "AS64500")
-    assert as_set.first("members") == "AS1, AS2 AS3"
+    # a continued value is its lines without comments, joined by "," (as IRRd reads it)
+    assert route.values("descr") == ["first,second"] and route.key == ("route", "185.230.76.0/22", "AS64500")
+    assert as_set.first("members") == "AS1, AS2,AS3"
     built = route_object("185.230.76.0/22", 64500, "MAINT-X", "RIPE", descr=["first", "second"])
     assert parse_objects(built.text()) == [built]
     with pytest.raises(DataError, match="not an RPSL attribute line"):

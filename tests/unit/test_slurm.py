@@ -4,7 +4,9 @@ against StayRTR applying the same file to the same VRPs on loopback."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import ipaddress
 import json
 import shutil
 import socket
@@ -132,20 +134,6 @@ def test_filter_prefix_matches_equal_or_more_specific_only():
             "prefix",
             "duplicate of prefixAssertions[0]",
         ),
-        (
-            [{"prefix": "192.0.2.0/23"}],
-            [{"prefix": "192.0.2.0/24", "asn": 64500}],
-            "prefixAssertions[0] 192.0.2.0/24 64500",
-            "prefix",
-            "contradicts prefixFilters[0] 192.0.2.0/23",
-        ),
-        (
-            [{"asn": 64500}],
-            [{"prefix": "192.0.2.0/24", "asn": 64500}],
-            "prefixAssertions[0] 192.0.2.0/24 64500",
-            "asn",
-            "contradicts prefixFilters[0] 64500",
-        ),
         ([], "192.0.2.0/24", "SLURM prefixAssertions", None, "expected a list"),
     ],
 )
@@ -155,6 +143,20 @@ def test_bad_entries_are_refused_naming_entry_and_field(filters, assertions, whe
     assert where in str(caught.value.obj)
     assert caught.value.field == field
     assert message in caught.value.reason
+
+
+def test_an_assertion_a_filter_matches_stands_and_is_reported():
+    slurm = make_slurm(
+        [{"prefix": "192.0.2.0/23"}, {"asn": 64500}],
+        [{"prefix": "192.0.2.0/24", "asn": 64500}, {"prefix": "203.0.113.0/24", "asn": 64501}],
+    )
+    assert slurm.overlaps == tuple(
+        "SLURM prefixAssertions[0] 192.0.2.0/24 64500: prefixFilters[%s matches it too; filters apply first, so the "
+        "assertion stands (RFC 8416 section 4)" % which
+        for which in ("0] 192.0.2.0/23", "1] 64500")
+    )
+    vrps = [make_vrp("192.0.2.0/24", 24, 64500), make_vrp("192.0.2.0/24", 24, 64502)]
+    assert triples(apply_slurm(slurm, vrps)) == [("192.0.2.0/24", 24, 64500), ("203.0.113.0/24", 24, 64501)]
 
 
 def test_identical_prefix_with_other_max_length_or_non_contradicting_filter_is_accepted():
@@ -183,8 +185,8 @@ def test_identical_prefix_with_other_max_length_or_non_contradicting_filter_is_a
                 "validationOutputFilters": {"prefixFilters": [], "bgpsecFilters": [{"asn": 1, "SKI": "x"}]},
                 "locallyAddedAssertions": {"prefixAssertions": [], "bgpsecAssertions": []},
             },
-            "bgpsecFilters",
-            "BGPsec entries are not supported",
+            "SKI",
+            "not base64url text",
         ),
         (
             {
@@ -298,6 +300,11 @@ def test_stayrtr_agrees_with_apply_slurm_on_424k_real_vrps(tmp_path):
     assert len(vrps) - len(expected) > 50  # the filters do remove something
     slurm_file = tmp_path / "local.slurm.json"
     slurm_file.write_text(slurm.to_json())
+    assert served_with_slurm(cache, slurm_file, timeout=60) == set(triples(expected))
+
+
+def served_with_slurm(cache, slurm_file, timeout=20):
+    """The VRPs (triples, prefixes as ``ipaddress`` writes them) a StayRTR serves from ``cache`` with ``slurm_file``."""
     http = free_port()
     argv = stayrtr_argv(
         {
@@ -310,6 +317,170 @@ def test_stayrtr_agrees_with_apply_slurm_on_424k_real_vrps(tmp_path):
         },
         program=STAYRTR,
     )
-    export = stayrtr_export(argv, "http://127.0.0.1:%d/rpki.json" % http, timeout=60)
-    served = {(r["prefix"], r["maxLength"], int(str(r["asn"]).upper().removeprefix("AS"))) for r in export["roas"]}
-    assert served == set(triples(expected))
+    export = stayrtr_export(argv, "http://127.0.0.1:%d/rpki.json" % http, timeout=timeout)
+    return {
+        (str(ipaddress.ip_network(r["prefix"])), r["maxLength"], int(str(r["asn"]).upper().removeprefix("AS")))
+        for r in export["roas"]
+    }
+
+
+def document_with(filters=(), assertions=(), version=1, bgpsec_filters=(), bgpsec_assertions=()):
+    return json.dumps(
+        {
+            "slurmVersion": version,
+            "validationOutputFilters": {"prefixFilters": list(filters), "bgpsecFilters": list(bgpsec_filters)},
+            "locallyAddedAssertions": {
+                "prefixAssertions": list(assertions),
+                "bgpsecAssertions": list(bgpsec_assertions),
+            },
+        }
+    )
+
+
+# RFC 8416 section 3.5's example, its placeholders for keys replaced by well-formed values
+def base64url(octets):
+    return base64.urlsafe_b64encode(octets).decode().rstrip("=")
+
+
+SKI = base64url(bytes(range(20)))  # a key identifier: 20 octets
+ROUTER_KEY = base64url(bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d030107034200") + bytes(range(65)))
+RFC_8416_EXAMPLE = {
+    "slurmVersion": 1,
+    "validationOutputFilters": {
+        "prefixFilters": [
+            {"prefix": "192.0.2.0/24", "comment": "All VRPs encompassed by prefix"},
+            {"asn": 64496, "comment": "All VRPs matching ASN"},
+            {"prefix": "198.51.100.0/24", "asn": 64497, "comment": "All VRPs encompassed by prefix, matching ASN"},
+        ],
+        "bgpsecFilters": [
+            {"asn": 64496, "comment": "All keys for ASN"},
+            {"SKI": SKI, "comment": "Key matching Router SKI"},
+            {"asn": 64497, "SKI": SKI, "comment": "Key for ASN 64497 matching Router SKI"},
+        ],
+    },
+    "locallyAddedAssertions": {
+        "prefixAssertions": [
+            {"asn": 64496, "prefix": "198.51.100.0/24", "comment": "My other important route"},
+            {
+                "asn": 64496,
+                "prefix": "2001:DB8::/32",
+                "maxPrefixLength": 48,
+                "comment": "My other important de-aggregated routes",
+            },
+        ],
+        "bgpsecAssertions": [
+            {"asn": 64496, "comment": "My known key for my important ASN", "SKI": SKI, "routerPublicKey": ROUTER_KEY}
+        ],
+    },
+}
+RFC_VRPS = [
+    make_vrp("192.0.2.0/24", 24, 64511),  # inside the first filter's prefix
+    make_vrp("192.0.2.128/25", 25, 64512),  # inside it too
+    make_vrp("203.0.113.0/24", 24, 64496),  # AS64496: the second filter
+    make_vrp("198.51.100.0/24", 24, 64497),  # the third filter: prefix and AS
+    make_vrp("198.51.100.0/24", 24, 64498),  # another AS: kept
+    make_vrp("192.0.0.0/16", 16, 64511),  # covers the first filter's prefix, not inside it: kept
+]
+
+
+def test_the_rfc_8416_example_is_read_and_applied_filters_first():
+    slurm = parse_slurm(json.dumps(RFC_8416_EXAMPLE))
+    # both assertions are of AS64496, which the second filter matches: reported, and kept
+    assert [o.partition(": prefixFilters[1] 64496 matches it too")[0] for o in slurm.overlaps] == [
+        "SLURM prefixAssertions[0] 198.51.100.0/24 64496",
+        "SLURM prefixAssertions[1] 2001:DB8::/32 64496",
+    ]
+    assert triples(apply_slurm(slurm, RFC_VRPS)) == [
+        ("192.0.0.0/16", 16, 64511),
+        ("198.51.100.0/24", 24, 64496),  # asserted, though the AS64496 filter matches it
+        ("198.51.100.0/24", 24, 64498),
+        ("2001:db8::/32", 48, 64496),
+    ]
+    # the BGPsec entries are kept as the document gives them
+    assert slurm.to_dict()["validationOutputFilters"] == RFC_8416_EXAMPLE["validationOutputFilters"]
+    assert (
+        slurm.to_dict()["locallyAddedAssertions"]["bgpsecAssertions"]
+        == (RFC_8416_EXAMPLE["locallyAddedAssertions"]["bgpsecAssertions"])
+    )
+
+
+@pytest.mark.parametrize(
+    "text, field, message",
+    [
+        # a JSON object repeating a key: Python's reader would keep the last value and say nothing
+        (
+            document_with([{"prefix": "10.0.0.0/8", "asn": 1}]).replace('"asn": 1', '"prefix": "192.0.2.0/24"'),
+            "prefix",
+            "one JSON object gives 'prefix' twice",
+        ),
+        ('{"slurmVersion": 1, "slurmVersion": 1}', "slurmVersion", "gives 'slurmVersion' twice"),
+        ('{"slurmVersion": NaN}', None, "NaN is not a JSON number"),
+    ],
+)
+def test_a_document_json_cannot_resolve_is_refused(text, field, message):
+    with pytest.raises(DataError) as caught:
+        parse_slurm(text)
+    assert caught.value.field == field
+    assert message in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "document, field, message",
+    [
+        (document_with(version=1.0), "slurmVersion", "1.0 is not 1"),
+        (document_with(version=True), "slurmVersion", "True is not 1"),
+        (document_with([{"asn": "AS64496"}]), "asn", "'AS64496' is not a JSON integer"),
+        (document_with([], [{"prefix": "192.0.2.0/24", "asn": "64496"}]), "asn", "'64496' is not a JSON integer"),
+        (
+            document_with([], [{"prefix": "192.0.2.0/24", "asn": 64496, "maxPrefixLength": True}]),
+            "maxPrefixLength",
+            "True is not a whole number",
+        ),
+        (
+            document_with([], [{"prefix": "192.0.2.0/24", "asn": 64496, "maxPrefixLength": 24.0}]),
+            "maxPrefixLength",
+            "24.0 is not a whole number",
+        ),
+        (document_with([{"prefix": "192.0.2.0/24 "}]), "prefix", "holds spaces"),
+        (document_with([{"prefix": "192.0.2.0 /24"}]), "prefix", "holds spaces"),
+        (document_with([{"prefix": "192.0.2.0/024"}]), "prefix", "not an address/length prefix"),
+        (document_with([{"prefix": 3221225984}]), "prefix", "not a prefix in text"),
+        (document_with(bgpsec_filters=[{"comment": "nothing"}]), "asn", "needs an asn, an SKI or both"),
+        (document_with(bgpsec_filters=[{"SKI": base64url(bytes(range(21)))}]), "SKI", "decodes to 21 octets, not 20"),
+        (document_with(bgpsec_filters=[{"SKI": SKI + "="}]), "SKI", "without padding"),
+        (document_with(bgpsec_filters=[{"asn": "AS1"}]), "asn", "not a JSON integer"),
+        (document_with(bgpsec_assertions=[{"asn": 1, "SKI": SKI}]), "routerPublicKey", "needs routerPublicKey"),
+        (
+            document_with(bgpsec_assertions=[{"asn": 1, "SKI": SKI, "routerPublicKey": "a+b/"}]),
+            "routerPublicKey",
+            "not base64url",
+        ),
+    ],
+)
+def test_a_document_gives_the_json_types_rfc_8416_names(document, field, message):
+    with pytest.raises(DataError) as caught:
+        parse_slurm(document)
+    assert caught.value.field == field
+    assert message in caught.value.reason
+
+
+def test_plain_data_may_still_write_an_as_number_as_text():
+    """What an operator writes in YAML (``build_slurm``) is not a SLURM document: "AS64500" is an AS number."""
+    assert build_slurm([{"asn": "AS64500"}])["validationOutputFilters"]["prefixFilters"] == [{"asn": 64500}]
+
+
+@pytest.mark.skipif(STAYRTR is None, reason="stayrtr is not installed (scripts/setup.sh installs it)")
+def test_stayrtr_serves_the_rfc_8416_example_as_apply_slurm_does(tmp_path):
+    """StayRTR, given the example's prefix filters and assertions, keeps the assertion a filter matches too."""
+    cache = tmp_path / "vrps.json"
+    cache.write_text(json.dumps({"roas": [{**v.to_dict(), "asn": "AS%d" % v.asn} for v in RFC_VRPS]}))
+    slurm_file = tmp_path / "example.slurm.json"
+    slurm_file.write_text(
+        document_with(
+            RFC_8416_EXAMPLE["validationOutputFilters"]["prefixFilters"],
+            RFC_8416_EXAMPLE["locallyAddedAssertions"]["prefixAssertions"],
+        )
+    )
+    served = served_with_slurm(cache, slurm_file)
+    assert ("198.51.100.0/24", 24, 64496) in served
+    assert served == set(triples(apply_slurm(read_slurm(slurm_file), RFC_VRPS)))

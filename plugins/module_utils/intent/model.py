@@ -39,22 +39,80 @@ def parse_asn(value, obj=None, field_name: str = "asn") -> int:
     if not text.isdigit():
         raise DataError("'%s' is not an AS number" % (value,), obj, field_name)
     asn = int(text)
+    if asn == 0:
+        raise DataError("AS0 is reserved (RFC 7607): it originates nothing", obj, field_name)
     if not 0 < asn < 2**32:
         raise DataError("AS%d is outside 1..4294967295" % asn, obj, field_name)
     return asn
 
 
-_AS_SET = re.compile(r"^(?:AS\d+:)*AS-[A-Z0-9_-]+(?::(?:AS\d+|AS-[A-Z0-9_-]+))*$")
+# RFC 2622 section 2: words that are no object's name, and the prefixes that make a name a set's
+RPSL_RESERVED_WORDS = frozenset(
+    [
+        "ANY",
+        "AS-ANY",
+        "RS-ANY",
+        "PEERAS",
+        "AND",
+        "OR",
+        "NOT",
+        "ATOMIC",
+        "FROM",
+        "TO",
+        "AT",
+        "ACTION",
+        "ACCEPT",
+        "ANNOUNCE",
+        "EXCEPT",
+        "REFINE",
+        "NETWORKS",
+        "INTO",
+        "INBOUND",
+        "OUTBOUND",
+    ]
+)
+RPSL_SET_PREFIXES = ("AS-", "RS-", "RTRS-", "FLTR-", "PRNG-")
+RPSL_NAME = re.compile(r"^[A-Z][A-Z0-9_-]*[A-Z0-9]$")  # an object name, upper-cased (RFC 2622 section 2)
+MAX_SET_COMPONENTS = 5  # IRRd refuses longer hierarchical names
+
+
+def set_name_problem(text: str, prefix: str) -> str | None:
+    """Why upper-cased ``text`` is not a set name of the class ``prefix`` names ("AS-", "RS-", ...), or
+    None. Hierarchical names (RFC 2622 section 5: ``AS702:RS-DE``) are components joined by ":", each
+    an AS number or a name of that class, at least one of them a name; reserved words are refused,
+    and so are more than five components, as IRRd's strict mode does."""
+    components = text.split(":")
+    if len(components) > MAX_SET_COMPONENTS:
+        return "more than %d components" % MAX_SET_COMPONENTS
+    named = False
+    for component in components:
+        if component in RPSL_RESERVED_WORDS:
+            return "%s is a reserved word of RPSL (RFC 2622)" % component
+        if component.startswith(prefix) and RPSL_NAME.match(component):
+            named = True
+        elif not (component[:2] == "AS" and component[2:].isdigit() and 0 < int(component[2:]) < 2**32):
+            return "component %r is neither an AS number nor a name beginning %s" % (component, prefix)
+    return None if named else "no component begins %s" % prefix
+
+
+def parse_set_name(value, prefix: str, obj=None, field_name: str = "as_set") -> str:
+    """An RPSL set name of the class ``prefix`` names, upper-cased; DataError naming the field and why not."""
+    text = str(value or "").strip().upper()
+    problem = set_name_problem(text, prefix)
+    if problem:
+        raise DataError("%r is not a %s set name: %s" % (value, prefix.rstrip("-"), problem), obj, field_name)
+    return text
 
 
 def parse_as_set(value, obj=None, field_name: str = "as_set") -> str:
     """An RPSL as-set name (``AS-FOO``, ``AS65000:AS-CUSTOMERS``) or AS number, upper-cased."""
     text = str(value or "").strip().upper()
-    if _AS_SET.match(text):
-        return text
     if text.startswith("AS") and text[2:].isdigit():
         return "AS%d" % parse_asn(text, obj, field_name)
-    raise DataError("%r is not an AS-SET name or AS number" % (value,), obj, field_name)
+    problem = set_name_problem(text, "AS-")
+    if problem:
+        raise DataError("%r is not an AS-SET name or AS number: %s" % (value, problem), obj, field_name)
+    return text
 
 
 def parse_address(value, obj=None, field_name: str = "address") -> ipaddress.IPv4Address | ipaddress.IPv6Address:

@@ -41,6 +41,7 @@ SHOWN = 10  # names listed in a message before "and N more"
 # An as-set name (RFC 2622 5.1, 5.6): AS-FOO, or hierarchical AS65000:AS-FOO:AS65001.
 _SET_NAME = re.compile(rb"^(?:AS\d+:)*AS-[A-Z0-9_-]+(?::(?:AS\d+|AS-[A-Z0-9_-]+))*$")
 _ASDOT = re.compile(rb"^AS(\d+)\.(\d+)$")
+RESERVED_MEMBERS = {b"AS0": "AS0 (RFC 7607)", b"AS-ANY": "AS-ANY (RFC 2622)"}  # what they are, for messages
 
 
 class IncompleteSetError(SafetyError):
@@ -53,8 +54,11 @@ class Expansion:
 
     ``sets`` is every set name met (expanded, missing or too deep), the named
     set included; ``missing`` the member sets the IRR does not know; ``empty``
-    sets that exist with no members; ``invalid`` members that are neither an AS
-    number nor an as-set name; ``depth`` the number of levels expanded.
+    sets that exist with no members; ``reserved`` members that RPSL reserves
+    rather than names (AS0, RFC 7607, originates nothing; AS-ANY, RFC 2622,
+    stands for every AS), which no filter can be built from; ``invalid``
+    members that are neither an AS number nor an as-set name; ``depth`` the
+    number of levels expanded.
     """
 
     name: str
@@ -63,6 +67,7 @@ class Expansion:
     missing: frozenset = frozenset()
     empty: frozenset = frozenset()
     invalid: frozenset = frozenset()
+    reserved: frozenset = frozenset()
     loops: tuple = ()
     too_deep: tuple = ()
     depth: int = 0
@@ -71,7 +76,7 @@ class Expansion:
 
     @property
     def complete(self):
-        return not (self.missing or self.invalid or self.too_deep)
+        return not (self.missing or self.invalid or self.reserved or self.too_deep)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,12 @@ def normalise_name(name):
     """Upper-case ``name``; return ("asn", int) or ("set", bytes); DataError for anything else."""
     text = str(name).strip().upper() if name is not None else ""
     raw = text.encode("ascii", "replace")
+    if raw in RESERVED_MEMBERS:
+        raise DataError(
+            "%s is reserved: it names no AS and no set, so no filter can be built from it" % RESERVED_MEMBERS[raw],
+            "IRR",
+            "as_set",
+        )
     if raw[:2] == b"AS" and raw[2:].isdigit():
         asn = int(raw[2:])
         if 0 < asn < 2**32:
@@ -127,6 +138,7 @@ def _walk(client, top, max_depth, verify_missing):
     subject = "AS-SET %s" % top.decode()
     asn_tokens = set()
     invalid = set()
+    reserved = set()
     unfound = []
     edges = {}
     too_deep = []
@@ -145,7 +157,9 @@ def _walk(client, top, max_depth, verify_missing):
                 continue
             children = []
             for token in answer.upper().split():
-                if token[:2] == b"AS" and token[2:].isdigit():
+                if token in RESERVED_MEMBERS:
+                    reserved.add(token)
+                elif token[:2] == b"AS" and token[2:].isdigit():
                     asn_tokens.add(token)
                 elif token in seen or _SET_NAME.match(token):  # each name is matched once
                     children.append(token)
@@ -185,6 +199,7 @@ def _walk(client, top, max_depth, verify_missing):
         missing=frozenset(_text(s for s in unfound if s not in empty)),
         empty=frozenset(_text(empty)),
         invalid=frozenset(_text(invalid)),
+        reserved=frozenset(_text(reserved)),
         loops=tuple(sorted(_text(_in_cycles(edges)))),
         too_deep=tuple(sorted(_text(too_deep))),
         depth=depth,
@@ -203,7 +218,7 @@ def _to_json(expansion):
 def _from_json(data):
     values = {}
     for f in dataclasses.fields(Expansion):
-        value = data[f.name]
+        value = data.get(f.name, [])  # a field newer than the cached walk: none of it
         if isinstance(value, list):
             value = tuple(value) if f.name in ("loops", "too_deep") else frozenset(value)
         values[f.name] = value
@@ -224,6 +239,8 @@ def check_complete(expansion, allow_missing=False, allow_too_deep=False):
     problems, overrides = [], []
     if expansion.missing and not allow_missing:
         problems.append("member sets not in the IRR: %s" % _names(expansion.missing))
+    if expansion.reserved and not allow_missing:
+        problems.append("reserved words, not AS numbers or sets: %s" % _reserved(expansion.reserved))
     if expansion.invalid and not allow_missing:
         problems.append("members that are neither AS numbers nor AS-SET names: %s" % _names(expansion.invalid))
     if problems:
@@ -414,6 +431,7 @@ def left_out(expansion):
     each with the count and the first names."""
     parts = (
         (expansion.missing, "member sets not in the IRR"),
+        (expansion.reserved, "reserved words, not AS numbers or sets,"),
         (expansion.invalid, "members that are neither AS numbers nor AS-SET names"),
         (expansion.too_deep, "member sets deeper than max_depth %d" % expansion.max_depth),
     )
@@ -422,6 +440,10 @@ def left_out(expansion):
         for names, what in parts
         if names
     ]
+
+
+def _reserved(names):
+    return ", ".join(RESERVED_MEMBERS[n.encode()] for n in sorted(names))
 
 
 def _names(names, shown=SHOWN):

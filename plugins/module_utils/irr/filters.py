@@ -73,6 +73,7 @@ def neighbor_filters(neighbor, found, options):
         method=found.method,
         missing_sets=len(expansion.missing),
         invalid_members=len(expansion.invalid),
+        reserved_members=len(expansion.reserved),
         too_deep_sets=len(expansion.too_deep),
     )
     as_path = AsPathList(LIST_NAME % neighbor.asn, neighbor.asn, tuple(found.expansion.asns))

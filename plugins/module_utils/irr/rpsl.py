@@ -7,12 +7,17 @@ Every value is checked before an object exists: a line break, a carriage
 return or any control character would let a value start an attribute or a
 continuation line of its own, and ``#`` starts an end-of-line comment that
 parsers drop, so all are refused, as is anything but printable ASCII. Names
-(maintainers, sources, AS-SETs) follow RFC 2622's object-name rules, prefixes
-and AS numbers are parsed, and a source must be one of those the caller allows.
+follow RFC 2622 as IRRd's strict mode reads it: maintainers, sources and
+contacts are object names that are no reserved word (``ANY``, ``AS-ANY``, ...)
+and do not begin with a set's prefix (``AS-``, ``RS-``, ...); as-set and
+route-set names may be hierarchical (``AS702:RS-DE``). Prefixes and AS numbers
+are parsed, and a source must be one of those the caller allows.
 
 ``RpslObject.text()`` writes ``attribute:`` padded to column 17, one value a
 line, in the class's attribute order; ``parse_objects`` reads objects back from
-whois output (continuation lines joined, comments dropped), for planning.
+whois output as IRRd reads them, for planning: a value continued over lines
+(space, tab or ``+``, a line of only whitespace included) is its lines without
+comments, joined by ",".
 """
 
 from __future__ import annotations
@@ -21,10 +26,17 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..intent.model import parse_as_set, parse_asn, parse_prefix
+from ..intent.model import (
+    RPSL_NAME,
+    RPSL_RESERVED_WORDS,
+    RPSL_SET_PREFIXES,
+    parse_as_set,
+    parse_asn,
+    parse_prefix,
+    parse_set_name,
+)
 
 _VALUE = re.compile(r"^[\x20-\x22\x24-\x7e]*$")  # printable ASCII without '#'
-_NAME = re.compile(r"^[A-Z][A-Z0-9_-]*[A-Z0-9]$")  # mntner and source names (RFC 2622 2)
 _ATTRIBUTE = re.compile(r"^([a-z0-9-]+):\s*(.*)$", re.IGNORECASE)
 WIDTH = 16  # "attribute:" padded to this many characters, as IRRd and the RIPE database print
 
@@ -70,9 +82,18 @@ def clean_value(value, where, field):
 
 
 def clean_name(value, where, field):
+    """An object name (a maintainer, a source, a contact), upper-cased: RFC 2622's characters, no reserved
+    word, no set's prefix."""
     text = str(value).strip().upper()
-    if not _NAME.match(text):
+    if not RPSL_NAME.match(text):
         raise DataError("%r is not an RPSL name (letters, digits, '-', '_')" % (value,), where, field)
+    if text in RPSL_RESERVED_WORDS:
+        raise DataError("%s is a reserved word of RPSL (RFC 2622), not a name" % text, where, field)
+    reserved = next((p for p in RPSL_SET_PREFIXES if text.startswith(p)), None)
+    if reserved:
+        raise DataError(
+            "%r begins %s, which RPSL keeps for set names (RFC 2622 section 2)" % (value, reserved), where, field
+        )
     return text
 
 
@@ -92,15 +113,15 @@ def route_object(prefix, origin, mnt_by, source, descr=(), member_of=(), remarks
     """A ``route`` or ``route6`` object; DataError naming the field for any bad value."""
     network = parse_prefix(prefix, "route object %s" % (prefix,), "prefix")
     object_class = "route" if network.version == 4 else "route6"
-    where = "%s %s AS%s" % (object_class, network, origin)
-    asn = parse_asn(origin, where, "origin")
+    asn = parse_asn(origin, "%s %s origin %s" % (object_class, network, origin), "origin")
+    where = "%s %s AS%d" % (object_class, network, asn)
     mntners = [clean_name(m, where, "mnt-by") for m in ([mnt_by] if isinstance(mnt_by, str) else mnt_by or ())]
     if not mntners:
         raise DataError("needs at least one maintainer", where, "mnt-by")
     attributes = [(object_class, str(network))]
     attributes += [("descr", d) for d in _texts(descr, where, "descr")]
     attributes.append(("origin", "AS%d" % asn))
-    attributes += [("member-of", clean_name(m, where, "member-of")) for m in member_of or ()]
+    attributes += [("member-of", parse_set_name(m, "RS-", where, "member-of")) for m in member_of or ()]
     attributes += [("remarks", r) for r in _texts(remarks, where, "remarks")]
     attributes += [("mnt-by", m) for m in mntners]
     attributes.append(("source", _source(source, sources, where)))
@@ -133,30 +154,39 @@ def _member_order(member):
 
 
 def parse_objects(text):
-    """RpslObjects from RPSL text (whois output): blank lines separate objects, ``%``/``#`` lines are
-    comments, continuation lines (space, tab or ``+``) extend the previous value, end-of-line comments go."""
+    """RpslObjects from RPSL text (whois output), read as IRRd reads them: an empty line ends an object
+    (a line of spaces does not), ``%`` and ``#`` lines are skipped, a line beginning with a space, a tab
+    or ``+`` continues the value before it, and a continued value is its lines without end-of-line
+    comments, each stripped of spaces and commas at its ends, joined by ","."""
     objects, current = [], []
     for raw in str(text).splitlines():
-        line = raw.rstrip()
-        if not line or line.startswith("%"):
+        if raw.startswith(("%", "#")):
+            continue
+        if not raw:
             if current:
-                objects.append(RpslObject(tuple(current)))
+                objects.append(_object(current))
                 current = []
             continue
-        if line.startswith("#"):
+        if raw[0] in " \t+":
+            if not current:
+                raise DataError("a continuation line opens an object: %r" % raw[:80], "RPSL text")
+            current[-1][1].append(raw[1:])
             continue
-        if line[0] in " \t+" and current:
-            name, value = current[-1]
-            current[-1] = (name, ("%s %s" % (value, _uncomment(line[1:]))).strip())
-            continue
-        found = _ATTRIBUTE.match(line)
+        found = _ATTRIBUTE.match(raw)
         if not found:
-            raise DataError("not an RPSL attribute line: %r" % line[:80], "RPSL text")
-        current.append((found.group(1).lower(), _uncomment(found.group(2))))
+            raise DataError("not an RPSL attribute line: %r" % raw[:80], "RPSL text")
+        current.append((found.group(1).lower(), [found.group(2)]))
     if current:
-        objects.append(RpslObject(tuple(current)))
+        objects.append(_object(current))
     return objects
 
 
-def _uncomment(value):
-    return value.split("#", 1)[0].strip()
+def _object(attributes):
+    return RpslObject(tuple((name, _value(lines)) for name, lines in attributes))
+
+
+def _value(lines):
+    if len(lines) == 1:
+        return lines[0].split("#", 1)[0].strip()
+    kept = (line.split("#", 1)[0].strip("\n\t, ") for line in lines)
+    return ",".join(line for line in kept if line)

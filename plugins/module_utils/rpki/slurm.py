@@ -5,17 +5,26 @@
 
 ``build_slurm`` turns prefix filters (``prefix`` and/or ``asn``, ``comment``) and
 prefix assertions (``prefix``, ``asn``, ``maxPrefixLength``, ``comment``) into
-a SLURM JSON document, refusing anything RFC 8416 does not allow, duplicates and
-an assertion that a filter of the same document would remove. ``parse_slurm``
-reads such a document back with the same checks and ``apply_slurm`` applies it
-to a list of VRPs as RFC 8416 section 4 says: the filters remove every VRP they
-match, then the assertions are added. BGPsec filters and assertions are not
-supported here: a document carrying any is refused rather than half applied.
+a SLURM JSON document, refusing anything RFC 8416 does not allow and duplicates.
+``parse_slurm`` reads a document with the JSON types the RFC gives (``asn``,
+``slurmVersion`` and ``maxPrefixLength`` JSON integers, a prefix in plain
+"address/length" text) and refuses a JSON object that repeats a key, which
+a JSON reader would otherwise resolve silently to its last value.
+``apply_slurm`` applies it to a list of VRPs as RFC 8416 section 4 says: the
+filters remove every VRP they match, then the assertions are added. An
+assertion that a filter of the same document matches is therefore kept, and
+reported in ``Slurm.overlaps``. BGPsec filters and assertions (router keys)
+are checked as RFC 8416 3.3.2 and 3.4.2 say and written back unchanged; they
+do not touch VRPs, so ``apply_slurm`` leaves them to the validator.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
 import json
+import re
 from dataclasses import dataclass
 
 from ..errors import DataError
@@ -23,6 +32,7 @@ from ..intent.model import parse_asn
 from .vrp import make_vrp
 
 SLURM_VERSION = 1
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")  # RFC 4648 section 5, without trailing "="
 
 
 @dataclass(frozen=True)
@@ -72,19 +82,47 @@ class PrefixAssertion:
 class Slurm:
     filters: tuple
     assertions: tuple
+    overlaps: tuple = ()  # warnings: an assertion that a filter matches (kept: filters apply first)
+    bgpsec_filters: tuple = ()  # checked dicts, as the document gives them
+    bgpsec_assertions: tuple = ()
 
     def to_dict(self):
         return {
             "slurmVersion": SLURM_VERSION,
-            "validationOutputFilters": {"prefixFilters": [f.to_dict() for f in self.filters], "bgpsecFilters": []},
+            "validationOutputFilters": {
+                "prefixFilters": [f.to_dict() for f in self.filters],
+                "bgpsecFilters": [dict(f) for f in self.bgpsec_filters],
+            },
             "locallyAddedAssertions": {
                 "prefixAssertions": [a.to_dict() for a in self.assertions],
-                "bgpsecAssertions": [],
+                "bgpsecAssertions": [dict(a) for a in self.bgpsec_assertions],
             },
         }
 
     def to_json(self):
         return json.dumps(self.to_dict(), indent=2) + "\n"
+
+
+def strict_json(text, where):
+    """JSON text as Python data, refusing what RFC 8259 leaves open or forbids: an object repeating a
+    key (Python's reader keeps the last value silently) and NaN or Infinity."""
+
+    def unique(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                shown = ", ".join("%s: %s" % (json.dumps(k), json.dumps(v)[:40]) for k, v in pairs)
+                raise DataError("one JSON object gives %r twice: {%s}" % (key, shown), where, key)
+            seen[key] = value
+        return seen
+
+    def constant(name):
+        raise DataError("%s is not a JSON number" % name, where)
+
+    try:
+        return json.loads(text, object_pairs_hook=unique, parse_constant=constant)
+    except ValueError as exc:
+        raise DataError("not JSON: %s" % exc, where) from None
 
 
 def _entries(value, where):
@@ -110,27 +148,30 @@ def _comment(entry, where):
     return comment
 
 
-def _asn(value, where):
-    """An AS number 0..4294967295 (SLURM allows AS 0); booleans and fractions are refused."""
+def _asn(value, where, strict=False):
+    """An AS number 0..4294967295 (SLURM allows AS 0); booleans and fractions are refused, and in a
+    document (``strict``) anything but a JSON integer (RFC 8416 3.3.1: ``"asn"`` is a number)."""
     if isinstance(value, (bool, float)):
         raise DataError("%r is not an AS number" % (value,), where, "asn")
+    if strict and not isinstance(value, int):
+        raise DataError("%r is not a JSON integer (RFC 8416 writes an AS number as one)" % (value,), where, "asn")
     if str(value).strip().upper() in ("0", "AS0"):
         return 0
     return parse_asn(value, where, "asn")
 
 
-def _prefix_filter(entry, where):
+def _prefix_filter(entry, where, strict):
     _keys(entry, ("prefix", "asn", "comment"), where)
     if entry.get("prefix") is None and entry.get("asn") is None:
         raise DataError("a prefix filter needs a prefix, an asn or both", where, "prefix")
     prefix = None
     if entry.get("prefix") is not None:
-        prefix = make_vrp(entry["prefix"], None, 0, where).prefix
-    asn = None if entry.get("asn") is None else _asn(entry["asn"], where)
+        prefix = make_vrp(entry["prefix"], None, 0, where, strict).prefix
+    asn = None if entry.get("asn") is None else _asn(entry["asn"], where, strict)
     return PrefixFilter(prefix, asn, _comment(entry, where))
 
 
-def _prefix_assertion(entry, where):
+def _prefix_assertion(entry, where, strict):
     _keys(entry, ("prefix", "asn", "maxPrefixLength", "comment"), where)
     for field in ("prefix", "asn"):
         if entry.get(field) is None:
@@ -138,14 +179,53 @@ def _prefix_assertion(entry, where):
     length = entry.get("maxPrefixLength")
     if isinstance(length, bool) or (length is not None and not isinstance(length, int)):
         raise DataError("max prefix length %r is not a whole number" % (length,), where, "maxPrefixLength")
-    asn = _asn(entry["asn"], where)
+    asn = _asn(entry["asn"], where, strict)
     try:
-        vrp = make_vrp(entry["prefix"], length, asn, where)
+        vrp = make_vrp(entry["prefix"], length, asn, where, strict)
     except DataError as exc:
         if exc.field != "maxLength":
             raise
         raise DataError(exc.reason, exc.obj, "maxPrefixLength") from None
     return PrefixAssertion(vrp, length, _comment(entry, where))
+
+
+def _base64url(entry, field, where, octets=None):
+    """RFC 8416's encoding of a key or key identifier: base64url without trailing "=" (RFC 4648 section 5)."""
+    value = entry.get(field)
+    decoded = None
+    if isinstance(value, str) and _BASE64URL.match(value) and len(value) % 4 != 1:
+        try:
+            decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except (binascii.Error, ValueError):
+            decoded = None
+    if decoded is None:
+        raise DataError("%r is not base64url text without padding (RFC 4648 section 5)" % (value,), where, field)
+    if octets is not None and len(decoded) != octets:
+        raise DataError("decodes to %d octets, not %d" % (len(decoded), octets), where, field)
+
+
+def _bgpsec_entries(entries, kind, where):
+    """BGPsec filters (``asn`` and/or ``SKI``) or assertions (``asn``, ``SKI``, ``routerPublicKey``), checked."""
+    checked = []
+    for index, entry in enumerate(entries):
+        name = "%s %s[%d]" % (where, kind, index)
+        fields = ("asn", "SKI", "comment") if kind == "bgpsecFilters" else ("asn", "SKI", "routerPublicKey", "comment")
+        _keys(entry, fields, name)
+        required = ("asn", "SKI", "routerPublicKey") if kind == "bgpsecAssertions" else ()
+        for field in required:
+            if field not in entry:
+                raise DataError("a BGPsec assertion needs %s" % field, name, field)
+        if not required and "asn" not in entry and "SKI" not in entry:
+            raise DataError("a BGPsec filter needs an asn, an SKI or both", name, "asn")
+        if "asn" in entry:
+            _asn(entry["asn"], name, strict=True)
+        if "SKI" in entry:
+            _base64url(entry, "SKI", name, octets=20)
+        if "routerPublicKey" in entry:
+            _base64url(entry, "routerPublicKey", name)
+        _comment(entry, name)
+        checked.append(tuple(entry.items()))
+    return tuple(checked)
 
 
 def _describe(entry):
@@ -154,34 +234,33 @@ def _describe(entry):
     return ""
 
 
-def make_slurm(filters=(), assertions=(), where="SLURM"):
-    """A checked Slurm from plain lists of filter and assertion dicts."""
+def make_slurm(filters=(), assertions=(), where="SLURM", strict=False):
+    """A checked Slurm from plain lists of filter and assertion dicts; ``strict``: with the JSON types of a
+    SLURM document (``parse_slurm``), else an AS number may also be written ``"AS64500"``."""
     checked_filters, seen_filters = [], {}
     for index, entry in enumerate(_entries(filters, "%s prefixFilters" % where)):
         name = ("%s prefixFilters[%d] %s" % (where, index, _describe(entry))).rstrip()
-        item = _prefix_filter(entry, name)
+        item = _prefix_filter(entry, name, strict)
         key = (item.prefix, item.asn)
         if key in seen_filters:
             raise DataError("duplicate of prefixFilters[%d]" % seen_filters[key], name, "prefix")
         seen_filters[key] = index
         checked_filters.append(item)
-    checked, seen = [], {}
+    checked, seen, overlaps = [], {}, []
     for index, entry in enumerate(_entries(assertions, "%s prefixAssertions" % where)):
         name = ("%s prefixAssertions[%d] %s" % (where, index, _describe(entry))).rstrip()
-        item = _prefix_assertion(entry, name)
+        item = _prefix_assertion(entry, name, strict)
         if item.vrp in seen:
             raise DataError("duplicate of prefixAssertions[%d]" % seen[item.vrp], name, "prefix")
         seen[item.vrp] = index
-        for number, prefix_filter in enumerate(checked_filters):
-            if prefix_filter.matches(item.vrp):
-                raise DataError(
-                    "contradicts prefixFilters[%d] %s, which removes what this asserts"
-                    % (number, _describe(prefix_filter.to_dict())),
-                    name,
-                    "prefix" if prefix_filter.prefix is not None else "asn",
-                )
+        overlaps += [
+            "%s: prefixFilters[%d] %s matches it too; filters apply first, so the assertion stands"
+            " (RFC 8416 section 4)" % (name, number, _describe(prefix_filter.to_dict()))
+            for number, prefix_filter in enumerate(checked_filters)
+            if prefix_filter.matches(item.vrp)
+        ]
         checked.append(item)
-    return Slurm(tuple(checked_filters), tuple(checked))
+    return Slurm(tuple(checked_filters), tuple(checked), tuple(overlaps))
 
 
 def build_slurm(filters=(), assertions=(), where="SLURM"):
@@ -192,15 +271,12 @@ def build_slurm(filters=(), assertions=(), where="SLURM"):
 def parse_slurm(document, where="SLURM"):
     """A checked Slurm from a SLURM document: a dict, or its JSON text."""
     if isinstance(document, (str, bytes)):
-        try:
-            document = json.loads(document)
-        except ValueError as exc:
-            raise DataError("not JSON: %s" % exc, where) from None
+        document = strict_json(document, where)
     if not isinstance(document, dict):
         raise DataError("expected a JSON object", where)
     _keys(document, ("slurmVersion", "validationOutputFilters", "locallyAddedAssertions"), where)
     version = document.get("slurmVersion")
-    if isinstance(version, bool) or version != SLURM_VERSION:
+    if type(version) is not int or version != SLURM_VERSION:
         raise DataError("slurmVersion %r is not 1" % (version,), where, "slurmVersion")
     sections = {}
     for section, members in (
@@ -214,10 +290,12 @@ def parse_slurm(document, where="SLURM"):
         for member in members:
             if not isinstance(body.get(member), list):
                 raise DataError("expected a list", "%s %s" % (where, section), member)
-        if body[members[1]]:
-            raise DataError("BGPsec entries are not supported here", "%s %s" % (where, section), members[1])
         sections[members[0]] = body[members[0]]
-    return make_slurm(sections["prefixFilters"], sections["prefixAssertions"], where)
+        sections[members[1]] = _bgpsec_entries(body[members[1]], members[1], where)
+    slurm = make_slurm(sections["prefixFilters"], sections["prefixAssertions"], where, strict=True)
+    return dataclasses.replace(
+        slurm, bgpsec_filters=sections["bgpsecFilters"], bgpsec_assertions=sections["bgpsecAssertions"]
+    )
 
 
 def read_slurm(path):

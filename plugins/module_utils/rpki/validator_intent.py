@@ -16,13 +16,14 @@ import json
 
 from ..errors import DataError
 from . import validators
-from .slurm import build_slurm
+from .slurm import make_slurm
 
 TOOLS = ("rpki-client", "fort", "routinator", "stayrtr")
 
 
 def slurm_document(roas, filters=()):
-    """RFC 8416 document: ``filters`` (plain dicts) and one assertion per ROA of ``roas``."""
+    """The checked Slurm: ``filters`` (plain dicts) and one assertion per ROA of ``roas``; an assertion a
+    filter matches stands (filters apply first) and is reported in its ``overlaps``."""
     assertions = [
         {
             "prefix": str(roa.prefix),
@@ -32,17 +33,21 @@ def slurm_document(roas, filters=()):
         }
         for roa in roas
     ]
-    return build_slurm(list(filters or ()), assertions)
+    return make_slurm(list(filters or ()), assertions)
 
 
 def validator_files(tool, settings, roas, filters=(), config_path=None):
-    """({path: content}, command line or None) for ``tool``; DataError naming what is wrong."""
+    """({path: content}, command line or None, warnings) for ``tool``; DataError naming what is wrong.
+
+    The warnings name each of our ROAs that a filter of ``filters`` matches: the SLURM still asserts it."""
     if tool not in TOOLS:
         raise DataError("%r is not one of %s" % (tool, ", ".join(TOOLS)), "validator", "tool")
     checked = validators.validator_settings(settings)
-    files = {}
+    files, warnings = {}, []
     if checked.slurm:
-        files[checked.slurm] = json.dumps(slurm_document(roas, filters), indent=2, sort_keys=True) + "\n"
+        slurm = slurm_document(roas, filters)
+        files[checked.slurm] = json.dumps(slurm.to_dict(), indent=2, sort_keys=True) + "\n"
+        warnings = list(slurm.overlaps)
     argv = None
     if tool == "rpki-client":
         argv = validators.rpki_client_argv(settings)
@@ -53,4 +58,4 @@ def validator_files(tool, settings, roas, filters=(), config_path=None):
             raise DataError("%s reads a configuration file: set its path" % tool, "validator", "config_path")
         render = validators.fort_config if tool == "fort" else validators.routinator_config
         files[config_path] = render(settings)
-    return files, argv
+    return files, argv, warnings

@@ -50,17 +50,23 @@ def check_max_length(network, length, where):
         )
 
 
-def make_vrp(prefix, max_length, asn, where="VRP"):
-    """A Vrp from text or numbers; DataError naming ``where`` and the field for anything wrong."""
-    network = _network(prefix, where)
+def make_vrp(prefix, max_length, asn, where="VRP", strict=False):
+    """A Vrp from text or numbers; DataError naming ``where`` and the field for anything wrong.
+
+    ``strict`` is for JSON documents: the prefix is exact "address/length" text (no spaces) and a max
+    length a JSON integer (not ``true``, ``8.0`` or ``"8"``); else the text may be padded (CSV) and a
+    max length may be a number in text."""
+    network = _network(prefix, where, strict)
     if isinstance(asn, int) and not isinstance(asn, bool) and 0 <= asn < 2**32:
         number = asn  # the common case in validator JSON, checked without parsing text
     else:
         number = 0 if str(asn).strip().upper() in ("0", "AS0") else parse_asn(asn, "%s %s" % (where, network), "asn")
-    if max_length in (None, ""):
+    if max_length is None or (max_length == "" and not strict):
         length = network.prefixlen
     elif isinstance(max_length, int) and not isinstance(max_length, bool):
         length = max_length
+    elif strict:
+        raise DataError("max length %r is not a JSON integer" % (max_length,), "%s %s" % (where, network), "maxLength")
     else:
         try:
             length = int(max_length)
@@ -72,13 +78,20 @@ def make_vrp(prefix, max_length, asn, where="VRP"):
     return Vrp(network, length, number)
 
 
-def _network(prefix, where):
-    """A strict network from "address/length" text: inet_pton and ``fastnet`` (validator files hold 100,000s)."""
-    text = str(prefix).strip()
+def _network(prefix, where, strict=False):
+    """A strict network from "address/length" text: inet_pton and ``fastnet`` (validator files hold 100,000s).
+
+    The length is decimal without leading zeros (``/024`` is refused); ``strict`` refuses surrounding
+    spaces too, and anything but text."""
+    if strict and not isinstance(prefix, str):
+        raise DataError("%r is not a prefix in text" % (prefix,), where, "prefix")
+    text = prefix if strict else str(prefix).strip()
     address, slash, length = text.partition("/")
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     try:
-        if not (slash and length.isdigit()):
+        if strict and (text != text.strip() or " " in text):
+            raise ValueError("%r holds spaces" % text)
+        if not (slash and length.isdigit() and length.isascii() and (length == "0" or length[0] != "0")):
             raise ValueError("%r is not an address/length prefix" % text)
         return network_builder(6 if family == socket.AF_INET6 else 4)(socket.inet_pton(family, address), int(length))
     except (OSError, ValueError) as exc:
@@ -112,7 +125,7 @@ def vrps_from_json(text, where="VRP JSON"):
         entry = "%s roas[%d]" % (where, index)
         if not isinstance(roa, dict):
             raise DataError("expected an object, got %r" % (roa,), entry)
-        result.append(make_vrp(roa.get("prefix"), roa.get("maxLength"), roa.get("asn"), entry))
+        result.append(make_vrp(roa.get("prefix"), roa.get("maxLength"), roa.get("asn"), entry, strict=True))
     return result
 
 
