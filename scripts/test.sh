@@ -11,21 +11,21 @@ bash tests/lab/lab.sh up
 if [ $# -gt 0 ]; then
     exec python -m pytest -q -p no:cacheprovider "$@"
 fi
-bash scripts/lint.sh
-bash scripts/sanity.sh
 
-# The tests that use the lab (NetBox, the routers, the IRRd) change its state, so they run one after
-# another in one pytest; the unit tests, each with its own servers, run on xdist workers in a second
-# pytest beside them. Their report follows the lab's; the slowest of each are listed.
+# The unit tests, each with its own servers, run on xdist workers in a pytest of their own, beside
+# lint, sanity and the tests that use the lab (NetBox, the routers, the IRRd); those change the lab's
+# state, so they run one after another in one pytest. The unit report follows the lab's; the slowest
+# tests of each are listed.
 unit_log=$(mktemp)
 trap 'rm -f "$unit_log"' EXIT
-python -m pytest tests/unit -q -p no:cacheprovider -n 3 --durations=15 >"$unit_log" 2>&1 &
+python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal --durations=15 >"$unit_log" 2>&1 &
 unit_pid=$!
 lab_rc=0
-python -m pytest tests/integration tests/artifact -q -p no:cacheprovider --durations=15 || lab_rc=$?
+bash scripts/lint.sh && bash scripts/sanity.sh &&
+    python -m pytest tests/integration tests/artifact -q -p no:cacheprovider --durations=15 || lab_rc=$?
 unit_rc=0
 wait "$unit_pid" || unit_rc=$?
 echo "== unit tests =="
 cat "$unit_log"
-echo "lab tests: exit $lab_rc; unit tests: exit $unit_rc"
+echo "lint, sanity and lab tests: exit $lab_rc; unit tests: exit $unit_rc"
 [ "$lab_rc" -eq 0 ] && [ "$unit_rc" -eq 0 ]
