@@ -276,7 +276,7 @@ def parse_slurm(document, where="SLURM"):
         raise DataError("expected a JSON object", where)
     _keys(document, ("slurmVersion", "validationOutputFilters", "locallyAddedAssertions"), where)
     version = document.get("slurmVersion")
-    if type(version) is not int or version != SLURM_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version != SLURM_VERSION:
         raise DataError("slurmVersion %r is not 1" % (version,), where, "slurmVersion")
     sections = {}
     for section, members in (
