@@ -204,14 +204,20 @@ def _base64url(entry, field, where, octets=None):
         raise DataError("decodes to %d octets, not %d" % (len(decoded), octets), where, field)
 
 
+# RFC 8416 3.3.2 and 3.4.2: the members of each kind of BGPsec entry, and those it must have
+BGPSEC_MEMBERS = {
+    "bgpsecFilters": (("asn", "SKI", "comment"), ()),
+    "bgpsecAssertions": (("asn", "SKI", "routerPublicKey", "comment"), ("asn", "SKI", "routerPublicKey")),
+}
+
+
 def _bgpsec_entries(entries, kind, where):
     """BGPsec filters (``asn`` and/or ``SKI``) or assertions (``asn``, ``SKI``, ``routerPublicKey``), checked."""
+    fields, required = BGPSEC_MEMBERS[kind]
     checked = []
     for index, entry in enumerate(entries):
         name = "%s %s[%d]" % (where, kind, index)
-        fields = ("asn", "SKI", "comment") if kind == "bgpsecFilters" else ("asn", "SKI", "routerPublicKey", "comment")
         _keys(entry, fields, name)
-        required = ("asn", "SKI", "routerPublicKey") if kind == "bgpsecAssertions" else ()
         for field in required:
             if field not in entry:
                 raise DataError("a BGPsec assertion needs %s" % field, name, field)
