@@ -12,21 +12,27 @@ if [ $# -gt 0 ]; then
     exec python -m pytest -q -p no:cacheprovider "$@"
 fi
 bash scripts/lint.sh
-bash scripts/sanity.sh
 
-# The unit tests, each with its own servers, run on xdist workers in a pytest of their own, beside
-# the tests that use the lab (NetBox, the routers, the IRRd); those change the lab's state, so they
-# run one after another in one pytest. The unit report follows the lab's; the slowest tests of each
-# are listed. (Sanity runs before both: beside it, its pylint starves the emulated devices.)
-unit_log=$(mktemp)
-trap 'rm -f "$unit_log"' EXIT
-python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal --durations=15 >"$unit_log" 2>&1 &
-unit_pid=$!
+# Two lines of work side by side, as they wait on different things:
+# - the tests that use the lab (NetBox, the routers, the IRRd) on xdist workers, a test file each at a time; each
+#   file holds locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a part
+#   never run beside files using it;
+# - ansible-test sanity, then the unit tests (each with its own servers) on workers of their own. Sanity runs
+#   before them, not beside them: its pylint starves the emulated devices.
+# The slowest tests of each are listed; the second line's report follows the lab's.
+side_log=$(mktemp)
+trap 'rm -f "$side_log"' EXIT
+{
+    bash scripts/sanity.sh &&
+        python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal --durations=15
+} >"$side_log" 2>&1 &
+side_pid=$!
 lab_rc=0
-python -m pytest tests/integration tests/artifact -q -p no:cacheprovider --durations=15 || lab_rc=$?
-unit_rc=0
-wait "$unit_pid" || unit_rc=$?
-echo "== unit tests =="
-cat "$unit_log"
-echo "lab tests: exit $lab_rc; unit tests: exit $unit_rc"
-[ "$lab_rc" -eq 0 ] && [ "$unit_rc" -eq 0 ]
+python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-3}" --dist loadfile \
+    --durations=15 || lab_rc=$?
+side_rc=0
+wait "$side_pid" || side_rc=$?
+echo "== ansible-test sanity and unit tests =="
+cat "$side_log"
+echo "lab tests: exit $lab_rc; sanity and unit tests: exit $side_rc"
+[ "$lab_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -34,3 +36,43 @@ COLLECTIONS_ROOT = collections_root()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
+
+# The lab's own helpers (lab_api, lab_locks) for the tests that use the lab.
+sys.path.insert(0, str(REPO / "tests" / "lab"))
+LAB_TEST_FOLDERS = ("integration", "artifact")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "lab(reads=(), changes=()): the lab parts a test module reads and changes (tests/lab/lab_locks.py)"
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def lab_parts(request):
+    """The locks on the lab parts a lab test module uses, held while its tests run (tests/lab/lab_locks.py)."""
+    if Path(request.module.__file__).parent.name not in LAB_TEST_FOLDERS:
+        yield
+        return
+    import lab_locks
+
+    marker = request.node.get_closest_marker("lab")
+    locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
+    with lab_locks.held(locks):
+        yield
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadfile``, the lab's test files in lanes (``lab_locks.lane``); other files each alone."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    import lab_locks
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LabLanes(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = REPO / nodeid.split("::", 1)[0]
+            return lab_locks.lane(path) if path.parent.name in LAB_TEST_FOLDERS else str(path)
+
+    return LabLanes(config, log)

@@ -56,9 +56,16 @@ options:
         and the serials in IRRd 4's C(!J) status), so a second run on unchanged data, such as the real run after
         C(--check), asks the server almost nothing. Any change to a queried source discards them all.
       - Nothing is saved from a run during which the data changed, or when a source changed less than
-        a minute before the run. Servers without C(!J) are queried in full every time.
+        O(cache_settle) seconds before the run. Servers without C(!J) are queried in full every time.
       - Default, no cache.
     type: path
+  cache_settle:
+    description:
+      - Seconds a source must have been unchanged before answers from it are saved in O(cache_dir).
+      - IRRd answers set expansions from an in-memory copy it refreshes shortly after each change; the default
+        leaves it ample time. Lower it only for an IRR whose refresh you know to be quicker.
+    type: float
+    default: 60
   max_depth:
     description: Deepest AS-SET nesting followed; a deeper set is refused unless O(allow_too_deep).
     type: int
@@ -174,6 +181,7 @@ def main():
             "timeout": {"type": "float", "default": 30},
             "connections": {"type": "int", "default": 4},
             "cache_dir": {"type": "path"},
+            "cache_settle": {"type": "float", "default": 60},
             "max_depth": {"type": "int", "default": 20},
             "aggregate": {"type": "bool", "default": False},
             "le": {"type": "int"},
@@ -211,6 +219,7 @@ def main():
         p["timeout"],
         p["connections"],
         p["cache_dir"],
+        p["cache_settle"],
     )
     result = {"devices": {name: i.to_dict() for name, i in built.items()}, "report": report, "irr_queries": queries}
     if cache is not None:

@@ -9,7 +9,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.lab()
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.lab()
 
 REPO = Path(__file__).resolve().parents[2]
 

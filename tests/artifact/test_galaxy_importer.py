@@ -13,7 +13,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.lab()
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORTER_VENV = Path(os.environ.get("ROUTESEC_CACHE", "/var/cache/routesec")) / "importer-venv"

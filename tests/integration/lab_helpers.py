@@ -32,7 +32,7 @@ def lab_env():
         pytest.fail(str(error))
 
 
-def irr_settled(seconds=61):
+def irr_settled(seconds):
     """Wait until no source of the lab IRRd has changed for ``seconds`` (the IRR cache's settle time)."""
     env = lab_env()
     with socket.create_connection((env["IRRD_HOST"], int(env["IRRD_WHOIS_PORT"])), timeout=30) as sock:

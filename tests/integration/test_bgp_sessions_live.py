@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.lab(changes=("netbox",))
+
 INTENT = "tests/integration/playbooks/netbox_intent.yml"
 CUSTOMER = {"asn": 65000, "as_set": "AS65000:AS-CUSTOMERS"}
 

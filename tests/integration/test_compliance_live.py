@@ -15,6 +15,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import route
 from irr_lab import SOURCE, submitter, wait_served
 from lab_helpers import lab_api
 
+pytestmark = pytest.mark.lab(changes=("irrd", "netbox", "routers"))
+
 RTR_CONFIG = "tests/integration/playbooks/rov_config.yml"
 DRIFT = "ip prefix-list ROUTESEC-OWN-V4 seq 9999 permit 10.99.0.0/16"
 WRONG_ORIGIN = ("185.230.79.0/24", 64999)

@@ -12,11 +12,14 @@ import time
 import pytest
 from lab_helpers import REPO, irr_settled, lab_api, running_configs
 
+pytestmark = pytest.mark.lab(changes=("irrd", "netbox", "routers"))
+
 CUSTOMER_V4 = [
     "ip prefix-list ROUTESEC-AS65000-IN-V4 seq 5 permit 198.51.100.0/24",
     "ip prefix-list ROUTESEC-AS65000-IN-V4 seq 10 permit 203.0.113.0/24",
 ]
 CUSTOMER_V6 = "ipv6 prefix-list ROUTESEC-AS65000-IN-V6 seq 5 permit 2001:db8:1000::/36"
+SETTLE = 15  # seconds a source of the lab IRRd must be unchanged before the IRR cache saves its answers
 
 
 @pytest.fixture
@@ -55,8 +58,10 @@ def irrd(command):
 
 
 def test_check_mode_then_apply_then_idempotent(playbook, customer_of_r2, tmp_path):
-    irr_settled()  # answers are cached only from sources unchanged for a minute
-    cache = "routesec_irr_cache_dir=%s" % (tmp_path / "irr-cache")
+    # answers are cached only from sources unchanged for the settle time: shortened from a minute, ample for
+    # the lab IRRd's refresh after a change
+    irr_settled(SETTLE + 1)
+    cache = "routesec_irr_cache_dir=%s routesec_irr_cache_settle=%d" % (tmp_path / "irr-cache", SETTLE)
     before = running_configs()
     checked = playbook("customer_filters.yml", "--check", "--diff", "-e", cache)
     assert checked.rc == 0, checked.output

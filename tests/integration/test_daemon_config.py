@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.lab()
+
 PLAYBOOK = "tests/integration/playbooks/daemon_config.yml"
 BASE = "router id 192.0.2.1;\nprotocol device {}\nprotocol static s1 { ipv4; route 192.0.2.0/24 blackhole; }\n"
 MORE = BASE + "protocol static s2 { ipv4; route 198.51.100.0/24 blackhole; }\n"

@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from dns_server import nsd_server  # the unit tests' NSD and RDAP servers
 from rdap_server import ip_network_document, rdap_server
 
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("irrd",))
+
 PLAYBOOK = "tests/integration/playbooks/due_diligence.yml"
 BLOCK, HOLDER = "185.230.76.0/22", "routesec lab"
 SOA = "@ SOA ns.test. hostmaster.test. 1 3600 600 86400 60\n@ NS ns.test.\n"

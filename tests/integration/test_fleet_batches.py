@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from lab_helpers import lab_api
 
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
+
 LIST = "ip prefix-list ROUTESEC-OWN-V4"
 
 

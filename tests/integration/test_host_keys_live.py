@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from lab_helpers import lab_api, running_configs
+
+pytestmark = pytest.mark.lab(reads=("netbox", "routers"))
 
 R1, R2 = "[%s]:%d" % lab_api.SSH["r1"], "[%s]:%d" % lab_api.SSH["r2"]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from lab_helpers import running_configs
 
+pytestmark = pytest.mark.lab(reads=("routers",), changes=("netbox",))
+
 
 @pytest.fixture
 def broken_device(netbox, undo):

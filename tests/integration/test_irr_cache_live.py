@@ -17,6 +17,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import pre
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from lab_helpers import lab_env
 
+pytestmark = pytest.mark.lab(changes=("irrd",))
+
 SOURCES = "ROUTESEC-LAB,RIPE,RIPE-NONAUTH"
 TEST_SET = "AS65000:AS-ROUTESEC-CACHE-TEST"
 

@@ -45,6 +45,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 
+pytestmark = pytest.mark.lab(reads=("irrd",))
+
 SOURCES = "RIPE,RIPE-NONAUTH"
 MAX_DEPTH = 20
 BGPQ4 = "bgpq4"

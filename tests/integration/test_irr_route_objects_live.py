@@ -11,8 +11,11 @@ import json
 import socket
 import time
 
+import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import parse_objects, route_object
 from irr_lab import MEMBERS, OUR_SET, PREFIXES, SOURCE, UNANNOUNCED, served, submitter, summary, wait_served
+
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("irrd",))
 
 PLAYBOOK = "tests/integration/playbooks/irr_route_objects.yml"
 RENAMED = json.dumps({"routesec_descr": "routesec lab, renamed"})

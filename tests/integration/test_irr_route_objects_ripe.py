@@ -15,6 +15,8 @@ from lab_helpers import REPO, lab_env
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 from ripe_db_server import RipeDbServer  # the contract-test server of the unit tests
 
+pytestmark = pytest.mark.lab(reads=("irrd", "netbox"))
+
 PLAYBOOK = "tests/integration/playbooks/irr_route_objects.yml"
 PASSWORD = "ripe-contract-Secret"
 KEYS = ("185.230.76.0/22AS64500", "185.230.79.0/24AS64500", "2A0F:B300::/32AS64500", "2A0F:B300:100::/48AS64500")

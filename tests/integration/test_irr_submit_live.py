@@ -12,6 +12,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.submit import Irr
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from lab_helpers import lab_env
 
+pytestmark = pytest.mark.lab(changes=("irrd",))
+
 SOURCE = "ROUTESEC-LAB"
 PREFIX, ORIGIN = "192.0.2.128/25", 64510
 SET = "AS64510:AS-ROUTESEC-SUBMIT-TEST"

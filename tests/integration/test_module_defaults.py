@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from lab_helpers import REPO, running_configs
+
+pytestmark = pytest.mark.lab(reads=("irrd", "netbox", "routers"))
 
 
 def test_group_options_reach_the_modules_that_take_them(playbook):

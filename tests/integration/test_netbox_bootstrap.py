@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.lab(changes=("netbox",))
+
 
 def bootstrap_changes(run):
     assert run.rc == 0, run.output

@@ -11,7 +11,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from lab_helpers import HERE, MANAGED, REPO, lab_api, lab_env, running_configs
+
+pytestmark = pytest.mark.lab(reads=("netbox", "routers"))
 
 INVENTORY = "inventories/netbox/netbox.yml"
 EXPECTED_V4_LIST = [

@@ -17,6 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from netconfd import missing_programs, netconf_server  # the unit tests' NETCONF server
 
+pytestmark = pytest.mark.lab()
+
 PLAYBOOK = "tests/integration/playbooks/netconf_config.yml"
 TEST_MODEL = "urn:routesec:test:prefix-lists"
 

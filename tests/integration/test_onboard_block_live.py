@@ -19,6 +19,8 @@ from irr_lab import ONBOARDED, summary, wait_served
 from lab_helpers import MANAGED, REPO, lab_api, running_configs
 from onboard_services import onboard_services, record_block, vrp_file
 
+pytestmark = pytest.mark.lab(changes=("irrd", "netbox", "routers"))
+
 HOLDER = "routesec lab"
 ROUTING_TABLE = REPO.parent / "shared" / "data" / "bgp" / "routeviews-rv2-20240406.pfx2as.gz"
 SECTIONS = ("netbox", "rdap", "dnsbl", "reverse_dns", "rpki", "irr", "bgp")

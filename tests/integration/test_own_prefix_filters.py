@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from lab_helpers import MANAGED, lab_api, running_configs
 
+pytestmark = pytest.mark.lab(changes=("netbox", "routers"))
+
 OURS = {4: {"185.230.76.0/22", "185.230.76.0/23", "185.230.79.0/24"}, 6: {"2a0f:b300::/32", "2a0f:b300:100::/48"}}
 NOT_OURS = {
     4: {"185.230.78.0/24", "185.230.76.0/25", "198.51.100.0/24"},

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from irr_lab import served, wait_served
 from lab_helpers import lab_api
+
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("irrd", "routers"))
 
 LIST = "ip prefix-list ROUTESEC-OWN-V4"
 

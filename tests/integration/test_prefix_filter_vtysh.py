@@ -12,6 +12,8 @@ import pytest
 from lab_helpers import MANAGED, lab_api, running_configs
 from test_own_prefix_filters import EXPECTED_V4_LIST, OURS, announce_everything, transit_sees
 
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
+
 TRANSIT, TRANSIT6 = "198.18.0.10", "fdff:5e5::10"
 
 

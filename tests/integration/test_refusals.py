@@ -8,6 +8,8 @@ import json
 import pytest
 from lab_helpers import MANAGED, running_configs
 
+pytestmark = pytest.mark.lab(reads=("routers",), changes=("netbox",))
+
 
 def assert_refused_by_intent(run, *fragments):
     assert run.rc != 0

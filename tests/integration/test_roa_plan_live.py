@@ -12,6 +12,8 @@ from lab_helpers import REPO
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 from ca_servers import KrillServer, serving  # the contract-test servers of the unit tests
 
+pytestmark = pytest.mark.lab(reads=("netbox",))
+
 PLAYBOOK = "tests/integration/playbooks/roa_plan.yml"
 ROA = "ROA %s max-length %d AS%d"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import Origination
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects import (
     desired_route_objects,
@@ -13,6 +14,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.route_objects imp
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from lab_helpers import lab_env
+
+pytestmark = pytest.mark.lab(reads=("irrd",))
 
 NET = ipaddress.ip_network
 AGGREGATES = [(NET("185.230.76.0/22"), "ripe-ncc"), (NET("2a0f:b300::/32"), "ripe-ncc")]

@@ -15,6 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from sshd import ssh_server  # a test helper, found beside the unit tests
 
+pytestmark = pytest.mark.lab()
+
 PLAYBOOK = "tests/integration/playbooks/router_state.yml"
 MAIN = """router id 192.0.2.1;  # secret: not returned
 include "routesec/filters.conf";

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from lab_helpers import lab_api
 
+pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
+
 PLAYBOOK = "tests/integration/playbooks/rov_config.yml"
 
 

@@ -2,6 +2,8 @@
 """RPKI origin validation on a real FRR 8.4: render_rpki's output pushed to r2 through vtysh, VRPs
 from the lab's StayRTR, routes from ExaBGP.
 
+pytestmark = pytest.mark.lab(changes=("routers",))
+
 r2 gets the lab cache and the policy in front of its inbound route-map from exa (RS-LAB-FROM-EXA,
 which by itself accepts everything); r1 keeps no RPKI configuration and so shows what exa sent.
 Each case starts and ends with ``lab_api.reset()`` (r1/r2 back to their base config).

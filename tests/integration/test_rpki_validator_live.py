@@ -10,6 +10,10 @@ import subprocess
 import time
 import urllib.request
 
+import pytest
+
+pytestmark = pytest.mark.lab(reads=("netbox",))
+
 PLAYBOOK = "tests/integration/playbooks/rpki_validator.yml"
 
 

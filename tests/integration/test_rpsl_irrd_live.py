@@ -13,6 +13,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataErr
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_set_object, parse_objects, route_object
 from lab_helpers import lab_api
 
+pytestmark = pytest.mark.lab(reads=("irrd",))
+
 IRRD_PYTHON = Path("/var/cache/routesec/irrd/venv/bin/python")
 CHECK = """
 import json, sys

@@ -138,3 +138,29 @@ def test_errors_are_never_cached_and_a_dead_server_is_an_error(irr, cached):
     irr.server_close()
     with pytest.raises(IrrError, match="cannot connect"), cached() as client:
         prefixes_for_set(client, "AS-TOP")
+
+
+def customer_intents():
+    from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import Device, DeviceIntent, Neighbor
+
+    return {"edge1": DeviceIntent(Device("edge1", "frr"), neighbors=(Neighbor(65001, "AS-TOP"),))}
+
+
+@pytest.mark.parametrize("settle, saved", [(60, False), (3, True)])
+def test_irr_filters_save_answers_from_sources_unchanged_for_the_settle_time(irr, tmp_path, settle, saved):
+    from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import irr_filters_from
+
+    irr.answers.update(SET, **{"!J-*": status(changed_ago=5), "!gAS1": "", "!6AS1": ""})
+    result = irr_filters_from(
+        "127.0.0.1", irr.port, customer_intents(), sources="RIPE", cache_dir=tmp_path, cache_settle=settle
+    )
+    assert result[-1]["saved"] is saved, result[-1]
+
+
+def test_a_negative_settle_time_is_refused_naming_the_field(irr, tmp_path):
+    from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
+    from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import irr_filters_from
+
+    with pytest.raises(DataError, match="field 'cache_settle': must be 0 seconds or more, not -1"):
+        irr_filters_from("127.0.0.1", irr.port, customer_intents(), cache_dir=tmp_path, cache_settle=-1)
+    assert irr.queries == []

@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import SafetyError
+from ..errors import DataError, SafetyError
 from ..intent.model import AsPathList, PrefixList
 from ..intent.prefix_ops import build_prefix_entries
-from .cache import CachedClient
+from .cache import DEFAULT_SETTLE, CachedClient
 from .expand import DEFAULT_MAX_DEPTH, left_out, prefixes_for_set
 from .whois import WhoisClient
 
@@ -130,17 +130,27 @@ def add_irr_filters(intents, client, options=IrrFilterOptions()):
 
 
 def irr_filters_from(
-    host, port, intents, options=IrrFilterOptions(), sources=None, timeout=30, connections=1, cache_dir=None
+    host,
+    port,
+    intents,
+    options=IrrFilterOptions(),
+    sources=None,
+    timeout=30,
+    connections=1,
+    cache_dir=None,
+    cache_settle=DEFAULT_SETTLE,
 ):
     """``add_irr_filters`` over fresh connections to ``host:port``; also how it went.
 
     Returns (intents, report, warnings, whois queries sent, cache report or None). With
-    ``cache_dir``, answers are kept there while the IRR's data is unchanged
-    (``irr.cache``).
+    ``cache_dir``, answers are kept there while the IRR's data is unchanged, and saved only from
+    sources unchanged for ``cache_settle`` seconds (``irr.cache``).
     """
+    if cache_settle < 0:
+        raise DataError("must be 0 seconds or more, not %g" % cache_settle, field="cache_settle")
     client = WhoisClient(host, port, sources=sources, timeout=timeout, connections=connections)
     if cache_dir:
-        client = CachedClient(client, cache_dir)
+        client = CachedClient(client, cache_dir, settle=cache_settle)
     with client:
         built, report, warnings = add_irr_filters(intents, client, options)
     return built, report, warnings, client.queries, (client.report() if cache_dir else None)

@@ -1,0 +1,85 @@
+"""Who may use which part of the lab at once, so that the lab's tests can run on several workers.
+
+The lab has three parts whose state tests read and change: ``netbox`` (its records), ``routers`` (r1, r2,
+transit, the ExaBGP speakers and StayRTR: configurations, sessions, routes, VRPs) and ``irrd`` (its objects,
+and the daemon itself, which some tests stop). A test module says what it does with each part in its
+``pytestmark``::
+
+    pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
+
+and holds, for as long as its tests run, a shared lock on each part it reads and an exclusive lock on each
+part it changes (``flock`` on ``$STATE/locks/<part>.lock``): modules that only read a part run together,
+one that changes it runs alone with it. Locks are taken in one order, so no two modules wait on each other.
+A lab test module that says nothing holds every part exclusively; ``pytest.mark.lab()`` says it uses none.
+The locks are released when the module ends, or when its worker dies.
+
+The locks keep the lab right; ``lane`` keeps the workers busy: files that use the routers (the most contended
+part) go one after another on one worker rather than each waiting on a worker of its own, and likewise for the
+IRRd and NetBox (see ``pytest_xdist_make_scheduler`` in tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import fcntl
+import os
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import lab_api
+
+PARTS = ("irrd", "netbox", "routers")  # the order locks are taken in
+
+
+def plan(reads=(), changes=()) -> list[tuple[str, int]]:
+    """The locks to take for a module that reads ``reads`` and changes ``changes``: (part, flock mode), in order."""
+    for name, parts in (("reads", reads), ("changes", changes)):
+        if isinstance(parts, str):
+            raise TypeError("lab(%s=...) takes a tuple of parts, not the string %r" % (name, parts))
+    used = set(reads) | set(changes)
+    unknown = sorted(used - set(PARTS))
+    if unknown:
+        raise ValueError("unknown lab part(s) %s: the parts are %s" % (", ".join(unknown), ", ".join(PARTS)))
+    return [(part, fcntl.LOCK_EX if part in changes else fcntl.LOCK_SH) for part in PARTS if part in used]
+
+
+def everything() -> list[tuple[str, int]]:
+    """The locks of a module that does not say what it uses: every part, exclusively."""
+    return plan(changes=PARTS)
+
+
+@contextmanager
+def held(locks: list[tuple[str, int]], directory: Path | None = None):
+    """Hold ``locks`` (from ``plan``) for the duration of the block."""
+    directory = directory or lab_api.state_dir() / "locks"
+    directory.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        for part, mode in locks:
+            fd = os.open(directory / ("%s.lock" % part), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            stack.callback(os.close, fd)
+            fcntl.flock(fd, mode)
+        yield
+
+
+def declared(path: Path) -> dict | None:
+    """The ``reads``/``changes`` a test file declares in ``pytestmark = pytest.mark.lab(...)``, read from its
+    text; None when it declares none (or not as literals)."""
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            call = node.value
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == "pytest.mark.lab" and not call.args:
+                try:
+                    return {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+                except ValueError:
+                    return None
+    return None
+
+
+def lane(path: Path) -> str:
+    """The worker lane of a lab test file: that of the most contended part it uses, or the file alone."""
+    parts = declared(path)
+    used = set(PARTS) if parts is None else set(parts.get("reads", ())) | set(parts.get("changes", ()))
+    for part in ("routers", "irrd", "netbox"):
+        if part in used:
+            return "lab lane: %s" % part
+    return str(path)

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+"""The locks that let the lab's test files run on several workers (tests/lab/lab_locks.py): files reading a part
+of the lab share it, a file changing it holds it alone."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+import lab_locks
+import pytest
+
+SH, EX = fcntl.LOCK_SH, fcntl.LOCK_EX
+
+
+def can_take(directory, part, mode):
+    """Whether another holder could take ``part`` in ``mode`` now (without waiting)."""
+    fd = os.open(directory / ("%s.lock" % part), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_the_plan_takes_the_parts_in_one_order_exclusive_where_changed():
+    assert lab_locks.plan(reads=("routers", "irrd"), changes=("netbox",)) == [
+        ("irrd", SH),
+        ("netbox", EX),
+        ("routers", SH),
+    ]
+    assert lab_locks.plan(reads=("netbox",), changes=("netbox",)) == [("netbox", EX)]
+    assert lab_locks.plan() == []
+    assert lab_locks.everything() == [("irrd", EX), ("netbox", EX), ("routers", EX)]
+
+
+@pytest.mark.parametrize(
+    "declared, message",
+    [
+        ({"reads": ("netbox", "ripe")}, "unknown lab part(s) ripe: the parts are irrd, netbox, routers"),
+        ({"changes": "netbox"}, "lab(changes=...) takes a tuple of parts, not the string 'netbox'"),
+    ],
+)
+def test_a_wrong_declaration_is_refused_naming_it(declared, message):
+    with pytest.raises((ValueError, TypeError)) as refused:
+        lab_locks.plan(**declared)
+    assert str(refused.value) == message
+
+
+def test_readers_share_a_part_and_a_writer_holds_it_alone(tmp_path):
+    with lab_locks.held(lab_locks.plan(reads=("netbox",), changes=("routers",)), tmp_path):
+        assert can_take(tmp_path, "netbox", SH) and not can_take(tmp_path, "netbox", EX)
+        assert not can_take(tmp_path, "routers", SH) and not can_take(tmp_path, "routers", EX)
+        assert can_take(tmp_path, "irrd", EX)  # not used: free for anyone
+    assert all(can_take(tmp_path, part, EX) for part in lab_locks.PARTS)  # released when the block ends
