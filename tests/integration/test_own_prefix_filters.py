@@ -145,3 +145,21 @@ def test_an_option_the_transport_cannot_honour_is_refused(playbook):
     message = failures[0]["result"]["msg"]
     assert message.startswith("field 'confirm_timeout': device ") and "has no confirm timer" in message, message
     assert running_configs() == before
+
+
+def test_over_ssh_every_line_is_typed_and_each_refusal_reported():
+    """FRR over netmiko types a change in one write and reads up to vtysh's prompt after ``end``: a line FRR
+    refuses is reported, and every line after it is still applied."""
+    from ansible_collections.routesec.bgp.plugins.module_utils.drivers.frr_netmiko import FrrNetmikoDriver
+
+    host, port = lab_api.SSH["r1"]
+    refused = "ip prefix-list ROUTESEC-TYPED seq 10 permit 192.0.2.0/33"
+    valid = ["ip prefix-list ROUTESEC-TYPED seq %d permit 198.51.%d.0/24" % (5 * n, n) for n in range(3, 40)]
+    lines = ["ip prefix-list ROUTESEC-TYPED seq 5 permit 192.0.2.0/25", refused, *valid]
+    login = {"port": port, "known_hosts": str(lab_api.known_hosts())}
+    with FrrNetmikoDriver(host, lab_api.SSH_USERNAME, lab_api.SSH_PASSWORD, **login) as frr:
+        answer = frr.send(lines)
+        typed = [line for line in frr.get_running().splitlines() if "ROUTESEC-TYPED" in line]
+        assert frr.send(["no ip prefix-list ROUTESEC-TYPED"]) == ""
+    assert answer == "% Unknown command: " + refused
+    assert typed == [lines[0], *valid]

@@ -2,8 +2,6 @@
 """RPKI origin validation on a real FRR 8.4: render_rpki's output pushed to r2 through vtysh, VRPs
 from the lab's StayRTR, routes from ExaBGP.
 
-pytestmark = pytest.mark.lab(changes=("routers",))
-
 r2 gets the lab cache and the policy in front of its inbound route-map from exa (RS-LAB-FROM-EXA,
 which by itself accepts everything); r1 keeps no RPKI configuration and so shows what exa sent.
 Each case starts and ends with ``lab_api.reset()`` (r1/r2 back to their base config).
@@ -18,6 +16,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.render.frr import ren
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov import INVALID, NOT_FOUND, VALID, RovIndex
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import read_vrps
 from lab_helpers import lab_api
+
+pytestmark = pytest.mark.lab(changes=("routers",))
 
 ROUTE_MAP = "RS-LAB-FROM-EXA"
 EXA = {4: "198.18.0.100", 6: "fdff:5e5::100"}

@@ -56,7 +56,7 @@
 # are pushed (r2 keeps what cust sent, "soft-reconfiguration inbound", so the
 # lists also apply to routes cust announced before). When a prefix-list changes,
 # bgpd re-applies the outbound route-maps by itself after
-# "bgp route-map delay-timer" (default 5 s); "clear bgp ... soft out" does it
+# "bgp route-map delay-timer", 1 s in the base configs of r1 and r2 (FRR's default: 5 s); "clear bgp ... soft out" does it
 # at once (~0.4 s until transit has the route).
 #
 # Paths: STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab} (sockets, pids, live
