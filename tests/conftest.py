@@ -67,14 +67,14 @@ def lab_parts(request):
 
 
 def pytest_collection_modifyitems(items):
-    """The lab's test files in the order their lanes run them: those using fewer lab parts first."""
+    """The lab's test files in the order their lanes run them (``lab_locks.rank``)."""
     import lab_locks
 
-    def parts(item):
+    def rank(item):
         path = Path(item.fspath)
-        return len(lab_locks.used(path)) if path.parent.name in LAB_TEST_FOLDERS else 0
+        return lab_locks.rank(path) if path.parent.name in LAB_TEST_FOLDERS else ()
 
-    items.sort(key=parts)
+    items.sort(key=rank)
 
 
 @pytest.hookimpl(optionalhook=True)
