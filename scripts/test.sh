@@ -14,8 +14,9 @@ fi
 
 # Two lines of work side by side, as they wait on different things:
 # - lint, ansible-test sanity, then the unit tests (each with its own servers) on workers of their own, started at
-#   once (they need no lab) and at a lower CPU priority than the lab's tests, which are the longer line. Sanity runs
-#   before the unit tests, not beside them: its pylint starves the emulated devices.
+#   once (they need no lab). Lint and sanity run at a lower CPU priority than the lab's tests, which are the longer
+#   line; the unit tests do not (starved, the emulated devices answer too late). Sanity runs before the unit tests,
+#   not beside them: its pylint starves the emulated devices.
 # - the lab, then the tests that use it (NetBox, the routers, the IRRd) on xdist workers, a test file each at a time;
 #   each file holds locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a
 #   part never run beside files using it.
@@ -25,7 +26,7 @@ trap 'rm -f "$side_log"' EXIT
 {
     nice -n 10 bash scripts/lint.sh &&
         nice -n 10 bash scripts/sanity.sh &&
-        nice -n 10 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
+        python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
             --durations=15
 } >"$side_log" 2>&1 &
 side_pid=$!
