@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import fcntl
+import functools
 import os
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -63,6 +64,7 @@ def held(locks: list[tuple[str, int]], directory: Path | None = None):
         yield
 
 
+@functools.cache
 def declared(path: Path) -> dict | None:
     """The ``reads``/``changes`` a test file declares in ``pytestmark = pytest.mark.lab(...)``, read from its
     text; None when it declares none (or not as literals)."""
