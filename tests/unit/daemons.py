@@ -62,8 +62,11 @@ def running_bird(conf, workdir):
         [BIRD, "-f", "-c", conf, "-s", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 10
-        while not sock.exists() and time.monotonic() < deadline:
+        # ready once it answers on its socket, which it makes before it has read its configuration
+        deadline = time.monotonic() + 30
+        while "Daemon is up and running" not in birdc("show", "status"):
+            assert daemon.poll() is None, "BIRD exited with status %s on %s" % (daemon.returncode, conf)
+            assert time.monotonic() < deadline, "BIRD did not answer on %s within 30 s" % sock
             time.sleep(0.05)
         yield birdc
     finally:
