@@ -15,6 +15,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.drivers import Driver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.openbgpd import OpenbgpdDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
+from fakenos_devices import free_port
 
 CONF = """AS 64500
 router-id 127.0.0.1
@@ -29,7 +30,7 @@ EXTRA = "network 198.51.100.0/24\n"
 def bgpd(tmp_path, runner):
     Path("/run/openbgpd").mkdir(exist_ok=True)  # bgpd's chroot (home of Debian's _openbgpd)
     sock = tmp_path / "bgpd.sock"
-    base = CONF % (sock, 17900 + int(time.time() * 1000) % 1000)
+    base = CONF % (sock, free_port())  # a port of its own: other workers run bgpd too
     conf = tmp_path / "bgpd.conf"
     conf.write_text(base)
     daemon = subprocess.Popen(["bgpd", "-d", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

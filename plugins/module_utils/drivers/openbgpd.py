@@ -14,12 +14,15 @@ the previous file back and reloads unless the change is confirmed in time.
 from __future__ import annotations
 
 import shlex
+import time
 
 from . import DriverError
 from .file_reload import FileReloadDriver
 from .watchdog import Watchdog
 
 PROCESSED = "request processed"
+BUSY = "previous reload still running"
+RELOAD_BUSY_WAIT = 30  # seconds
 
 
 class OpenbgpdDriver(FileReloadDriver):
@@ -45,9 +48,16 @@ class OpenbgpdDriver(FileReloadDriver):
         return self.runner.run([self.bgpd, "-n", "-f", path])
 
     def reload(self):
-        output = self.command([self.bgpctl, "-s", self.socket, "reload"], "bgpctl reload")
-        if PROCESSED not in output:
-            raise DriverError("bgpd did not reload: %s" % " ".join(output.split())[-300:], self.where)
+        """``bgpctl reload``; asked again while bgpd is still busy with an earlier one (or with its start), for
+        up to ``RELOAD_BUSY_WAIT`` seconds."""
+        deadline = time.monotonic() + RELOAD_BUSY_WAIT
+        while True:
+            output = self.command([self.bgpctl, "-s", self.socket, "reload"], "bgpctl reload")
+            if PROCESSED in output:
+                return
+            if BUSY not in output or time.monotonic() >= deadline:
+                raise DriverError("bgpd did not reload: %s" % " ".join(output.split())[-300:], self.where)
+            time.sleep(0.2)
 
     def established(self, names) -> set:
         """The neighbors (addresses or descriptions) among ``names`` whose session is Established."""
