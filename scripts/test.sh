@@ -12,32 +12,30 @@ if [ $# -gt 0 ]; then
     exec python -m pytest -q -p no:cacheprovider "$@"
 fi
 
-# Two lines of work side by side, as they wait on different things:
-# - lint, ansible-test sanity, then the unit tests (each with its own servers) on workers of their own, started at
-#   once (they need no lab). Lint and sanity run at a lower CPU priority than the lab's tests, which are the longer
-#   line; the unit tests do not (starved, the emulated devices answer too late). Sanity runs before the unit tests,
-#   not beside them: its pylint starves the emulated devices.
-# - the lab, then the tests that use it (NetBox, the routers, the IRRd) on xdist workers, a test file each at a time;
-#   each file holds locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a
-#   part never run beside files using it.
-# The slowest tests of each are listed; the first line's report follows the lab's.
+# The unit tests (each with its own servers, on workers of their own) first, while the lab starts: beside the lab's
+# tests, the emulated devices they talk to are starved of CPU and answer too late. Then the lab's tests (NetBox, the
+# routers, the IRRd) on xdist workers, a test file each at a time, each file holding locks on the lab parts it reads
+# or changes (tests/lab/lab_locks.py), so that files changing a part never run beside files using it; beside them,
+# lint and ansible-test sanity at a lower CPU priority. The slowest tests of each pytest are listed.
+lab_log=$(mktemp)
 side_log=$(mktemp)
-trap 'rm -f "$side_log"' EXIT
-{
-    nice -n 10 bash scripts/lint.sh &&
-        nice -n 10 bash scripts/sanity.sh &&
-        python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
-            --durations=15
-} >"$side_log" 2>&1 &
-side_pid=$!
+trap 'rm -f "$lab_log" "$side_log"' EXIT
+bash tests/lab/lab.sh up >"$lab_log" 2>&1 &
+lab_pid=$!
+unit_rc=0
+python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal --durations=15 ||
+    unit_rc=$?
 lab_rc=0
-bash tests/lab/lab.sh up || lab_rc=$?
+wait "$lab_pid" || lab_rc=$?
+cat "$lab_log"
+{ nice -n 10 bash scripts/lint.sh && nice -n 10 bash scripts/sanity.sh; } >"$side_log" 2>&1 &
+side_pid=$!
 [ "$lab_rc" -ne 0 ] ||
     python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-3}" \
         --dist loadfile --durations=15 || lab_rc=$?
 side_rc=0
 wait "$side_pid" || side_rc=$?
-echo "== lint, ansible-test sanity and unit tests =="
+echo "== lint and ansible-test sanity =="
 cat "$side_log"
-echo "lab and its tests: exit $lab_rc; lint, sanity and unit tests: exit $side_rc"
-[ "$lab_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]
+echo "unit tests: exit $unit_rc; lab and its tests: exit $lab_rc; lint and sanity: exit $side_rc"
+[ "$unit_rc" -eq 0 ] && [ "$lab_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]
