@@ -119,6 +119,17 @@ devices:
         - asn: 65000
           as_set: AS65000:AS-CUSTOMERS
           addresses: [198.18.0.101, "fdff:5e5::101"]
+      sessions:
+        - address: 198.18.0.101
+          remote_asn: 65000
+          relationship: customer
+          name: "r2: cust-v4"
+          role: provider
+          max_prefix: 20
+          max_prefix_action: teardown
+          blackhole: true
+          as_set: AS65000:AS-CUSTOMERS
+      unclassified: []
 api_calls:
   description: HTTP requests made to NetBox.
   returned: success

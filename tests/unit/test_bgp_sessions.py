@@ -247,7 +247,7 @@ def test_reader_with_the_plugin_pages_through_the_sessions(fake_netbox):
     assert snapshot["bgp_sessions"] == sessions
     session_calls = [query for path, query in netbox.requests if path == SESSIONS_PATH]
     assert len(session_calls) == 3
-    assert session_calls[0]["fields"] == "id,display,status,device,remote_address,remote_as"
+    assert session_calls[0]["fields"] == "id,display,status,device,remote_address,remote_as,custom_fields"
     assert snapshot.api_calls == len(netbox.requests) == 1 + 5 + 3  # status, the four kinds (asns: 2 pages), sessions
     assert [n.asn for n in build_intent(snapshot.records)["r1"].neighbors] == [65000]
 

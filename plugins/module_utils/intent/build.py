@@ -17,7 +17,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..netbox.schema import CF_AS_SET, CF_LOCAL_ASN, CF_MAX_LENGTH, CF_NEIGHBOR_ASNS, CF_ORIGIN_ASN, TAG_OWN_ASN
+from ..netbox.schema import (
+    CF_AS_SET,
+    CF_LOCAL_ASN,
+    CF_MAX_LENGTH,
+    CF_NEIGHBOR_ASNS,
+    CF_ORIGIN_ASN,
+    CF_RELATIONSHIP,
+    TAG_OWN_ASN,
+)
 from .model import (
     PLATFORMS,
     Device,
@@ -30,6 +38,7 @@ from .model import (
     parse_asn,
     parse_prefix,
 )
+from .sessions import FILTERED, session_of
 
 DEFAULT_LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
 # The netbox-bgp plugin's session statuses whose sessions are neighbours; planned, offline and
@@ -141,37 +150,47 @@ def as_sets(records, problems):
 
 def neighbors(record, obj, sets, problems, sessions=()):
     """The neighbours a device filters from the IRR, each with its AS-SET: the ASNs of its custom
-    field and the remote ASes of its ``sessions`` ((AS, address or None) pairs), merged by AS."""
+    field and the remote ASes of its ``sessions`` ((AS, address or None, Session or None)) that are customers
+    or peers or say nothing of their relationship, merged by AS."""
     field = "custom_fields.%s" % CF_NEIGHBOR_ASNS
     addresses = {}
     for value in (record.get("custom_fields") or {}).get(CF_NEIGHBOR_ASNS) or ():
         asn = problems.collect(parse_asn, _nested(value, "asn"), obj, field)
         if asn is not None:
             addresses.setdefault(asn, set())
-    for asn, address in sessions:
-        addresses.setdefault(asn, set()).update([address] if address else [])
+    for asn, address, session in sessions:
+        if session is None or session.relationship in FILTERED:
+            addresses.setdefault(asn, set()).update([address] if address else [])
     found = (Neighbor(asn, sets.get(asn, "AS%d" % asn), tuple(addrs)) for asn, addrs in addresses.items())
     return tuple(sorted(found))
 
 
-def bgp_sessions(records, device_ids, own, problems):
-    """Device id -> (remote AS, remote address or None) of the netbox-bgp plugin's sessions that
-    are neighbours: on one of ``device_ids``, with a status in SESSION_STATUSES, and eBGP (a
-    session to one of our ASNs is iBGP, whose routes are not filtered from the IRR)."""
+def bgp_sessions(records, device_ids, own, problems, asn_records=None):
+    """Device id -> [(remote AS, remote address or None, Session or None)] of the netbox-bgp plugin's eBGP
+    sessions on one of ``device_ids`` with a status in SESSION_STATUSES (a session to one of our ASNs is
+    iBGP: routesec neither filters it from the IRR nor gives it a policy). The Session when the record
+    says what the neighbour is to us (its relationship), built with the ASN's defaults from
+    ``asn_records`` ({AS: record})."""
     result = {}
     for record in records:
         device = record.get("device")
         if not isinstance(device, dict) or device.get("id") not in device_ids:
             continue
-        neighbor = _session(record, own, problems.for_device(device.get("name")))
-        if neighbor is not None:
-            result.setdefault(device["id"], []).append(neighbor)
+        mine = problems.for_device(device.get("name"))
+        neighbor = _session(record, own, mine)
+        if neighbor is None:
+            continue
+        asn, address, obj = neighbor
+        session = None
+        if (record.get("custom_fields") or {}).get(CF_RELATIONSHIP) is not None and address is not None:
+            session = session_of(record, asn, address, asn_records or {}, mine, obj)
+        result.setdefault(device["id"], []).append((asn, address, session))
     return result
 
 
 def _session(record, own, problems):
-    """``(remote AS, remote address or None)`` of one session record when it is an active eBGP neighbour, else
-    None (its problems recorded)."""
+    """``(remote AS, remote address or None, object name)`` of one session record when it is an active eBGP
+    neighbour, else None (its problems recorded)."""
     obj = _name("BGP session", record, "display")
     status = _nested(record.get("status"), "value")
     if not status:
@@ -189,7 +208,7 @@ def _session(record, own, problems):
         address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
     if asn is None or asn in own:
         return None
-    return asn, address
+    return asn, address, obj
 
 
 def own_asns(records, problems):
@@ -362,7 +381,8 @@ def build_intent(
     ours = holdings(records, problems) if ours is None else ours
     own, origins = ours.own, ours.originations
     managed = {record.get("id") for record in records["devices"]}
-    sessions = bgp_sessions(records.get("bgp_sessions") or (), managed, own, problems)
+    asn_records = {record.get("asn"): record for record in records["asns"]}
+    sessions = bgp_sessions(records.get("bgp_sessions") or (), managed, own, problems, asn_records)
     sets = as_sets(records["asns"], problems)
     routers = devices(records["devices"], own, problems, platform_map, sets, sessions)
     problems.raise_if_any()
@@ -370,9 +390,21 @@ def build_intent(
     for device, _peers in routers:
         if device.local_asn not in lists_by_asn:
             lists_by_asn[device.local_asn] = own_prefix_lists(origins, device.local_asn, list_names)
+    ids = {record.get("name"): record.get("id") for record in records["devices"]}
     return {
-        device.name: DeviceIntent(device, lists_by_asn[device.local_asn], peers)
+        device.name: DeviceIntent(
+            device, lists_by_asn[device.local_asn], peers, **session_fields(sessions.get(ids[device.name], ()))
+        )
         for device, peers in in_scope(routers, problems)
+    }
+
+
+def session_fields(found):
+    """DeviceIntent's ``sessions`` (those that say their relationship, by address) and ``unclassified`` (the
+    addresses of the eBGP sessions that do not) of a device's ``found`` sessions."""
+    return {
+        "sessions": tuple(sorted({s for _asn, _address, s in found if s is not None})),
+        "unclassified": tuple(sorted({str(a) for _asn, a, s in found if s is None and a is not None})),
     }
 
 

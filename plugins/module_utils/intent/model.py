@@ -71,6 +71,8 @@ RPSL_RESERVED_WORDS = frozenset(
         "OUTBOUND",
     ]
 )
+# A customer's or peer's filters from the IRR: its prefix-lists (with -V4, -V6) and its origin AS-path list
+NEIGHBOR_LIST_NAME = "ROUTESEC-AS%d-IN"
 RPSL_SET_PREFIXES = ("AS-", "RS-", "RTRS-", "FLTR-", "PRNG-")
 RPSL_NAME = re.compile(r"^[A-Z][A-Z0-9_-]*[A-Z0-9]$")  # an object name, upper-cased (RFC 2622 section 2)
 MAX_SET_COMPONENTS = 5  # IRRd refuses longer hierarchical names
@@ -285,6 +287,9 @@ class DeviceIntent:
     prefix_lists: tuple = field(default_factory=tuple)
     neighbors: tuple = field(default_factory=tuple)
     as_path_lists: tuple = field(default_factory=tuple)
+    # BGP sessions (intent.sessions.Session) and the addresses of eBGP sessions whose relationship NetBox lacks
+    sessions: tuple = field(default_factory=tuple)
+    unclassified: tuple = field(default_factory=tuple)
 
     def to_dict(self) -> dict:
         return {
@@ -295,6 +300,8 @@ class DeviceIntent:
             "prefix_lists": [p.to_dict() for p in self.prefix_lists],
             "neighbors": [n.to_dict() for n in self.neighbors],
             "as_path_lists": [a.to_dict() for a in self.as_path_lists],
+            "sessions": [s.to_dict() for s in self.sessions],
+            "unclassified": list(self.unclassified),
         }
 
     @classmethod
@@ -318,11 +325,18 @@ class DeviceIntent:
         as_paths = data.get("as_path_lists") or []
         if not isinstance(as_paths, list):
             raise DataError("expected a list", where, "as_path_lists")
+        sessions = data.get("sessions") or []
+        if not isinstance(sessions, list):
+            raise DataError("expected a list", where, "sessions")
+        from .sessions import Session  # pylint: disable=import-outside-toplevel  (sessions imports this module)
+
         return cls(
             device,
             tuple(PrefixList.from_dict(p) for p in lists),
             tuple(Neighbor.from_dict(n, "%s neighbor" % where) for n in neighbors),
             tuple(AsPathList.from_dict(a) for a in as_paths),
+            tuple(Session.from_dict(s, "%s session" % where) for s in sessions),
+            tuple(str(a) for a in data.get("unclassified") or ()),
         )
 
 

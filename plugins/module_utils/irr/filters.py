@@ -17,13 +17,12 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..errors import DataError, SafetyError
+from ..intent.model import NEIGHBOR_LIST_NAME as LIST_NAME
 from ..intent.model import AsPathList, PrefixList
 from ..intent.prefix_ops import build_prefix_entries
 from .cache import DEFAULT_SETTLE, CachedClient
 from .expand import DEFAULT_MAX_DEPTH, left_out, prefixes_for_set
 from .whois import WhoisClient
-
-LIST_NAME = "ROUTESEC-AS%d-IN"
 
 
 @dataclass(frozen=True)

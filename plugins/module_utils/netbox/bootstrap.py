@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from .reader import connect, source_errors
-from .schema import CUSTOM_FIELDS, TAGS
+from .reader import connect, installed_plugins, source_errors
+from .schema import CUSTOM_FIELDS, SESSION_CUSTOM_FIELDS, TAGS
 
 
 def _differences(wanted, record):
@@ -43,9 +43,13 @@ def _ensure(endpoint, key, wanted_items, check_mode):
 
 
 def ensure_schema(url, token, check_mode=False, timeout=30, validate_certs=True):
-    """Make NetBox hold routesec's tags and custom fields; returns the list of changes made."""
+    """Make NetBox hold routesec's tags and custom fields; returns the list of changes made. The fields of BGP
+    sessions only where the netbox-bgp plugin is installed."""
     api = connect(url, token, timeout, validate_certs)
+    fields = list(CUSTOM_FIELDS)
+    if "netbox_bgp" in installed_plugins(api):
+        fields += SESSION_CUSTOM_FIELDS
     with source_errors(api, "tags and custom fields"):
         changes = _ensure(api.extras.tags, "slug", list(TAGS), check_mode)
-        changes += _ensure(api.extras.custom_fields, "name", list(CUSTOM_FIELDS), check_mode)
+        changes += _ensure(api.extras.custom_fields, "name", fields, check_mode)
     return changes

@@ -60,7 +60,7 @@ PLUGIN_QUERIES = {
         "netbox_bgp",
         "plugins/bgp/bgpsession",
         {},
-        "id,display,status,device,remote_address,remote_as",
+        "id,display,status,device,remote_address,remote_as,custom_fields",
     ),
 }
 

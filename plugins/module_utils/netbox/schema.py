@@ -19,6 +19,19 @@ CF_MAX_LENGTH = "routesec_max_length"
 CF_LOCAL_ASN = "routesec_local_asn"
 CF_AS_SET = "routesec_as_set"
 CF_NEIGHBOR_ASNS = "routesec_neighbor_asns"
+CF_RELATIONSHIP = "routesec_relationship"
+CF_MAX_PREFIX_V4 = "routesec_max_prefix_v4"
+CF_MAX_PREFIX_V6 = "routesec_max_prefix_v6"
+CF_MAX_PREFIX_ACTION = "routesec_max_prefix_action"
+CF_BGP_ROLE = "routesec_bgp_role"
+CF_BLACKHOLE = "routesec_blackhole"
+
+# A BGP session's relationship: who the neighbour is to us (customer: we are its provider; transit: it is ours)
+RELATIONSHIPS = ("customer", "peer", "transit", "route_server", "internal")
+# Our RFC 9234 BGP role on a session, as the relationship implies it ("off": no role on this session)
+BGP_ROLES = ("provider", "customer", "peer", "rs-client", "off")
+MAX_PREFIX_ACTIONS = ("warning", "teardown")
+SESSION_OBJECT = "netbox_bgp.bgpsession"  # the netbox-bgp plugin's session, where these fields live
 
 # A validator's RPKI-to-router service: a NetBox service of this name (TCP, its port and IP
 # addresses) on the validator's device or virtual machine.
@@ -95,6 +108,69 @@ CUSTOM_FIELDS = (
         "related_object_type": "ipam.asn",
         "object_types": ["dcim.device"],
         "description": "routesec: customer and peer ASes whose announcements this router filters from the IRR",
+        "required": False,
+    },
+)
+
+
+def _one_of(words):
+    return "^(%s)$" % "|".join(words)
+
+
+# On the netbox-bgp plugin's sessions (created only where the plugin is installed); the max-prefix fields and the
+# blackhole switch also on ASNs, as the default of every session with that AS.
+SESSION_CUSTOM_FIELDS = (
+    {
+        "name": CF_RELATIONSHIP,
+        "label": "Relationship",
+        "type": "text",
+        "object_types": [SESSION_OBJECT],
+        "description": "routesec: the neighbour is our %s" % ", ".join(RELATIONSHIPS),
+        "required": False,
+        "validation_regex": _one_of(RELATIONSHIPS),
+    },
+    {
+        "name": CF_BGP_ROLE,
+        "label": "BGP role",
+        "type": "text",
+        "object_types": [SESSION_OBJECT],
+        "description": "routesec: our RFC 9234 role (default: the one the relationship implies; off: none)",
+        "required": False,
+        "validation_regex": _one_of(BGP_ROLES),
+    },
+    {
+        "name": CF_MAX_PREFIX_V4,
+        "label": "Max prefixes IPv4",
+        "type": "integer",
+        "object_types": [SESSION_OBJECT, "ipam.asn"],
+        "description": "routesec: most IPv4 prefixes accepted from the neighbour",
+        "required": False,
+        "validation_minimum": 1,
+    },
+    {
+        "name": CF_MAX_PREFIX_V6,
+        "label": "Max prefixes IPv6",
+        "type": "integer",
+        "object_types": [SESSION_OBJECT, "ipam.asn"],
+        "description": "routesec: most IPv6 prefixes accepted from the neighbour",
+        "required": False,
+        "validation_minimum": 1,
+    },
+    {
+        "name": CF_MAX_PREFIX_ACTION,
+        "label": "Max prefix action",
+        "type": "text",
+        "object_types": [SESSION_OBJECT, "ipam.asn"],
+        "description": "routesec: over the max-prefix, warning (log only) or teardown (default)",
+        "required": False,
+        "validation_regex": _one_of(MAX_PREFIX_ACTIONS),
+    },
+    {
+        "name": CF_BLACKHOLE,
+        "label": "Accept blackhole requests",
+        "type": "boolean",
+        "object_types": [SESSION_OBJECT, "ipam.asn"],
+        "description": "routesec: a customer may blackhole its own prefixes (RFC 7999 BLACKHOLE community)",
         "required": False,
     },
 )

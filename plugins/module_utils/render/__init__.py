@@ -13,7 +13,9 @@ policy, asn=None)`` for origin validation (RTR caches and an import policy;
 ``openconfig`` renders the same lists for NETCONF. The FRR driver plans its
 delta from these lists itself.
 
-Layer 3. Imports from: base, intent.
+``frr_session_policy`` writes FRR's session policy (``policy``'s options).
+
+Layer 3. Imports from: base, intent, policy.
 """
 
 from __future__ import annotations

@@ -1,0 +1,11 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Session policy, platform-neutral: what every BGP session imports and exports, by relationship.
+
+``options`` holds the operator's settings (path length, prefix lengths, bogon ASNs, transit-free networks,
+the large communities that say where a route was learned); ``terms`` turns them and a router's sessions into
+ordered import and export terms that every platform's renderer writes in its own syntax.
+
+Imports from: base, intent.
+"""

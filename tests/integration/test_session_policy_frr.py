@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+"""Session policy on a real FRR: r2's sessions get their relationships in the lab NetBox, routesec builds the
+intent (NetBox + the lab IRRd) and renders r2's whole policy, and what r2 then accepts from its neighbours and
+exports to transit is read from the BGP tables of r2 and transit, never from the rendered text.
+
+The sessions: cust (AS65000) is r2's customer, over IPv4 allowed to blackhole its own prefixes, with a
+max-prefix; exa (AS65000 too) stands for an IXP route server, so that it may inject any path; transit (AS64496)
+is r2's transit. The lab is numbered in documentation and private ASNs and its customer's routes sit in
+documentation ranges, so the run takes those out of the bogons as the lab's inventory does; everything else a
+filter refuses is real. Routes that must pass are public space nobody in the lab holds (193.0.0.0/21).
+"""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import build_intent
+from ansible_collections.routesec.bgp.plugins.module_utils.intent.sessions import ROLE_OF
+from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import IrrFilterOptions, irr_filters_from
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import read_snapshot
+from ansible_collections.routesec.bgp.plugins.module_utils.policy.options import PolicyOptions
+from ansible_collections.routesec.bgp.plugins.module_utils.render import frr
+from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_session_policy import render_session_policy
+from lab_helpers import lab_api, lab_env
+
+pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
+
+CUST, CUST6, EXA, TRANSIT = "198.18.0.101", "fdff:5e5::101", "198.18.0.100", "198.18.0.10"
+DOCUMENTATION = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:1000::/36"]  # the lab IRRd's customer routes
+LAB_ASNS = ["64496-64511", "65000-65010"]  # the lab's ASNs
+PUBLIC = "193.0.0.0/21"
+
+
+@pytest.fixture(scope="module")
+def policy_lab(netbox):
+    """r2's sessions with cust and exa and transit classified in NetBox; r2 running the policy routesec
+    renders from that. NetBox and the routers as they were afterwards."""
+    lab_api.reset()
+    undo = classify_sessions(netbox)
+    try:
+        intent = r2_intent()
+        rendered = [
+            frr.render_prefix_lists(intent.prefix_lists),
+            frr.render_as_path_lists(intent.as_path_lists),
+            render_session_policy(intent, OPTIONS),
+        ]
+        # r2 is at its base configuration: none of the objects exists yet, and vtysh stops at a 'no' that fails
+        config = "\n".join(line for text in rendered for line in text.splitlines() if not line.startswith("no "))
+        output = lab_api.vtysh("r2", "configure terminal\n" + config + "\nend\n", check=False)
+        assert not output.strip(), output
+        yield intent
+    finally:
+        for action in reversed(undo):
+            action()
+        lab_api.reset()
+
+
+OPTIONS = PolicyOptions.from_params({"bogon_exceptions": DOCUMENTATION, "bogon_asn_exceptions": LAB_ASNS})
+
+
+def classify_sessions(netbox):
+    """Relationships on r2's seeded customer sessions, and new sessions with exa and transit; the undo actions."""
+    undo = []
+    r2 = netbox.dcim.devices.get(name="r2")
+    for session in netbox.plugins.bgp.bgpsession.filter(device_id=r2.id):
+        before = dict(session.custom_fields)
+        v4 = ":" not in str(session.remote_address)
+        fields = {schema.CF_RELATIONSHIP: "customer", schema.CF_BLACKHOLE: v4}
+        fields[schema.CF_MAX_PREFIX_V4 if v4 else schema.CF_MAX_PREFIX_V6] = 20
+        session.update({"custom_fields": fields})
+        undo.append(lambda s=session, b=before: s.update({"custom_fields": b}))
+    asns = {a.asn: a for a in netbox.ipam.asns.filter(asn=[64500, 64496, 65000])}
+    for name, local, remote, asn, relationship in (
+        ("exa-v4", "198.18.0.2/24", "%s/24" % EXA, 65000, "route_server"),
+        ("transit-v4", "198.18.0.2/24", "%s/24" % TRANSIT, 64496, "transit"),
+    ):
+        local_ip = netbox.ipam.ip_addresses.get(address=local)
+        remote_ip = netbox.ipam.ip_addresses.create(address=remote, status="active", description="routesec test")
+        created = netbox.plugins.bgp.bgpsession.create(
+            name=name,
+            device=r2.id,
+            local_address=local_ip.id,
+            remote_address=remote_ip.id,
+            local_as=asns[64500].id,
+            remote_as=asns[asn].id,
+            status="active",
+            custom_fields={schema.CF_RELATIONSHIP: relationship},
+        )
+        undo += [remote_ip.delete, created.delete]
+    return undo
+
+
+def r2_intent():
+    env = lab_env()
+    records = read_snapshot(env["NETBOX_URL"], env["NETBOX_TOKEN"]).records
+    intents = {"r2": build_intent(records)["r2"]}
+    irr = IrrFilterOptions(bogon_exceptions=tuple(DOCUMENTATION))
+    sources = ["ROUTESEC-LAB", "RIPE", "RIPE-NONAUTH"]
+    built, _report, _warnings, _queries, _cache = irr_filters_from(
+        env["IRRD_HOST"], int(env["IRRD_WHOIS_PORT"]), intents, irr, sources=sources
+    )
+    return built["r2"]
+
+
+def announce(speaker, prefix, path, community=""):
+    extra = " community [%s]" % community if community else ""
+    lab_api.exabgp("announce route %s next-hop self as-path [%s]%s" % (prefix, path, extra), speaker=speaker)
+
+
+def accepted(prefix, neighbor, afi=4):
+    """Whether r2's BGP table holds ``prefix`` from ``neighbor``."""
+    return prefix in lab_api.received_from("r2", neighbor, afi)
+
+
+def settle_on(speaker, neighbor, marker, path):
+    """Announce ``marker`` (a route the policy accepts) last and wait until r2 has it: ExaBGP sends in order, so
+    every route announced before it has been through r2's import policy by then."""
+    announce(speaker, marker, path)
+    lab_api.wait_for(lambda: accepted(marker, neighbor), timeout=30, message="%s from %s on r2" % (marker, neighbor))
+
+
+def test_the_intent_carries_each_sessions_relationship_and_role(policy_lab):
+    by_address = {s.address: s for s in policy_lab.sessions}
+    assert {a: s.relationship for a, s in by_address.items()} == {
+        CUST: "customer",
+        CUST6: "customer",
+        EXA: "route_server",
+        TRANSIT: "transit",
+    }
+    assert all(s.role == ROLE_OF[s.relationship] for s in policy_lab.sessions)
+    assert by_address[CUST].blackhole and not by_address[CUST6].blackhole
+    assert by_address[CUST].max_prefix == 20 and by_address[EXA].max_prefix is None
+    assert not policy_lab.unclassified
+    neighbors = lab_api.vtysh_json("r2", "show bgp neighbors %s json" % CUST, daemon="bgpd")[CUST]
+    assert neighbors["localRole"] == "provider"
+
+
+def test_a_customer_leaking_through_a_transit_free_network_is_stopped_its_own_routes_pass(policy_lab):
+    announce("cust", "198.51.100.0/24", "65000 3356 65001")  # registered, but learned from Lumen: a leak
+    settle_on("cust", CUST, "203.0.113.0/24", "65000")
+    assert not accepted("198.51.100.0/24", CUST)
+    exported = lab_api.wait_for(
+        lambda: "203.0.113.0/24" in lab_api.received_from("transit", "198.18.0.2") or None,
+        timeout=30,
+        message="the customer's route exported to transit",
+    )
+    assert exported
+    assert "198.51.100.0/24" not in lab_api.received_from("transit", "198.18.0.2")
+    large = lab_api.vtysh_json("r2", "show bgp ipv4 unicast 203.0.113.0/24 json", daemon="bgpd")["paths"][0]
+    assert large["largeCommunity"]["string"] == "64500:1:1"
+
+
+def test_what_a_route_server_sends_is_checked_and_not_exported_to_transit(policy_lab):
+    refused = {
+        "10.1.0.0/16": "65000 3333",  # bogon prefix (RFC 1918)
+        "193.0.8.0/24": "65000 23456 3333",  # bogon ASN (AS_TRANS) in the path
+        "193.0.9.0/24": " ".join(["65000"] + ["3333"] * 100),  # 101 ASNs
+        "193.0.10.0/25": "65000 3333",  # too specific
+        "185.230.76.0/24": "65000 3333",  # our own space, from outside
+        "0.0.0.0/0": "65000 3333",  # the default route
+        "193.0.11.1/32": "65000 3333",  # a blackhole request from a route server: refused
+    }
+    for prefix, path in refused.items():
+        announce("exa", prefix, path, "65535:666" if prefix.endswith("/32") else "")
+    settle_on("exa", EXA, PUBLIC, "65000 3333")
+    assert sorted(p for p in refused if accepted(p, EXA)) == []
+    announce("cust", "203.0.113.0/24", "65000")  # exported to transit once r2 has passed on what it had before
+    lab_api.wait_for(
+        lambda: "203.0.113.0/24" in lab_api.received_from("transit", "198.18.0.2") or None,
+        timeout=30,
+        message="the customer's route at transit",
+    )
+    assert PUBLIC not in lab_api.received_from("transit", "198.18.0.2")
+
+
+def test_a_customer_may_blackhole_its_own_prefixes_only(policy_lab):
+    announce("cust", "198.51.100.9/32", "65000 65001", "65535:666")  # its own space, as a blackhole request
+    announce("cust", "193.0.12.1/32", "65000 65001", "65535:666")  # somebody else's
+    announce("cust", "198.51.100.10/32", "65000 65001")  # too specific without the community
+    settle_on("cust", CUST, "203.0.113.0/24", "65000")
+    lab_api.wait_for(lambda: accepted("198.51.100.9/32", CUST) or None, timeout=30, message="the blackhole request")
+    assert not accepted("193.0.12.1/32", CUST) and not accepted("198.51.100.10/32", CUST)
+    path = lab_api.vtysh_json("r2", "show bgp ipv4 unicast 198.51.100.9/32 json", daemon="bgpd")["paths"][0]
+    assert "noExport" in path["community"]["string"] or "no-export" in path["community"]["string"]
