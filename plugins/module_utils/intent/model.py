@@ -328,7 +328,8 @@ class DeviceIntent:
         sessions = data.get("sessions") or []
         if not isinstance(sessions, list):
             raise DataError("expected a list", where, "sessions")
-        from .sessions import Session  # pylint: disable=import-outside-toplevel  (sessions imports this module)
+        # here, not at the top: intent.sessions imports this module
+        from .sessions import Session  # pylint: disable=import-outside-toplevel
 
         return cls(
             device,
