@@ -29,6 +29,7 @@ CUST, CUST6, EXA, TRANSIT = "198.18.0.101", "fdff:5e5::101", "198.18.0.100", "19
 DOCUMENTATION = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:1000::/36"]  # the lab IRRd's customer routes
 LAB_ASNS = ["64496-64511", "65000-65010"]  # the lab's ASNs
 PUBLIC = "193.0.0.0/21"
+OPTIONS = PolicyOptions.from_params({"bogon_exceptions": DOCUMENTATION, "bogon_asn_exceptions": LAB_ASNS})
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,6 @@ def policy_lab(netbox):
         for action in reversed(undo):
             action()
         lab_api.reset()
-
-
-OPTIONS = PolicyOptions.from_params({"bogon_exceptions": DOCUMENTATION, "bogon_asn_exceptions": LAB_ASNS})
 
 
 def classify_sessions(netbox):

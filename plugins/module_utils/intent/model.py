@@ -117,6 +117,13 @@ def parse_as_set(value, obj=None, field_name: str = "as_set") -> str:
     return text
 
 
+def check_number(value, low: int, high: int, obj=None, field_name: str = "value") -> int:
+    """``value`` when it is an integer from ``low`` to ``high`` (not a bool), else DataError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DataError("%r is not a number from %d to %d" % (value, low, high), obj, field_name)
+    return value
+
+
 def parse_address(value, obj=None, field_name: str = "address") -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """An IP address, from ``192.0.2.1`` or NetBox's ``192.0.2.1/24`` form."""
     try:

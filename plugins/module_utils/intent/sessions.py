@@ -30,7 +30,7 @@ from ..netbox.schema import (
     MAX_PREFIX_ACTIONS,
     RELATIONSHIPS,
 )
-from .model import parse_address, parse_as_set, parse_asn
+from .model import check_number, parse_address, parse_as_set, parse_asn
 
 # Our RFC 9234 role on a session with each kind of neighbour (the neighbour's role is the opposite one)
 ROLE_OF = {"customer": "provider", "peer": "peer", "transit": "customer", "route_server": "rs-client"}
@@ -56,8 +56,11 @@ class Session:
         where = "BGP session %s" % (self.name or self.address)
         object.__setattr__(self, "address", str(parse_address(self.address, where, "remote_address")))
         parse_asn(self.remote_asn, where, "remote_as")
-        check_relationship(self.relationship, where)
-        if self.role is not None and self.role not in BGP_ROLES[:-1]:
+        if self.relationship not in RELATIONSHIPS:
+            raise DataError(
+                "%r is not a relationship (%s)" % (self.relationship, ", ".join(RELATIONSHIPS)), where, "relationship"
+            )
+        if self.role is not None and self.role not in ROLE_OF.values():
             raise DataError("%r is not a BGP role (%s)" % (self.role, ", ".join(BGP_ROLES)), where, "role")
         if self.relationship != "internal" and self.role not in (None, ROLE_OF[self.relationship]):
             raise DataError(
@@ -67,7 +70,7 @@ class Session:
                 "role",
             )
         if self.max_prefix is not None:
-            check_max_prefix(self.max_prefix, where, "max_prefix")
+            check_number(self.max_prefix, 1, 2**32 - 1, where, "max_prefix")
         if self.max_prefix_action not in MAX_PREFIX_ACTIONS:
             raise DataError(
                 "%r is not %s" % (self.max_prefix_action, " or ".join(MAX_PREFIX_ACTIONS)), where, "max_prefix_action"
@@ -102,77 +105,56 @@ class Session:
         return cls(**values)
 
 
-def check_relationship(value, where, field="relationship"):
-    if value not in RELATIONSHIPS:
-        raise DataError("%r is not a relationship (%s)" % (value, ", ".join(RELATIONSHIPS)), where, field)
-
-
-def check_max_prefix(value, where, field):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise DataError("%r is not a positive number of prefixes" % (value,), where, field)
-
-
 def session_of(record, remote_asn, address, asn_records, problems, obj):
-    """The Session of one active eBGP or iBGP ``record`` (NetBox session) whose remote AS and address are
-    already checked; None with its problems recorded."""
+    """The Session of one active eBGP ``record`` (NetBox session) whose remote AS and address are already
+    checked; None with its problems recorded, each naming the NetBox object and field it came from."""
     custom = record.get("custom_fields") or {}
     relationship = custom.get(CF_RELATIONSHIP)
-    field = "custom_fields.%s" % CF_RELATIONSHIP
     if relationship is None:
-        problems.add(obj, field, "is empty: say what the neighbour is to us (%s)" % ", ".join(RELATIONSHIPS))
+        problems.add(
+            obj,
+            "custom_fields.%s" % CF_RELATIONSHIP,
+            "is empty: say what the neighbour is to us (%s)" % ", ".join(RELATIONSHIPS),
+        )
         return None
-    if problems.collect(check_relationship, relationship, obj, field) is None and relationship not in RELATIONSHIPS:
-        return None
+    asn_obj = "NetBox ASN %d" % remote_asn
     asn_custom = (asn_records.get(remote_asn) or {}).get("custom_fields") or {}
-    afi = 6 if ":" in str(address) else 4
-    max_field = CF_MAX_PREFIX_V6 if afi == 6 else CF_MAX_PREFIX_V4
-    values = {}
-    for key, name in (
-        ("max_prefix", max_field),
-        ("max_prefix_action", CF_MAX_PREFIX_ACTION),
-        ("blackhole", CF_BLACKHOLE),
-    ):
-        on_session = custom.get(name)
-        values[key] = (on_session if on_session is not None else asn_custom.get(name), name, on_session is not None)
-    role = custom.get(CF_BGP_ROLE)
+    origins = {"relationship": (obj, CF_RELATIONSHIP), "role": (obj, CF_BGP_ROLE)}  # Session field -> its source
+
+    def pick(key, name):
+        """The session's custom field ``name``, else the ASN's (the default of its sessions)."""
+        on_session = custom.get(name) is not None
+        origins[key] = (obj if on_session else asn_obj, name)
+        return custom[name] if on_session else asn_custom.get(name)
+
     as_set = None
     if relationship in FILTERED:
-        as_set = _as_set(asn_custom, remote_asn, problems)
+        as_set = _as_set(asn_custom, asn_obj, problems)
         if as_set is None:
             return None
-    fields = {
-        "address": str(address),
-        "remote_asn": remote_asn,
-        "relationship": relationship,
-        "name": record.get("display") or record.get("name") or "",
-        "role": None if role == "off" else (role or ROLE_OF.get(relationship)),
-        "max_prefix": values["max_prefix"][0],
-        "max_prefix_action": values["max_prefix_action"][0] or "teardown",
-        "blackhole": bool(values["blackhole"][0]),
-        "as_set": as_set,
-    }
+    role = custom.get(CF_BGP_ROLE)
     try:
-        return Session(**fields)
+        return Session(
+            address=str(address),
+            remote_asn=remote_asn,
+            relationship=relationship,
+            name=record.get("display") or record.get("name") or "",
+            role=None if role == "off" else (role or ROLE_OF.get(relationship)),
+            max_prefix=pick("max_prefix", CF_MAX_PREFIX_V6 if ":" in str(address) else CF_MAX_PREFIX_V4),
+            max_prefix_action=pick("max_prefix_action", CF_MAX_PREFIX_ACTION) or "teardown",
+            blackhole=bool(pick("blackhole", CF_BLACKHOLE)),
+            as_set=as_set,
+        )
     except DataError as exc:
-        problems.add(*_where(exc, obj, values, remote_asn))
+        where, name = origins.get(exc.field, (obj, exc.field))
+        problems.add(where, "custom_fields.%s" % name, exc.reason)
         return None
 
 
-def _as_set(asn_custom, remote_asn, problems):
+def _as_set(asn_custom, asn_obj, problems):
     value = asn_custom.get(CF_AS_SET)
-    obj = "NetBox ASN %d" % remote_asn
     field = "custom_fields.%s" % CF_AS_SET
     if not value:
-        problems.add(obj, field, "is empty: a customer's or peer's routes are limited to what its AS-SET registers")
+        problems.add(asn_obj, field, "is empty: a customer's or peer's routes are limited to what its AS-SET registers")
         return None
-    return problems.collect(parse_as_set, value, obj, field)
-
-
-def _where(exc, obj, values, remote_asn):
-    """(object, field, reason) of a Session's refusal, in NetBox's terms: the session's or the ASN's field."""
-    netbox_field = {"role": CF_BGP_ROLE, "relationship": CF_RELATIONSHIP}.get(exc.field)
-    if exc.field in values:
-        _value, name, on_session = values[exc.field]
-        netbox_field = name
-        obj = obj if on_session else "NetBox ASN %d" % remote_asn
-    return obj, "custom_fields.%s" % (netbox_field or exc.field), exc.reason
+    return problems.collect(parse_as_set, value, asn_obj, field)

@@ -33,25 +33,14 @@ def _pieces(first, last):
 def _aligned(first, last):
     """Split first..last (same number of digits) into ranges whose numbers share a prefix and then run over
     whole digit positions: each one is a prefix, one class, and [0-9] repeated."""
-    if first == last:
-        return [(first, last)]
     result, low = [], first
-    step = 1
     while low <= last:
-        # grow the block while low is aligned to it and it still fits below last
+        step = 1  # the largest block of whole trailing positions that starts at low and fits
         while low % (step * 10) == 0 and low + step * 10 - 1 <= last:
             step *= 10
-        while low + step - 1 > last:
-            step //= 10
-        high = low + step - 1
-        # widen to several blocks of this size sharing the same higher digits
-        count = 1
-        while (low // step) % 10 + count <= 9 and low + step * (count + 1) - 1 <= last:
-            count += 1
-        high = low + step * count - 1
-        result.append((low, high))
-        low = high + 1
-        step = 1
+        count = min(10 - (low // step) % 10, (last - low + 1) // step)  # such blocks in a row, one digit each
+        result.append((low, low + step * count - 1))
+        low += step * count
     return result
 
 

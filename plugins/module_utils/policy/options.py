@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DataError
+from ..intent.model import check_number, parse_asn
 
 # (first, last, why) of IANA's special-purpose AS numbers
 BOGON_ASNS = (
@@ -61,13 +62,13 @@ class PolicyOptions:
 
     def __post_init__(self):
         where = "session policy"
-        _bounded(self.max_path_length, 1, 255, where, "max_path_length")
-        _bounded(self.community_function, 0, 2**32 - 1, where, "community_function")
-        _bounded(self.max_prefix_restart, 0, 65535, where, "max_prefix_restart")
+        check_number(self.max_path_length, 1, 255, where, "max_path_length")
+        check_number(self.community_function, 0, 2**32 - 1, where, "community_function")
+        check_number(self.max_prefix_restart, 0, 65535, where, "max_prefix_restart")
         for afi, low, high in zip((4, 6), self.min_length, self.max_length):
             top = 32 if afi == 4 else 128
-            _bounded(low, 0, top, where, "min_length")
-            _bounded(high, low, top, where, "max_length")
+            check_number(low, 0, top, where, "min_length")
+            check_number(high, low, top, where, "max_length")
         if self.customer_export not in CUSTOMER_EXPORT:
             raise DataError("%r is not full or default" % (self.customer_export,), where, "customer_export")
 
@@ -79,7 +80,7 @@ class PolicyOptions:
             if name in given:
                 given[name] = _pair(given[name], name)
         if "transit_free" in given:
-            given["transit_free"] = tuple(_asn(v, "transit_free") for v in given["transit_free"])
+            given["transit_free"] = tuple(parse_asn(v, "session policy", "transit_free") for v in given["transit_free"])
         if "bogon_asn_exceptions" in given:
             given["bogon_asn_exceptions"] = tuple(asn_range(v) for v in given["bogon_asn_exceptions"])
         if "bogon_exceptions" in given:
@@ -128,19 +129,7 @@ def subtract_ranges(ranges, holes):
     return merged
 
 
-def _asn(value, field_name):
-    first, last = asn_range(value, field_name)
-    if first != last:
-        raise DataError("%r is a range, not one AS number" % (value,), "session policy", field_name)
-    return first
-
-
 def _pair(value, name):
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise DataError("expected [IPv4 length, IPv6 length], got %r" % (value,), "session policy", name)
     return tuple(value)
-
-
-def _bounded(value, low, high, where, name):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError("%r is not a number from %d to %d" % (value, low, high), where, name)

@@ -54,10 +54,12 @@ def render_session_policy(intent, options) -> str:
         lines += frr.render_prefix_lists(helper_lists(intent, options, afi, sessions)).splitlines()
     lines += as_path_lines(options, sorted({s.remote_asn for s in sessions if s.relationship != "route_server"}))
     lines += community_lines(options, local)
-    maps = {}
+    maps = {}  # each map written once, however many sessions use it
     for session in sessions:
-        maps.setdefault(import_name(session), import_map(session, options, local))
-        maps.setdefault(export_name(session, options), export_map(session, options))
+        if import_name(session) not in maps:
+            maps[import_name(session)] = import_map(session, options, local)
+        if export_name(session, options) not in maps:
+            maps[export_name(session, options)] = export_map(session, options)
     for _name, entries in sorted(maps.items()):
         lines += entries
     lines += binding_lines(local, sessions, options)
@@ -69,10 +71,13 @@ def import_name(session) -> str:
 
 
 def export_name(session, options) -> str:
-    kind = _word(session.relationship)
-    if session.relationship == "customer" and options.customer_export == "default":
-        kind += "-DEFAULT"
+    kind = _word(session.relationship) + ("-DEFAULT" if default_only(session, options) else "")
     return "%sOUT-%s-V%d" % (PREFIX, kind, session.afi)
+
+
+def default_only(session, options) -> bool:
+    """Whether the session is a customer's that gets only a default route from us."""
+    return session.relationship == "customer" and options.customer_export == "default"
 
 
 def _word(relationship):
@@ -85,7 +90,7 @@ def _word(relationship):
 def helper_lists(intent, options, afi, sessions):
     """The prefix-lists the route-maps of family ``afi`` match: bogons, default, lengths, our space, and each
     blackholing customer's prefixes with every more-specific."""
-    index = afi // 6  # 0 for IPv4, 1 for IPv6
+    index = 0 if afi == 4 else 1  # in the options' (IPv4, IPv6) pairs
     bogons = [PrefixEntry(n, le=TOP[afi]) for n in bogon_space(afi, options.bogon_exceptions)]
     low, high = options.min_length[index], options.max_length[index]
     lengths = [PrefixEntry(parse_prefix(ANY[afi]), ge=high + 1)] if high < TOP[afi] else []
@@ -155,23 +160,24 @@ def _prefix_match(afi, name):
     return "match %s address prefix-list %s" % ("ip" if afi == 4 else "ipv6", name)
 
 
-def sanity_entries(name, afi, first=10):
-    """The deny entries both directions share: bogon ASNs, long paths, bogon prefixes, default, lengths."""
-    checks = [
-        "match as-path %sBOGON-ASNS" % PREFIX,
-        "match as-path %sPATH-TOO-LONG" % PREFIX,
-        _prefix_match(afi, _list("BOGONS", afi)),
-        _prefix_match(afi, _list("DEFAULT", afi)),
-        _prefix_match(afi, _list("LENGTH", afi)),
-    ]
-    return [line for step, check in enumerate(checks) for line in _entry(name, "deny", first + step, check)]
+def path_checks():
+    """What no route may have in either direction, by its path: a bogon ASN, too many ASNs."""
+    return ["match as-path %sBOGON-ASNS" % PREFIX, "match as-path %sPATH-TOO-LONG" % PREFIX]
+
+
+def prefix_checks(afi):
+    """What no route may be in either direction: a bogon prefix, the default route, too long or too short."""
+    return [_prefix_match(afi, _list(what, afi)) for what in ("BOGONS", "DEFAULT", "LENGTH")]
+
+
+def _denies(name, seqs, checks):
+    return [line for seq, check in zip(seqs, checks) for line in _entry(name, "deny", seq, check)]
 
 
 def import_map(session, options, local):
     name, afi, rel = import_name(session), session.afi, session.relationship
     lines = _entry(name, "permit", 5, "match community %sGSHUT" % PREFIX, "set local-preference 0", "on-match next")
-    lines += _entry(name, "deny", 10, "match as-path %sBOGON-ASNS" % PREFIX)
-    lines += _entry(name, "deny", 20, "match as-path %sPATH-TOO-LONG" % PREFIX)
+    lines += _denies(name, (10, 20), path_checks())
     if rel != "route_server":
         lines += _entry(name, "deny", 30, "match as-path %sNOT-FIRST-AS%d" % (PREFIX, session.remote_asn))
     if rel in ("customer", "peer") and options.transit_free:
@@ -189,8 +195,7 @@ def import_map(session, options, local):
         lines += _entry(name, "permit", 45, *blackhole, "set community no-export additive", *tag)
     else:
         lines += _entry(name, "deny", 45, "match community %sBLACKHOLE" % PREFIX)
-    for seq, what in ((50, "BOGONS"), (60, "DEFAULT"), (70, "LENGTH"), (80, "OWN-SPACE")):
-        lines += _entry(name, "deny", seq, _prefix_match(afi, _list(what, afi)))
+    lines += _denies(name, (50, 60, 70, 80), [*prefix_checks(afi), _prefix_match(afi, _list("OWN-SPACE", afi))])
     if options.reject_invalid:
         lines += _entry(name, "deny", 90, "match rpki invalid")
     irr = []
@@ -204,9 +209,9 @@ def import_map(session, options, local):
 
 def export_map(session, options):
     name, afi = export_name(session, options), session.afi
-    if name.endswith("-DEFAULT-V%d" % afi):
+    if default_only(session, options):
         return _entry(name, "deny", 10)  # the default route comes from default-originate, which no map filters
-    lines = sanity_entries(name, afi)
+    lines = _denies(name, range(10, 15), [*path_checks(), *prefix_checks(afi)])
     if session.relationship == "customer":
         return lines + _entry(name, "permit", 100)
     lines += _entry(name, "permit", 100, _prefix_match(afi, OWN_LIST[afi]))
@@ -227,16 +232,20 @@ def binding_lines(local, sessions, options):
         body.append("  %s route-map %s in" % (peer, import_name(session)))
         body.append("  %s route-map %s out" % (peer, export_name(session, options)))
         if session.max_prefix:
-            action = (
-                "warning-only"
-                if session.max_prefix_action == "warning"
-                else ("restart %d" % options.max_prefix_restart if options.max_prefix_restart else "")
+            body.append(
+                ("  %s maximum-prefix %d %s" % (peer, session.max_prefix, over_limit(session, options))).rstrip()
             )
-            body.append(("  %s maximum-prefix %d %s" % (peer, session.max_prefix, action)).rstrip())
-        if session.relationship == "customer" and options.customer_export == "default":
+        if default_only(session, options):
             body.append("  %s default-originate" % peer)
     lines = ["router bgp %d" % local, *top]
     for afi in (4, 6):
         if families[afi]:
             lines += [" address-family ipv%d unicast" % afi, *families[afi], " exit-address-family"]
     return lines + ["exit"]
+
+
+def over_limit(session, options):
+    """What FRR does when the session goes over its max-prefix: log, or tear down and come back (or not)."""
+    if session.max_prefix_action == "warning":
+        return "warning-only"
+    return "restart %d" % options.max_prefix_restart if options.max_prefix_restart else ""

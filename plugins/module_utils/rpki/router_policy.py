@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
-from ..intent.model import parse_address
+from ..intent.model import check_number, parse_address
 
 DEFAULT_RTR_PORT = 323
 
@@ -24,8 +24,8 @@ class RtrCache:
     def __post_init__(self):
         where = "RTR cache %s" % self.address
         parse_address(self.address, where, "address")
-        _bounded(self.port, 1, 65535, where, "port")
-        _bounded(self.preference, 1, 10, where, "preference")
+        check_number(self.port, 1, 65535, where, "port")
+        check_number(self.preference, 1, 10, where, "preference")
 
     @classmethod
     def from_dict(cls, data, where="RTR cache"):
@@ -43,9 +43,4 @@ class RovPolicy:
 
     def __post_init__(self):
         if self.not_found_local_pref is not None:
-            _bounded(self.not_found_local_pref, 0, 2**32 - 1, "ROV policy", "not_found_local_pref")
-
-
-def _bounded(value, low, high, where, field):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError("%r is not a number from %d to %d" % (value, low, high), where, field)
+            check_number(self.not_found_local_pref, 0, 2**32 - 1, "ROV policy", "not_found_local_pref")
