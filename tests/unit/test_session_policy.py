@@ -81,6 +81,11 @@ def test_bad_session_data_is_refused_naming_the_object_and_field(fields, where, 
     assert where in str(refused.value) and field in str(refused.value)
 
 
+def test_a_session_with_a_relationship_but_no_remote_address_is_refused():
+    with pytest.raises(DataError, match=r"BGP session r2:s1 \(id 1\), field 'remote_address'"):
+        intent_of(classified(1, 65000, None, relationship="customer"))
+
+
 def test_a_customer_whose_asn_has_no_as_set_is_refused_naming_the_asn():
     records = base_records()
     records["asns"][2]["custom_fields"] = {}

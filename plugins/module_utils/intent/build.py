@@ -182,7 +182,10 @@ def bgp_sessions(records, device_ids, own, problems, asn_records=None):
             continue
         asn, address, obj = neighbor
         session = None
-        if (record.get("custom_fields") or {}).get(CF_RELATIONSHIP) is not None and address is not None:
+        if (record.get("custom_fields") or {}).get(CF_RELATIONSHIP) is not None:
+            if address is None:
+                mine.add(obj, "remote_address", "is empty: a session's policy is bound to the neighbour's address")
+                continue
             session = session_of(record, asn, address, asn_records or {}, mine, obj)
         result.setdefault(device["id"], []).append((asn, address, session))
     return result
