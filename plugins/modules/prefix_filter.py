@@ -52,6 +52,7 @@ description:
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
   - routesec.bgp.controller
+  - routesec.bgp.router_access
   - routesec.bgp.ssh
   - routesec.bgp.host_keys
   - routesec.bgp.confirm
@@ -66,17 +67,6 @@ options:
     type: str
     choices: [deployed, rendered]
     default: deployed
-  host:
-    description: Address to connect to. Defaults to the device's primary IP from NetBox.
-    type: str
-  connect_timeout:
-    description: Seconds to wait for the SSH connection and each answer.
-    type: int
-    default: 30
-  save:
-    description: Save the configuration on the router after a successful change.
-    type: bool
-    default: true
   max_shrink_percent:
     description: Refuse a change that removes more than this share of a list's entries.
     type: float
@@ -89,32 +79,6 @@ options:
     description: Push a list even if it would have no entries.
     type: bool
     default: false
-  transport:
-    description: How the change reaches the router (see the description).
-    type: str
-    choices: [netmiko, vtysh, vtysh_local, netconf]
-    default: netmiko
-  netconf_port:
-    description: The NETCONF over SSH port (O(transport=netconf)).
-    type: int
-    default: 830
-  netconf_validate:
-    description:
-      - Have the device validate the candidate (C(<validate>)) before the commit (O(transport=netconf)), when it
-        offers C(:validate). Turn off for servers that mishandle it (yuma123 C(netconfd) 2.13 drops the
-        candidate's edits when a commit follows C(<validate>); the read-back after the commit catches that).
-    type: bool
-    default: true
-  vtysh:
-    description: The vtysh command and its options on the router (O(transport=vtysh) and O(transport=vtysh_local)),
-      for example with C(--vty_socket) and C(--config_dir) for an FRR in its own path namespace.
-    type: list
-    elements: str
-    default: [vtysh]
-  state_dir:
-    description: Folder on the router for the change files, the confirm timer's marker and the lock.
-    type: str
-    default: /var/lib/routesec
 requirements:
   - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh)), ncclient (for O(transport=netconf))
 attributes:
@@ -181,18 +145,11 @@ rendered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ansible_support import (
-    CONFIRM_OPTIONS,
-    HOST_KEY_OPTIONS,
-    deploy_options,
-    host_key_options,
-    run,
-    runner_of,
-)
-from ..module_utils.drivers.registry import driver_for
+from ..module_utils.ansible_support import deploy_options, run
 from ..module_utils.intent.model import DeviceIntent
 from ..module_utils.plan.deploy import deploy, list_result, prefix_list_plan
-from ..module_utils.render import openconfig, render_prefix_lists
+from ..module_utils.render import render_prefix_lists
+from ..module_utils.router_access import ROUTER_ACCESS_OPTIONS, router_driver
 
 
 def main():
@@ -200,27 +157,10 @@ def main():
         argument_spec={
             "intent": {"type": "dict", "required": True},
             "state": {"type": "str", "choices": ["deployed", "rendered"], "default": "deployed"},
-            "host": {"type": "str"},
-            "port": {"type": "int", "default": 22},
-            "username": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "connect_timeout": {"type": "int", "default": 30},
-            "save": {"type": "bool", "default": True},
             "max_shrink_percent": {"type": "float", "default": 25},
             "allow_shrink": {"type": "bool", "default": False},
             "allow_empty": {"type": "bool", "default": False},
-            "transport": {
-                "type": "str",
-                "choices": ["netmiko", "vtysh", "vtysh_local", "netconf"],
-                "default": "netmiko",
-            },
-            "netconf_port": {"type": "int", "default": 830},
-            "netconf_validate": {"type": "bool", "default": True},
-            "ssh_key": {"type": "path"},
-            "vtysh": {"type": "list", "elements": "str", "default": ["vtysh"]},
-            "state_dir": {"type": "str", "default": "/var/lib/routesec"},
-            **HOST_KEY_OPTIONS,
-            **CONFIRM_OPTIONS,
+            **ROUTER_ACCESS_OPTIONS,
         },
         supports_check_mode=True,
     )
@@ -236,10 +176,7 @@ def main():
         allow_empty=p["allow_empty"],
         allow_shrink=p["allow_shrink"],
     )
-    runner = None
-    if p["transport"] in ("vtysh", "vtysh_local"):
-        runner = vtysh_runner(module, device)
-    driver = run(module, driver_for, device.platform, transport_of(p), **connection(module, device, runner))
+    driver, runner = router_driver(module, device)
     syntax = "openconfig" if p["transport"] == "netconf" else device.platform
 
     def deployed():
@@ -251,65 +188,6 @@ def main():
     finally:
         if runner is not None:
             runner.close()
-
-
-def transport_of(params):
-    return {"vtysh_local": "vtysh"}.get(params["transport"], params["transport"])
-
-
-def connect_host(module, device):
-    host = module.params["host"] or device.mgmt_host
-    if not host:
-        module.fail_json(msg="device %s: no host to connect to (no primary IP in NetBox, no host option)" % device.name)
-    return host
-
-
-def vtysh_runner(module, device):
-    p = module.params
-    if device.platform != "frr":
-        module.fail_json(
-            msg="device %s: transport=%s deploys to FRR only, not %s" % (device.name, p["transport"], device.platform)
-        )
-    if p["transport"] == "vtysh_local":
-        return runner_of(module, None)
-    if not p["username"]:
-        module.fail_json(msg="transport=vtysh needs username")
-    return runner_of(module, connect_host(module, device), p["connect_timeout"])
-
-
-def connection(module, device, runner):
-    """The driver's keywords for the module's ``transport``."""
-    p = module.params
-    if runner is not None:
-        return {
-            "runner": runner,
-            "state_dir": p["state_dir"],
-            "vtysh": p["vtysh"],
-            "name": device.name,
-            "save": p["save"],
-        }
-    host = connect_host(module, device)
-    if p["transport"] == "netconf":
-        if not p["username"]:
-            module.fail_json(msg="transport=netconf needs username")
-        login = {"username": p["username"], "password": p["password"], "key_filename": p["ssh_key"]}
-        return {
-            "host": host,
-            "port": p["netconf_port"],
-            "timeout": p["connect_timeout"],
-            "subtree_filter": openconfig.FILTER,
-            "validate": p["netconf_validate"],
-            "name": device.name,
-            **login,
-            **host_key_options(p),
-        }
-    if not (p["username"] and p["password"]):
-        module.fail_json(
-            msg="device %s (%s): transport=netmiko needs username and password" % (device.name, device.platform)
-        )
-    login = {"username": p["username"], "password": p["password"], "port": p["port"], "timeout": p["connect_timeout"]}
-    save = {"save": p["save"]} if device.platform == "frr" else {}
-    return {"host": host, "name": device.name, **login, **save, **host_key_options(p)}
 
 
 if __name__ == "__main__":

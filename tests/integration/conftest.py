@@ -39,12 +39,12 @@ def undo():
         action()
 
 
-@pytest.fixture
-def playbook(netbox_env, tmp_path):
-    """Run a playbook of the collection against the lab inventory; returns a PlaybookRun."""
+def playbook_runner(netbox_env, folder):
+    """A function that runs a playbook of the collection against the lab inventory and returns a PlaybookRun;
+    its result logs go to ``folder``."""
 
     def run(name, *args, env=None, inventory="inventories/lab"):
-        log = tmp_path / ("results-%d.jsonl" % len(list(tmp_path.glob("results-*"))))
+        log = folder / ("results-%d.jsonl" % len(list(folder.glob("results-*"))))
         full_env = dict(
             os.environ,
             **netbox_env,
@@ -63,6 +63,18 @@ def playbook(netbox_env, tmp_path):
         return PlaybookRun(proc.returncode, proc.stdout + proc.stderr, results)
 
     return run
+
+
+@pytest.fixture
+def playbook(netbox_env, tmp_path):
+    """Run a playbook of the collection against the lab inventory; returns a PlaybookRun."""
+    return playbook_runner(netbox_env, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_playbook(netbox_env, tmp_path_factory):
+    """``playbook`` for module-scoped fixtures."""
+    return playbook_runner(netbox_env, tmp_path_factory.mktemp("playbook"))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Session policy on a real FRR: r2's sessions get their relationships in the lab NetBox, routesec builds the
-intent (NetBox + the lab IRRd) and renders r2's whole policy, and what r2 then accepts from its neighbours and
+"""Session policy on a real FRR: r2's sessions get their relationships in the lab NetBox, and
+``playbooks/session_policy.yml`` (NetBox -> IRR -> prefix-lists -> session policy) deploys r2's whole policy:
+check mode changes nothing, a second run changes nothing, and what r2 then accepts from its neighbours and
 exports to transit is read from the BGP tables of r2 and transit, never from the rendered text.
 
 The sessions: cust (AS65000) is r2's customer, over IPv4 allowed to blackhole its own prefixes, with a
@@ -12,44 +13,38 @@ filter refuses is real. Routes that must pass are public space nobody in the lab
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.build import build_intent
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.sessions import ROLE_OF
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import IrrFilterOptions, irr_filters_from
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import read_snapshot
-from ansible_collections.routesec.bgp.plugins.module_utils.policy.options import PolicyOptions
-from ansible_collections.routesec.bgp.plugins.module_utils.render import frr
-from ansible_collections.routesec.bgp.plugins.module_utils.render.frr_session_policy import render_session_policy
 from lab_helpers import lab_api, lab_env
 
 pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
 
 CUST, CUST6, EXA, TRANSIT = "198.18.0.101", "fdff:5e5::101", "198.18.0.100", "198.18.0.10"
 DOCUMENTATION = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:1000::/36"]  # the lab IRRd's customer routes
-LAB_ASNS = ["64496-64511", "65000-65010"]  # the lab's ASNs
 PUBLIC = "193.0.0.0/21"
-OPTIONS = PolicyOptions.from_params({"bogon_exceptions": DOCUMENTATION, "bogon_asn_exceptions": LAB_ASNS})
+ON_R2 = ("-e", "routesec_targets=r2")
 
 
 @pytest.fixture(scope="module")
-def policy_lab(netbox):
-    """r2's sessions with cust and exa and transit classified in NetBox; r2 running the policy routesec
-    renders from that. NetBox and the routers as they were afterwards."""
+def policy_lab(netbox, module_playbook):
+    """r2's sessions with cust and exa and transit classified in NetBox; r2 running the policy the playbook
+    deployed, with the playbook's runs (check, apply, again). NetBox and the routers as they were afterwards."""
     lab_api.reset()
     undo = classify_sessions(netbox)
     try:
-        intent = r2_intent()
-        rendered = [
-            frr.render_prefix_lists(intent.prefix_lists),
-            frr.render_as_path_lists(intent.as_path_lists),
-            render_session_policy(intent, OPTIONS),
-        ]
-        # r2 is at its base configuration: none of the objects exists yet, and vtysh stops at a 'no' that fails
-        config = "\n".join(line for text in rendered for line in text.splitlines() if not line.startswith("no "))
-        output = lab_api.vtysh("r2", "configure terminal\n" + config + "\nend\n", check=False)
-        assert not output.strip(), output
-        yield intent
+        before = lab_api.running_config("r2")
+        runs = {"check": module_playbook("session_policy.yml", "--check", "--diff", *ON_R2)}
+        runs["unchanged"] = lab_api.running_config("r2") == before
+        runs["apply"] = module_playbook("session_policy.yml", "--diff", *ON_R2)
+        assert runs["apply"].rc == 0, runs["apply"].output
+        runs["again"] = module_playbook("session_policy.yml", *ON_R2)
+        yield r2_intent(), runs
     finally:
         for action in reversed(undo):
             action()
@@ -117,18 +112,45 @@ def settle_on(speaker, neighbor, marker, path):
     lab_api.wait_for(lambda: accepted(marker, neighbor), timeout=30, message="%s from %s on r2" % (marker, neighbor))
 
 
+def test_check_mode_shows_each_sessions_policy_and_changes_nothing_a_second_run_changes_nothing(policy_lab):
+    _intent, runs = policy_lab
+    assert runs["check"].rc == 0, runs["check"].output
+    assert runs["unchanged"]
+    (checked,) = runs["check"].for_action("session_policy")
+    assert checked["result"]["changed"]
+    diff = checked["result"]["diff"]["prepared"]
+    for line in (
+        "+router bgp 64500 address-family ipv4 unicast: neighbor %s route-map ROUTESEC-IN-CUSTOMER-AS65000-V4 in"
+        % CUST,
+        "+router bgp 64500 address-family ipv4 unicast: neighbor %s route-map ROUTESEC-IN-RS-AS65000-V4 in" % EXA,
+        "-router bgp 64500 address-family ipv4 unicast: neighbor %s route-map RS-LAB-FROM-EXA in" % EXA,
+        "+router bgp 64500 address-family ipv4 unicast: neighbor %s maximum-prefix 20 restart 15" % CUST,
+        "+router bgp 64500: neighbor %s local-role customer" % TRANSIT,
+        "+route-map ROUTESEC-OUT-TRANSIT-V4 permit 110",
+    ):
+        assert line in diff, line
+    summary = {s["neighbor"]: s for s in checked["result"]["sessions"]}
+    assert summary[TRANSIT]["import"] == "ROUTESEC-IN-TRANSIT-AS64496-V4"
+    assert summary[CUST6]["export"] == "ROUTESEC-OUT-CUSTOMER-V6"
+    (applied,) = runs["apply"].for_action("session_policy")
+    assert applied["result"]["changed"] and applied["result"]["diff"]["prepared"] == diff
+    assert runs["again"].rc == 0, runs["again"].output
+    assert [r["result"]["changed"] for r in runs["again"].for_action("session_policy")] == [False]
+    assert [r["result"]["changed"] for r in runs["again"].for_action("prefix_filter")] == [False]
+
+
 def test_the_intent_carries_each_sessions_relationship_and_role(policy_lab):
-    by_address = {s.address: s for s in policy_lab.sessions}
+    by_address = {s.address: s for s in policy_lab[0].sessions}
     assert {a: s.relationship for a, s in by_address.items()} == {
         CUST: "customer",
         CUST6: "customer",
         EXA: "route_server",
         TRANSIT: "transit",
     }
-    assert all(s.role == ROLE_OF[s.relationship] for s in policy_lab.sessions)
+    assert all(s.role == ROLE_OF[s.relationship] for s in policy_lab[0].sessions)
     assert by_address[CUST].blackhole and not by_address[CUST6].blackhole
     assert by_address[CUST].max_prefix == 20 and by_address[EXA].max_prefix is None
-    assert not policy_lab.unclassified
+    assert not policy_lab[0].unclassified
     neighbors = lab_api.vtysh_json("r2", "show bgp neighbors %s json" % CUST, daemon="bgpd")[CUST]
     assert neighbors["localRole"] == "provider"
 
@@ -180,3 +202,54 @@ def test_a_customer_may_blackhole_its_own_prefixes_only(policy_lab):
     assert not accepted("193.0.12.1/32", CUST) and not accepted("198.51.100.10/32", CUST)
     path = lab_api.vtysh_json("r2", "show bgp ipv4 unicast 198.51.100.9/32 json", daemon="bgpd")["paths"][0]
     assert "noExport" in path["community"]["string"] or "no-export" in path["community"]["string"]
+
+
+def test_over_its_max_prefix_a_customer_is_torn_down_a_route_server_only_warned(policy_lab, netbox, module_playbook):
+    """Runs last: cust's IPv4 session (teardown) and exa's (warning) get a max-prefix of 2 in NetBox, and each
+    sends three routes r2 accepts."""
+    r2 = netbox.dcim.devices.get(name="r2")
+    limits = {CUST: "teardown", EXA: "warning"}
+    for session in netbox.plugins.bgp.bgpsession.filter(device_id=r2.id):
+        address = str(session.remote_address).split("/", maxsplit=1)[0]
+        if address in limits:
+            fields = {schema.CF_MAX_PREFIX_V4: 2, schema.CF_MAX_PREFIX_ACTION: limits[address]}
+            session.update({"custom_fields": fields})
+    run = module_playbook("session_policy.yml", *ON_R2)
+    assert run.rc == 0, run.output
+    config = lab_api.running_config("r2")
+    assert "neighbor %s maximum-prefix 2 restart 15" % CUST in config
+    assert "neighbor %s maximum-prefix 2 warning-only" % EXA in config
+    for prefix in ("193.0.0.0/22", "193.0.4.0/23", "193.0.6.0/24"):
+        announce("exa", prefix, "65000 3333")
+    announce("cust", "198.51.100.0/24", "65000")
+    announce("cust", "198.51.100.9/32", "65000", "65535:666")
+    announce("cust", "203.0.113.0/24", "65000")
+
+    def state(neighbor):
+        return lab_api.vtysh_json("r2", "show bgp neighbors %s json" % neighbor, daemon="bgpd")[neighbor]
+
+    torn_down = lab_api.wait_for(
+        lambda: state(CUST) if state(CUST)["bgpState"] != "Established" else None,
+        timeout=30,
+        message="cust torn down over its max-prefix",
+    )
+    reason = {k: v for k, v in torn_down.items() if k.startswith(("last", "bgpState"))}
+    assert "Maximum Number of Prefixes" in json.dumps(reason), reason
+    lab_api.wait_for(lambda: len(lab_api.received_from("r2", EXA, 4)) >= 3 or None, timeout=30, message="exa's 3")
+    assert state(EXA)["bgpState"] == "Established"
+
+
+def test_rpki_invalid_routes_are_rejected(policy_lab):
+    """r2 gets an RTR session to the lab's StayRTR (whose VRPs give 203.0.113.0/24 to AS64511); exa sends that
+    prefix first from the wrong origin, then from the right one."""
+    address, port = lab_api.RTR_CACHE
+    output = lab_api.vtysh(
+        "r2", "configure terminal\nrpki\n rpki cache %s %d preference 1\nexit\nend\n" % (address, port)
+    )
+    assert "%" not in output, output
+    lab_api.wait_for(lambda: lab_api.rpki_prefix_table("r2") or None, timeout=30, message="VRPs on r2")
+    announce("exa", "203.0.113.0/24", "65000 65001")  # invalid: the VRP says AS64511
+    settle_on("exa", EXA, "193.0.20.0/24", "65000 3333")
+    assert not accepted("203.0.113.0/24", EXA)
+    announce("exa", "203.0.113.0/24", "65000 64511")  # valid
+    lab_api.wait_for(lambda: accepted("203.0.113.0/24", EXA) or None, timeout=30, message="the valid route on r2")

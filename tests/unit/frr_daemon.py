@@ -13,9 +13,9 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def standalone_bgpd(config, staticd=False):
-    """Start bgpd on ``config`` (text), and with ``staticd`` a staticd beside it (static routes without zebra);
-    yields {"vtysh": argv, "state": folder, "conf": its file}."""
+def standalone_bgpd(config, staticd=False, modules=()):
+    """Start bgpd on ``config`` (text) with its ``modules`` (``rpki``: origin validation), and with ``staticd`` a
+    staticd beside it (static routes without zebra); yields {"vtysh": argv, "state": folder, "conf": its file}."""
     folder = Path(tempfile.mkdtemp(prefix="routesec-frr-"))
     run, etc = folder / "run", folder / "etc"
     for path in (run, etc):
@@ -27,7 +27,8 @@ def standalone_bgpd(config, staticd=False):
     try:
         subprocess.run(
             ["/usr/lib/frr/bgpd", "-d", "-Z", "-n", "-p", "0", "-N", folder.name, "--vty_socket", run]
-            + ["-i", run / "bgpd.pid", "-f", etc / "bgpd.conf"],
+            + ["-i", run / "bgpd.pid", "-f", etc / "bgpd.conf"]
+            + [arg for module in modules for arg in ("-M", module)],
             check=True,
         )
         if staticd:

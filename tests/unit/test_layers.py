@@ -13,7 +13,7 @@ import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
 BASE = {"errors", "http_common", "fastnet", "platforms"}
-GLUE = {"ansible_support"}
+GLUE = {"ansible_support", "router_access"}
 FLOW = ("netbox", "intent", "render", "drivers", "plan")
 PACKAGES = sorted(p.name for p in CORE.iterdir() if (p / "__init__.py").is_file())
 

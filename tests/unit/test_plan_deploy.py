@@ -171,7 +171,7 @@ def test_apply_then_rerun_is_idempotent():
 def test_a_push_the_router_did_not_take_is_rolled_back():
     before = "ip prefix-list OWN4 seq 5 permit 10.0.0.0/24\nip prefix-list OWN4 seq 10 permit 10.0.9.0/24"
     device = MemoryFrr(before, drop="ip prefix-list OWN4 seq 15 permit 10.0.1.0/24")
-    with pytest.raises(TransportError, match="not as planned: OWN4.*previous lists were put back"):
+    with pytest.raises(TransportError, match="not as planned: OWN4.*previous configuration was put back"):
         deploy_prefix_lists(intent("10.0.0.0/24", "10.0.1.0/24"), device, DeployOptions(allow_shrink=True))
     assert sorted(device.lines) == sorted(before.splitlines())
     assert device.saved == 0

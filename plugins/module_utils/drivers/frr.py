@@ -1,13 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""FRR: prefix-lists changed by the minimal delta and originations added, read back after every push.
+"""FRR: prefix-lists changed by the minimal delta, originations added, session policy planned object by object.
 
 What a candidate may hold is in ``frr_candidate``: prefix-lists, planned each
 against the running one (entries that stay keep their sequence numbers, only
 entries added or removed are sent; a list where nothing stays, renumbered, is
-replaced as a whole instead, which costs FRR fewer lines), and originations,
-only added. ``FrrBase`` holds the planning, the push and its read-back, the
+replaced as a whole instead, which costs FRR fewer lines), originations,
+only added, and the session policy (``frr_policy``: AS-path and community
+lists, route-maps and the neighbours' bindings, each entry or line that differs
+changed, the policy's objects nothing uses any more removed). ``FrrBase`` holds the planning, the push and its read-back, the
 rollback and the BGP state every FRR driver shares; a subclass says how lines
 and commands reach vtysh.
 
@@ -16,8 +18,8 @@ an entry costs time in proportion to the list's length: sending only the delta
 is what keeps a change to a 100,000-entry list affordable.
 
 vtysh does not apply a change as a transaction (lines before a refused one
-stay applied), so after a push the driver reads the lists back and, when they
-are not as planned, puts them back as they were. ``save`` writes the
+stay applied), so after a push the driver reads the lists and the policy back
+and, when they are not as planned, puts them back as they were. ``save`` writes the
 configuration (``write memory``) once a change is final.
 
 ``FrrDriver`` (this module) runs vtysh on the router through a runner (over SSH
@@ -37,8 +39,9 @@ import shlex
 
 from ..render import frr
 from ..render.list_delta import ListChange, plan_list, unified_diff
-from . import DriverError, unified
+from . import DriverError, frr_policy, unified
 from .frr_candidate import parse_candidate, plan_originations
+from .frr_policy import PolicyChange
 from .locked import RunnerDriver, short
 from .watchdog import Watchdog
 
@@ -71,7 +74,10 @@ class FrrBase:
         self.method = method
         self.changes = None  # the planned ListChanges of the loaded candidate
         self.originations = []  # the planned Originations of the loaded candidate
-        self.committed = None  # (changes, originations) of the last commit, for rollback
+        self.policy = PolicyChange({}, {})  # the planned session-policy change of the loaded candidate
+        self.policy_state = {}  # the session-policy objects the router will hold, for the guards
+        self.prefix_list_names = set()  # (afi, name) of the prefix-lists the router will hold, for the guards
+        self.committed = None  # (changes, originations, policy) of the last commit, for rollback
         self.pending = False
         self.sent = []  # the lines of the last push
 
@@ -101,38 +107,47 @@ class FrrBase:
 
     def load_candidate(self, text: str) -> None:
         self.check_candidate(text)
-        wanted, networks = parse_candidate(text, self.where)
+        candidate = parse_candidate(text, self.where)
         running_text = self.get_running()
         running = frr.parse_prefix_lists(running_text)
-        self.changes = [plan_list(plist, running.get((plist.afi, plist.name))) for plist in wanted]
-        self.originations = plan_originations(networks, running_text)
+        self.changes = [plan_list(plist, running.get((plist.afi, plist.name))) for plist in candidate.prefix_lists]
+        self.originations = plan_originations(candidate.networks, running_text)
+        before = frr_policy.parse(running_text)
+        self.policy_state = frr_policy.target(before, candidate.policy)
+        self.policy = PolicyChange(before, self.policy_state)
+        self.prefix_list_names = {key for key, entries in running.items() if entries}
+        self.prefix_list_names |= {(c.afi, c.name) for c in self.changes if c.after}
+        self.prefix_list_names -= {(c.afi, c.name) for c in self.changes if not c.after}
 
     def compare(self) -> str:
         lists = unified_diff(self._need_changes(), frr.entry_line, self.name)
+        policy = unified(*self.policy.diff_texts(), self.name) if self.policy else ""
         added = added_lines(self.originations)
-        return lists + (unified("", "".join(line + "\n" for line in added), self.name) if added else "")
+        return lists + policy + (unified("", "".join(line + "\n" for line in added), self.name) if added else "")
 
     def commands(self) -> list:
         """The lines a commit of the loaded candidate sends."""
         changed = [c for c in self._need_changes() if c.changed]
-        return self.lines_for(changed) + added_lines(self.originations)
+        return self.lines_for(changed) + self.policy.lines() + added_lines(self.originations)
 
     def discard(self) -> None:
         self.changes = None
         self.originations = []
+        self.policy = PolicyChange({}, {})
 
     def commit(self, confirm: int | None = None) -> None:
         changes = [c for c in self._need_changes() if c.changed]
-        originations = self.originations
+        originations, policy = self.originations, self.policy
         if confirm:
-            self.arm(confirm, self.undo_lines(changes, originations))
+            self.arm(confirm, self.undo_lines(changes, originations, policy))
         try:
-            self.push(changes, originations)
+            self.push(changes, originations, policy)
         except DriverError:
             if confirm:
                 self.disarm()
             raise
-        self.committed, self.changes, self.originations = (changes, originations), None, []
+        self.committed = (changes, originations, policy)
+        self.discard()
         if confirm:
             self.pending = True
         else:
@@ -153,8 +168,8 @@ class FrrBase:
         if self.pending:
             self.disarm()
             self.pending = False
-        changes, originations = self.committed
-        self.restore(changes)
+        changes, originations, policy = self.committed
+        self.restore(changes, policy=policy)
         undo = taken_back_lines(originations)
         if undo and self.send(undo):
             raise DriverError("taking the originations back failed; check the router by hand", self.where)
@@ -170,38 +185,46 @@ class FrrBase:
         replace = self.method == "replace" or (self.method == "auto" and change.before and not kept(change))
         return frr.replace_lines(change) if replace else frr.change_lines(change)
 
-    def undo_lines(self, changes, originations):
-        """The lines that send ``changes`` and ``originations`` back."""
+    def undo_lines(self, changes, originations, policy=None):
+        """The lines that send ``changes``, ``originations`` and ``policy`` back."""
         undo = self.lines_for([c.reverse() for c in changes])
-        return undo + taken_back_lines(originations)
+        return undo + (policy.reverse().lines() if policy else []) + taken_back_lines(originations)
 
-    def push(self, changes, originations=()):
-        """Send the change; read the lists back and put them back as they were when they are not as planned."""
-        self.sent = self.lines_for(changes) + added_lines(originations)
+    def push(self, changes, originations=(), policy=None):
+        """Send the change; read the lists and the policy back and put them back as they were when they are not
+        as planned."""
+        policy = policy or PolicyChange({}, {})
+        self.sent = self.lines_for(changes) + policy.lines() + added_lines(originations)
         if not self.sent:
             return
         refused = self.send(self.sent)
-        running = frr.parse_prefix_lists(self.get_running())
+        running_text = self.get_running()
+        running = frr.parse_prefix_lists(running_text)
         wrong = [c.name for c in changes if running.get((c.afi, c.name), {}) != c.after]
+        wrong += policy.wrong(frr_policy.parse(running_text)) if policy else []
         if refused or wrong:
-            self.restore(changes, running)
+            self.restore(changes, running_text, policy)
             undo = taken_back_lines(originations)
             if undo:
                 self.send(undo)
             raise DriverError(
-                "the change did not apply (%s); the previous lists were put back"
+                "the change did not apply (%s); the previous configuration was put back"
                 % (refused or "not as planned: %s" % ", ".join(wrong)),
                 self.where,
             )
 
-    def restore(self, changes, running=None):
-        """Bring every list of ``changes`` back to its ``before``, from whatever state it is in now."""
-        if running is None:
-            running = frr.parse_prefix_lists(self.get_running())
+    def restore(self, changes, running_text=None, policy=None):
+        """Bring every list of ``changes`` and every object of ``policy`` back to its ``before``, from whatever
+        state it is in now."""
+        if running_text is None:
+            running_text = self.get_running()
+        running = frr.parse_prefix_lists(running_text)
         back = [ListChange(c.afi, c.name, running.get((c.afi, c.name), {}), c.before) for c in changes]
         lines = [line for change in back if change.changed for line in frr.change_lines(change)]
+        if policy:
+            lines += policy.back_from(frr_policy.parse(running_text)).lines()
         if lines and self.send(lines):
-            raise DriverError("putting the previous lists back failed; check the router by hand", self.where)
+            raise DriverError("putting the previous configuration back failed; check the router by hand", self.where)
 
     def persist(self):
         if self.save:

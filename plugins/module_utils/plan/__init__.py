@@ -6,6 +6,7 @@
 ``guards`` refuses a change that would empty or sharply shrink a filter;
 ``deploy`` runs read, plan, guards, load, compare, commit confirmed, check and
 confirm through any driver; ``announce`` plans what a router originates;
+``session_policy`` plans a router's session policy and guards it;
 ``artifact`` writes a check-mode plan for review and checks that ``apply``
 finds the same plan.
 

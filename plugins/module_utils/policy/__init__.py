@@ -4,8 +4,8 @@
 """Session policy, platform-neutral: what every BGP session imports and exports, by relationship.
 
 ``options`` holds the operator's settings (path length, prefix lengths, bogon ASNs, transit-free networks,
-the large communities that say where a route was learned); ``terms`` turns them and a router's sessions into
-ordered import and export terms that every platform's renderer writes in its own syntax.
+the large communities that say where a route was learned); ``as_path_regex`` writes AS-number ranges as the
+regular expressions of AS-path lists.
 
 Imports from: base, intent.
 """

@@ -51,8 +51,14 @@ def render_session_policy(intent, options) -> str:
     local = intent.device.local_asn
     lines = []
     for afi in families:
-        lines += frr.render_prefix_lists(helper_lists(intent, options, afi, sessions)).splitlines()
+        helpers = [plist for plist in helper_lists(intent, options, afi, sessions) if plist.entries]
+        lines += frr.render_prefix_lists(helpers).splitlines()
     lines += as_path_lines(options, sorted({s.remote_asn for s in sessions if s.relationship != "route_server"}))
+    # the neighbours' IRR origin lists; each list is planned whole against the router's, so without the
+    # renderer's leading "no" line
+    lines += [
+        line for line in frr.render_as_path_lists(intent.as_path_lists).splitlines() if not line.startswith("no ")
+    ]
     lines += community_lines(options, local)
     maps = {}  # each map written once, however many sessions use it
     for session in sessions:
@@ -107,7 +113,18 @@ def helper_lists(intent, options, afi, sessions):
         theirs = [e for plist in intent.prefix_lists if plist.name == irr_list(asn, afi) for e in plist.entries]
         entries = sorted({PrefixEntry(e.prefix, le=TOP[afi]) for e in theirs if e.action == "permit"})
         lists.append(PrefixList(blackhole_list(asn, afi), afi, tuple(entries), "routesec: AS%d may blackhole" % asn))
-    return [plist for plist in lists if plist.entries]
+    return lists
+
+
+def empty_lists(intent, options) -> set:
+    """``(afi, name)`` of the prefix-lists the policy matches that have no entries: FRR holds no empty
+    prefix-list, and an entry matching one it does not hold matches nothing (our own space when we
+    originate nothing in a family, a neighbour whose AS-SET has no routes of one)."""
+    sessions = [s for s in intent.sessions if s.ebgp]
+    empty = {(p.afi, p.name) for p in intent.prefix_lists if not p.entries}
+    for afi in {s.afi for s in sessions}:
+        empty |= {(afi, p.name) for p in helper_lists(intent, options, afi, sessions) if not p.entries}
+    return empty
 
 
 def _list(what, afi):

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Session policy: the planner that brings a router's BGP sessions to the policy NetBox implies, and its guards.
+
+Before anything is planned, an eBGP session without a relationship is refused (``unclassified="keep"`` leaves
+such sessions as they are instead). Once the driver has the candidate loaded, the change is refused, and
+nothing is sent, when it would:
+
+* bind a policy to a neighbour the router does not have, or whose AS is not the one NetBox says;
+* leave a session of NetBox without an import or an export route-map on the router;
+* take a route-map a neighbour uses away (a filter detached), or a neighbour's import or export away;
+* write a route-map that names a list the router would not hold (an IRR list not deployed yet, say), which
+  would make its entry match nothing or everything.
+
+The helper prefix-lists (bogons, lengths, our own space) go through the prefix-list guards like any other.
+"""
+
+from __future__ import annotations
+
+from ..drivers import frr_policy
+from ..errors import SafetyError
+from ..render import frr
+from ..render.frr_session_policy import empty_lists, export_name, import_name, render_session_policy
+from ..render.list_delta import ListChange
+from .deploy import Plan
+
+UNCLASSIFIED = ("fail", "keep")
+
+
+def session_policy_plan(intent, options, unclassified: str = "fail", check_mode: bool = False):
+    """The planner of ``intent``'s (a DeviceIntent) session policy under ``options`` (policy.PolicyOptions),
+    for ``plan.deploy.deploy``; SafetyError naming the sessions when some have no relationship. In
+    ``check_mode`` the intent's prefix-lists count as on the router (a run deploys them first, with
+    ``prefix_filter``; its check mode has not)."""
+    device = intent.device
+    if device.platform != "frr":
+        raise SafetyError(
+            "session policy is deployed to FRR only so far, not %s; nothing was changed" % device.platform,
+            "device %s" % device.name,
+        )
+    check_classified(intent, unclassified)
+    candidate = render_session_policy(intent, options)
+    known = empty_lists(intent, options)
+    if check_mode:
+        known |= {(p.afi, p.name) for p in intent.prefix_lists}
+    wanted = frr.parse_prefix_lists(candidate)
+
+    def plan(running):
+        if not candidate:
+            return Plan(None)
+        current = frr.parse_prefix_lists(running)
+        changes = [
+            ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
+        ]
+        return Plan(candidate, changes, check_loaded=lambda driver: check_policy(intent, driver, known))
+
+    return plan
+
+
+def session_summary(intent, options) -> list:
+    """Each eBGP session of ``intent``: its neighbour, relationship, route-maps, max-prefix and role."""
+    return [
+        {
+            "neighbor": s.address,
+            "relationship": s.relationship,
+            "import": import_name(s),
+            "export": export_name(s, options),
+            "max_prefix": s.max_prefix,
+            "role": s.role,
+        }
+        for s in sorted(intent.sessions)
+        if s.ebgp
+    ]
+
+
+def check_classified(intent, unclassified="fail"):
+    if unclassified not in UNCLASSIFIED:
+        raise SafetyError("must be one of %s, not %r" % (", ".join(UNCLASSIFIED), unclassified), "unclassified")
+    if intent.unclassified and unclassified == "fail":
+        raise SafetyError(
+            "the eBGP sessions with %s have no relationship, so their policy cannot be derived; nothing was "
+            "changed. Set custom_fields.routesec_relationship on each in NetBox, or set unclassified=keep to "
+            "leave them as they are" % ", ".join(intent.unclassified),
+            "device %s" % intent.device.name,
+        )
+
+
+def check_policy(intent, driver, known=frozenset()):
+    """The guards of the module's description, on what the loaded candidate would leave on the router;
+    ``known`` names prefix-lists ({(afi, name)}) that count as there though the router lacks them (those the
+    intent has without entries, which FRR does not hold)."""
+    state, change = driver.policy_state, driver.policy
+    where = "device %s" % intent.device.name
+    local = intent.device.local_asn
+    for session in (s for s in intent.sessions if s.ebgp):
+        _check_neighbor(state, local, session, where)
+        bound = state.get(("bind", local, session.afi, session.address), {})
+        for direction, kind in (("in", "import"), ("out", "export")):
+            line = bound.get("route-map %s" % direction)
+            if line is None or ("map", line.split()[1]) not in state:
+                raise SafetyError(
+                    "BGP session %s would be left without an %s route-map; nothing was changed"
+                    % (session.name or session.address, kind),
+                    where,
+                )
+    for key in change.keys:
+        _check_kept(key, change, state, where)
+    for key in (k for k in change.keys if k[0] == "map" and k in state):
+        missing = frr_policy.missing_lists(state, key[1], driver.prefix_list_names | set(known))
+        if missing:
+            raise SafetyError(
+                "route-map %s names %s, which the router would not hold; nothing was changed. Deploy the "
+                "neighbours' IRR filters (routesec.bgp.prefix_filter) first" % (key[1], ", ".join(missing)),
+                where,
+            )
+
+
+def _check_neighbor(state, local, session, where):
+    neighbor = state.get(("neighbor", local, session.address))
+    label = "BGP session %s" % (session.name or session.address)
+    if neighbor is None:
+        raise SafetyError(
+            "%s: the router has no neighbour %s under router bgp %d; nothing was changed. Configure the session "
+            "first" % (label, session.address, local),
+            where,
+        )
+    remote = neighbor.get("remote-as")
+    if remote is None and "peer-group" in neighbor:
+        remote = state.get(("neighbor", local, neighbor["peer-group"]), {}).get("remote-as")
+    if remote not in (str(session.remote_asn), "external"):
+        raise SafetyError(
+            "%s: the router's neighbour %s has remote-as %s, NetBox says AS%d; nothing was changed"
+            % (label, session.address, remote, session.remote_asn),
+            where,
+        )
+
+
+def _check_kept(key, change, state, where):
+    """A change takes no neighbour's import or export away, and no route-map a neighbour uses."""
+    if key[0] == "map" and key not in state and key[1] in frr_policy.used_maps(state):
+        raise SafetyError("route-map %s is used by a neighbour and would be removed" % key[1], where)
+    if key[0] == "bind":
+        for direction in ("in", "out"):
+            wanted = "route-map %s" % direction
+            if wanted in change.before.get(key, {}) and wanted not in state.get(key, {}):
+                raise SafetyError(
+                    "neighbour %s would lose its route-map %s; nothing was changed" % (key[3], direction), where
+                )

@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: session_policy
+short_description: Deploy every eBGP session's import and export policy, derived from its relationship in NetBox
+version_added: 0.1.0
+description:
+  - Takes one router's intent, as R(routesec.bgp.irr_filters,ansible_collections.routesec.bgp.irr_filters_module)
+    returns it (the sessions with their relationships from NetBox, the customers' and peers' IRR lists), and brings
+    the router's session policy to it, or renders it.
+  - The policy follows the NLNOG BGP filter guide and MANRS action 1 (README "Session policy"). Import, first
+    match wins - graceful shutdown (RFC 8326) lowers the preference; bogon AS numbers, paths longer than
+    O(max_path_length), a first AS that is not the neighbour's (not from route servers), transit-free networks
+    from customers and peers, blackhole requests (RFC 7999) except from a customer allowed to for its own
+    prefixes, bogon prefixes, the default route, prefixes too long or too short, our own space and RPKI-invalid
+    routes are rejected; customers and peers are limited to their IRR prefix-list and origin AS-path list; what
+    is accepted is tagged with a large community saying where it was learned. Export - to transits, peers and
+    route servers our own prefixes and routes learned from customers; to customers everything, or only a default
+    route (O(customer_export)). Per session its max-prefix (warning, or teardown with O(max_prefix_restart)) and
+    our RFC 9234 role (FRR then sets and checks Only-to-Customer).
+  - Deploys to C(frr) (O(transport=netmiko), O(transport=vtysh) or O(transport=vtysh_local)) through the one
+    deployment path. The driver plans object by object against the running configuration - each route-map entry,
+    list entry and neighbour line that differs is changed, the session policy's route-maps and lists nothing
+    uses any more are removed, other configuration is left alone - reads the router back after the push and puts
+    it back when it is not as planned, under a confirm timer with O(transport=vtysh).
+  - Refused before anything is sent, naming what is wrong - an eBGP session without a relationship
+    (O(unclassified)); a session the router has no neighbour for, or whose remote AS differs from NetBox's; a
+    change that would leave a session of NetBox without an import or an export route-map, take a route-map away
+    that a neighbour uses, or take a neighbour's route-map away; a route-map naming a list the router would not
+    hold (deploy the IRR prefix-lists with R(routesec.bgp.prefix_filter,ansible_collections.routesec.bgp.prefix_filter_module)
+    first; in check mode the intent's prefix-lists count as deployed, as the run would deploy them first).
+  - A session removed from NetBox keeps its policy on the router until the session itself is removed there.
+  - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows each route-map, list and
+    neighbour line that would change.
+  - O(state=rendered) returns the configuration without connecting.
+author: routesec maintainers (@routesec)
+extends_documentation_fragment:
+  - routesec.bgp.controller
+  - routesec.bgp.confirm
+  - routesec.bgp.router_access
+  - routesec.bgp.host_keys
+  - routesec.bgp.ssh
+options:
+  intent:
+    description: One device's intent, an item of RV(routesec.bgp.irr_filters#module:devices).
+    type: dict
+    required: true
+  state:
+    description: C(deployed) pushes to the router; C(rendered) returns the configuration without connecting.
+    type: str
+    choices: [deployed, rendered]
+    default: deployed
+  unclassified:
+    description:
+      - What to do when the router has eBGP sessions without C(custom_fields.routesec_relationship) in NetBox.
+        C(fail) refuses the run naming them; C(keep) deploys the others and leaves those as they are.
+    type: str
+    choices: [fail, keep]
+    default: fail
+  max_path_length:
+    description: Reject routes whose AS path has more ASNs than this.
+    type: int
+    default: 100
+  transit_free:
+    description: Transit-free networks; a customer's or peer's route through one is a leak. Default, the NLNOG BGP
+      filter guide's list.
+    type: list
+    elements: int
+  bogon_asn_exceptions:
+    description: AS numbers or ranges (C(64496-64511)) taken out of the bogon AS numbers.
+    type: list
+    elements: str
+    default: []
+  bogon_exceptions:
+    description: Prefixes taken out of the bogon prefixes.
+    type: list
+    elements: str
+    default: []
+  min_length:
+    description: The shortest IPv4 and IPv6 prefix lengths accepted.
+    type: list
+    elements: int
+    default: [8, 16]
+  max_length:
+    description: The longest IPv4 and IPv6 prefix lengths accepted.
+    type: list
+    elements: int
+    default: [24, 48]
+  community_function:
+    description: The middle part of the large communities C(LOCAL:FUNCTION:CODE) that say where a route was learned.
+    type: int
+    default: 1
+  customer_export:
+    description: What customers get from us - C(full), every route; C(default), only a default route.
+    type: str
+    choices: [full, default]
+    default: full
+  reject_invalid:
+    description: Reject RPKI-invalid routes (the router's RTR sessions come from R(routesec.bgp.rov_config,ansible_collections.routesec.bgp.rov_config_module)).
+    type: bool
+    default: true
+  max_prefix_restart:
+    description: Minutes before a session torn down over its max-prefix comes back; 0, never.
+    type: int
+    default: 15
+  role_strict:
+    description: RFC 9234 strict mode - no session with a neighbour that announces no role.
+    type: bool
+    default: false
+  allow_shrink:
+    description: Push a change even if it shrinks one of the policy's prefix-lists (bogons, our space, a customer's
+      blackhole list) by more than a quarter.
+    type: bool
+    default: false
+requirements:
+  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh))
+attributes:
+  check_mode:
+    support: full
+    description: Connects, reads the running configuration and plans; the guards run; nothing is sent.
+  diff_mode:
+    support: full
+    description: Returns the unified diff of the route-maps, lists and neighbour lines that would change.
+"""
+
+EXAMPLES = r"""
+- name: Each router's session policy, confirmed once its transit sessions are back up
+  routesec.bgp.session_policy:
+    intent: "{{ hostvars['localhost'].routesec_irr.devices[inventory_hostname] }}"
+    transport: vtysh
+    username: routesec
+    ssh_key: ~/.ssh/routesec
+    confirm_timeout: 120
+    wait_established: [198.18.0.10]
+    bogon_asn_exceptions: ["64496-64511", "65000-65010"]
+
+- name: What edge1's customers would get with only a default route from us, rendered without connecting
+  routesec.bgp.session_policy:
+    intent: "{{ routesec_irr.devices['edge1'] }}"
+    customer_export: default
+    state: rendered
+  register: policy
+"""
+
+RETURN = r"""
+commands:
+  description: The vtysh lines of the change, in the order they are sent (in check mode, not sent).
+  returned: state=deployed
+  type: list
+  elements: str
+  sample: ["route-map ROUTESEC-OUT-CUSTOMER-DEFAULT-V4 deny 10", "exit", "router bgp 64500"]
+sessions:
+  description: Each eBGP session's relationship and the route-maps, max-prefix and role it gets.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - neighbor: 198.18.0.101
+      relationship: customer
+      import: ROUTESEC-IN-CUSTOMER-AS65010-V4
+      export: ROUTESEC-OUT-CUSTOMER-V4
+      max_prefix: 100
+      role: provider
+unclassified:
+  description: The eBGP sessions without a relationship, left as they are (O(unclassified=keep)).
+  returned: always
+  type: list
+  elements: str
+rendered:
+  description: The configuration in the router's syntax.
+  returned: state=rendered
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ansible_support import deploy_options, run
+from ..module_utils.intent.model import DeviceIntent
+from ..module_utils.plan.deploy import deploy
+from ..module_utils.plan.session_policy import UNCLASSIFIED, session_policy_plan, session_summary
+from ..module_utils.policy.options import PolicyOptions
+from ..module_utils.render.frr_session_policy import render_session_policy
+from ..module_utils.router_access import ROUTER_ACCESS_OPTIONS, router_driver
+
+POLICY_OPTIONS = {
+    "max_path_length": {"type": "int", "default": 100},
+    "transit_free": {"type": "list", "elements": "int"},
+    "bogon_asn_exceptions": {"type": "list", "elements": "str", "default": []},
+    "bogon_exceptions": {"type": "list", "elements": "str", "default": []},
+    "min_length": {"type": "list", "elements": "int", "default": [8, 16]},
+    "max_length": {"type": "list", "elements": "int", "default": [24, 48]},
+    "community_function": {"type": "int", "default": 1},
+    "customer_export": {"type": "str", "choices": ["full", "default"], "default": "full"},
+    "reject_invalid": {"type": "bool", "default": True},
+    "max_prefix_restart": {"type": "int", "default": 15},
+    "role_strict": {"type": "bool", "default": False},
+}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "intent": {"type": "dict", "required": True},
+            "state": {"type": "str", "choices": ["deployed", "rendered"], "default": "deployed"},
+            "unclassified": {"type": "str", "choices": list(UNCLASSIFIED), "default": "fail"},
+            "allow_shrink": {"type": "bool", "default": False},
+            **POLICY_OPTIONS,
+            **ROUTER_ACCESS_OPTIONS,
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    intent = run(module, DeviceIntent.from_dict, p["intent"])
+    options = run(module, PolicyOptions.from_params, p)
+    summary = {"sessions": session_summary(intent, options), "unclassified": list(intent.unclassified)}
+    if p["state"] == "rendered":
+        module.exit_json(changed=False, rendered=run(module, render_session_policy, intent, options), **summary)
+    planner = run(module, session_policy_plan, intent, options, p["unclassified"], module.check_mode)
+    if p["transport"] == "netconf":
+        module.fail_json(msg="session policy is deployed to FRR over netmiko or vtysh, not over NETCONF")
+    driver, runner = router_driver(module, intent.device)
+
+    def deployed():
+        with driver:
+            return deploy(driver, planner, deploy_options(module, allow_shrink=p["allow_shrink"]))
+
+    try:
+        outcome = run(module, deployed)
+    finally:
+        if runner is not None:
+            runner.close()
+    result = {"changed": outcome.changed, "commands": outcome.commands, **summary}
+    if module._diff and outcome.diff:
+        result["diff"] = {"prepared": outcome.diff}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
