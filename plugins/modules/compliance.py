@@ -18,6 +18,12 @@ description:
     NetBox (C(filter-drift), C(rtr-missing), C(rtr-cache-missing), C(router-unreachable)), and checks that a router
     with RTR sessions applies a policy rejecting RPKI-invalid routes inbound on some neighbour
     (C(rov-policy-missing), FRR).
+  - On FRR routers some of whose eBGP sessions have a relationship in NetBox, checks every eBGP session against
+    the policy R(routesec.bgp.session_policy,ansible_collections.routesec.bgp.session_policy_module) would deploy
+    with O(session_policy) - a session without an import or export route-map, known to NetBox or not
+    (C(session-policy-missing)), route-maps, lists or neighbour lines that differ (C(session-policy-drift)), a
+    session without a maximum-prefix (C(max-prefix-missing)) or without the BGP role NetBox implies
+    (C(role-missing)).
   - Writes the report as JSON, JUnit XML and a self-contained HTML page to O(output_dir), and fails when more
     than O(max_findings) findings are at or above O(fail_at).
   - Reads only, and writes only its report files; in check mode it writes nothing and returns the findings.
@@ -51,6 +57,13 @@ options:
     default: {}
   platform_map:
     description: Maps NetBox platform slugs to routesec platforms when they differ.
+    type: dict
+    default: {}
+  session_policy:
+    description:
+      - The options of R(routesec.bgp.session_policy,ansible_collections.routesec.bgp.session_policy_module) the
+        routers' policy is deployed with (C(bogon_asn_exceptions), C(transit_free), C(customer_export), ...), so
+        that C(session-policy-drift) compares with what it would deploy.
     type: dict
     default: {}
   output_dir:
@@ -118,6 +131,7 @@ from ..module_utils.ansible_support import NETBOX_ARGSPEC, netbox_snapshot, run
 from ..module_utils.compliance.findings import SEVERITIES
 from ..module_utils.compliance.run import KINDS, ComplianceRun, build_report, write
 from ..module_utils.irr.registries import RegistryAccess
+from ..module_utils.policy.options import PolicyOptions
 
 
 def main():
@@ -130,6 +144,7 @@ def main():
         registries={"type": "dict", "required": True},
         router_states={"type": "dict", "default": {}},
         platform_map={"type": "dict", "default": {}},
+        session_policy={"type": "dict", "default": {}},
         output_dir={"type": "path"},
         wide_max_length={"type": "bool", "default": False},
         fail_at={"type": "str", "choices": list(SEVERITIES), "default": "high"},
@@ -140,7 +155,13 @@ def main():
     snapshot = netbox_snapshot(module, list(KINDS))
     whois = RegistryAccess(p["irr_host"], p["irr_port"], p["sources"], timeout=p["timeout"])
     settings = ComplianceRun(
-        p["current_vrps"], whois, p["registries"], p["router_states"], p["platform_map"], p["wide_max_length"]
+        p["current_vrps"],
+        whois,
+        p["registries"],
+        p["router_states"],
+        p["platform_map"],
+        p["wide_max_length"],
+        run(module, PolicyOptions.from_settings, p["session_policy"]),
     )
     report = run(module, build_report, snapshot.records, settings)
     data = report.to_dict()

@@ -99,11 +99,22 @@ rov_policy:
   returned: success
   type: dict
   sample: {"rejecting": ["ROUTESEC-ROV"], "inbound": {"198.18.0.100": "ROUTESEC-ROV"}, "validated": ["198.18.0.100"]}
+session_policy:
+  description:
+    - The session policy's objects on the router (FRR) - AS-path and community lists, route-maps, and per
+      neighbour its remote AS and its route-maps, maximum-prefix, default-originate and local-role - as
+      C([key, value]) pairs, for R(routesec.bgp.compliance,ansible_collections.routesec.bgp.compliance_module).
+      Null where not read for the platform.
+  returned: success
+  type: list
+  elements: list
+  sample: [[["bind", 64500, 4, "198.18.0.101"], {"route-map in": "route-map ROUTESEC-IN-CUSTOMER-AS65000-V4 in"}]]
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import HOST_KEY_OPTIONS, host_key_options, run, runner_of
+from ..module_utils.drivers import frr_policy
 from ..module_utils.drivers.registry import driver_for, platforms_over
 from ..module_utils.render import bird2, frr, renderer
 from ..module_utils.render.common import entry_text
@@ -170,6 +181,7 @@ def main():
         },
         rtr_caches=parse_caches(text) if parse_caches else None,
         rov_policy=parse_policy(text) if parse_policy else None,
+        session_policy=frr_policy.to_data(frr_policy.parse(text)) if platform == "frr" else None,
     )
 
 

@@ -5,8 +5,8 @@ check mode changes nothing, a second run changes nothing, and what r2 then accep
 exports to transit is read from the BGP tables of r2 and transit, never from the rendered text.
 
 The sessions: cust (AS65000) is r2's customer, over IPv4 allowed to blackhole its own prefixes, with a
-max-prefix; exa (AS65000 too) stands for an IXP route server, so that it may inject any path; transit (AS64496)
-is r2's transit. The lab is numbered in documentation and private ASNs and its customer's routes sit in
+max-prefix; exa (AS65000 too) stands over IPv4 for an IXP route server, so that it may inject any path, and over
+IPv6 for a peer; transit (AS64496) is r2's transit. The lab is numbered in documentation and private ASNs and its customer's routes sit in
 documentation ranges, so the run takes those out of the bogons as the lab's inventory does; everything else a
 filter refuses is real. Routes that must pass are public space nobody in the lab holds (193.0.0.0/21).
 """
@@ -26,6 +26,7 @@ from lab_helpers import lab_api, lab_env
 pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
 
 CUST, CUST6, EXA, TRANSIT = "198.18.0.101", "fdff:5e5::101", "198.18.0.100", "198.18.0.10"
+EXA6, TRANSIT6 = "fdff:5e5::100", "fdff:5e5::10"
 DOCUMENTATION = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:1000::/36"]  # the lab IRRd's customer routes
 PUBLIC = "193.0.0.0/21"
 ON_R2 = ("-e", "routesec_targets=r2")
@@ -65,8 +66,11 @@ def classify_sessions(netbox):
     asns = {a.asn: a for a in netbox.ipam.asns.filter(asn=[64500, 64496, 65000])}
     for name, local, remote, asn, relationship in (
         ("exa-v4", "198.18.0.2/24", "%s/24" % EXA, 65000, "route_server"),
+        ("exa-v6", "fdff:5e5::2/64", "%s/64" % EXA6, 65000, "peer"),
         ("transit-v4", "198.18.0.2/24", "%s/24" % TRANSIT, 64496, "transit"),
+        ("transit-v6", "fdff:5e5::2/64", "%s/64" % TRANSIT6, 64496, "transit"),
     ):
+        limit = schema.CF_MAX_PREFIX_V6 if ":" in remote else schema.CF_MAX_PREFIX_V4
         local_ip = netbox.ipam.ip_addresses.get(address=local)
         remote_ip = netbox.ipam.ip_addresses.create(address=remote, status="active", description="routesec test")
         created = netbox.plugins.bgp.bgpsession.create(
@@ -77,7 +81,7 @@ def classify_sessions(netbox):
             local_as=asns[64500].id,
             remote_as=asns[asn].id,
             status="active",
-            custom_fields={schema.CF_RELATIONSHIP: relationship},
+            custom_fields={schema.CF_RELATIONSHIP: relationship, limit: 1000},
         )
         undo += [remote_ip.delete, created.delete]
     return undo
@@ -145,11 +149,13 @@ def test_the_intent_carries_each_sessions_relationship_and_role(policy_lab):
         CUST: "customer",
         CUST6: "customer",
         EXA: "route_server",
+        EXA6: "peer",
         TRANSIT: "transit",
+        TRANSIT6: "transit",
     }
     assert all(s.role == ROLE_OF[s.relationship] for s in policy_lab[0].sessions)
     assert by_address[CUST].blackhole and not by_address[CUST6].blackhole
-    assert by_address[CUST].max_prefix == 20 and by_address[EXA].max_prefix is None
+    assert by_address[CUST].max_prefix == 20 and by_address[EXA].max_prefix == 1000
     assert not policy_lab[0].unclassified
     neighbors = lab_api.vtysh_json("r2", "show bgp neighbors %s json" % CUST, daemon="bgpd")[CUST]
     assert neighbors["localRole"] == "provider"
@@ -168,6 +174,37 @@ def test_a_customer_leaking_through_a_transit_free_network_is_stopped_its_own_ro
     assert "198.51.100.0/24" not in lab_api.received_from("transit", "198.18.0.2")
     large = lab_api.vtysh_json("r2", "show bgp ipv4 unicast 203.0.113.0/24 json", daemon="bgpd")["paths"][0]
     assert large["largeCommunity"]["string"] == "64500:1:1"
+
+
+def best_from(prefix, afi):
+    """The neighbour r2's best path for ``prefix`` comes from (None when it has none)."""
+    table = lab_api.vtysh_json("r2", "show bgp ipv%d unicast %s json" % (afi, prefix), daemon="bgpd")
+    best = [p for p in table.get("paths", []) if p.get("bestpath", {}).get("overall")]
+    return best[0]["peer"]["peerId"] if best else None
+
+
+def advertised_to(neighbor, afi):
+    command = "show bgp ipv%d unicast neighbors %s advertised-routes json" % (afi, neighbor)
+    return set(lab_api.vtysh_json("r2", command, daemon="bgpd").get("advertisedRoutes", {}))
+
+
+def test_a_peers_route_is_not_exported_to_transit_the_same_route_from_a_customer_is(policy_lab):
+    """r2 chooses a best path and hands it to its outbound update groups in one step, so once the peer's route
+    is best, what r2 advertises to transit already reflects it."""
+    route = "2001:db8:1000::/36"  # AS65000's registered IPv6 route
+    lab_api.exabgp("announce route %s next-hop self as-path [65000]" % route, speaker="exa")
+    lab_api.wait_for(lambda: best_from(route, 6) == EXA6 or None, timeout=30, message="the peer's route best on r2")
+    assert route not in advertised_to(TRANSIT6, 6)
+    assert route not in lab_api.received_prefixes("transit", 6)
+    lab_api.exabgp("withdraw route %s next-hop self" % route, speaker="exa")
+    lab_api.exabgp("announce route %s next-hop self as-path [65000]" % route, speaker="cust")
+    lab_api.wait_for(lambda: best_from(route, 6) == CUST6 or None, timeout=30, message="the customer's route best")
+    assert route in advertised_to(TRANSIT6, 6)
+    lab_api.wait_for(
+        lambda: route in lab_api.received_prefixes("transit", 6) or None,
+        timeout=30,
+        message="the customer's route at transit",
+    )
 
 
 def test_what_a_route_server_sends_is_checked_and_not_exported_to_transit(policy_lab):
@@ -202,6 +239,56 @@ def test_a_customer_may_blackhole_its_own_prefixes_only(policy_lab):
     assert not accepted("193.0.12.1/32", CUST) and not accepted("198.51.100.10/32", CUST)
     path = lab_api.vtysh_json("r2", "show bgp ipv4 unicast 198.51.100.9/32 json", daemon="bgpd")["paths"][0]
     assert "noExport" in path["community"]["string"] or "no-export" in path["community"]["string"]
+
+
+SESSION_CHECKS = ("session-policy-missing", "session-policy-drift", "max-prefix-missing", "role-missing")
+SEEDED = {
+    "export": "router bgp 64500\n address-family ipv4 unicast\n  no neighbor %s route-map ROUTESEC-OUT-CUSTOMER-V4 out"
+    % CUST,
+    "rpki": "route-map ROUTESEC-IN-TRANSIT-AS64496-V4 deny 90\n no match rpki invalid",
+    "max-prefix": "router bgp 64500\n address-family ipv6 unicast\n  no neighbor %s maximum-prefix" % CUST6,
+    "role": "router bgp 64500\n no neighbor %s local-role customer" % TRANSIT,
+}
+
+
+def session_compliance(playbook, tmp_path):
+    variables = {
+        "routesec_current_vrps": str(lab_api.LAB_VRPS),
+        "routesec_compliance_fail_at": "critical",
+        "routesec_report_dir": str(tmp_path / "report"),
+    }
+    run = playbook("compliance.yml", "-e", json.dumps(variables), "-e", "routesec_targets=r2")
+    assert run.rc == 0, run.output
+    (task,) = run.for_action("compliance")
+    return sorted(
+        (f["check"], f["subject"], f["message"]) for f in task["result"]["findings"] if f["check"] in SESSION_CHECKS
+    )
+
+
+def test_compliance_finds_exactly_the_seeded_session_problems(policy_lab, module_playbook, tmp_path):
+    """Runs before the max-prefix test, which deploys the policy again."""
+    assert session_compliance(module_playbook, tmp_path) == []
+    for lines in SEEDED.values():
+        output = lab_api.vtysh("r2", "configure terminal\n%s\nend\n" % lines)
+        assert "%" not in output, output
+    found = session_compliance(module_playbook, tmp_path)
+    assert [(check, subject) for check, subject, _message in found] == [
+        ("max-prefix-missing", "r2 %s" % CUST6),
+        ("role-missing", "r2 %s" % TRANSIT),
+        ("session-policy-drift", "r2"),
+        ("session-policy-missing", "r2 %s" % CUST),
+    ], found
+    messages = {check: message for check, _subject, message in found}
+    assert "no export route-map" in messages["session-policy-missing"]
+    assert "NetBox's is 20" in messages["max-prefix-missing"]
+    assert "NetBox implies customer" in messages["role-missing"]
+    for drifted in (
+        "route-map ROUTESEC-IN-TRANSIT-AS64496-V4",
+        "neighbor %s (IPv4)" % CUST,
+        "neighbor %s (IPv6)" % CUST6,
+        "neighbor %s," % TRANSIT,
+    ):
+        assert drifted in messages["session-policy-drift"] + ",", messages["session-policy-drift"]
 
 
 def test_over_its_max_prefix_a_customer_is_torn_down_a_route_server_only_warned(policy_lab, netbox, module_playbook):

@@ -5,8 +5,9 @@
 
 ``run`` reads NetBox, the routers, the IRR and the RPKI and compares them with
 the intent; ``checks`` turns each comparison into ``findings``; ``report``
-prints them; ``announcement_check`` asks an observer whether our prefixes are
+prints them; ``session_checks`` compares a router's BGP sessions with the
+session policy; ``announcement_check`` asks an observer whether our prefixes are
 seen from our origin.
 
-Imports from: base, netbox, intent, render, drivers, plan, rpki, irr.
+Imports from: base, netbox, intent, policy, render, drivers, plan, rpki, irr.
 """

@@ -20,7 +20,8 @@ from functools import partial
 from ..intent.build import Holdings, Problems, build_intent, holdings
 from ..irr.registries import RegistryAccess
 from ..irr.route_objects import existing_route_objects, plan_from_netbox
-from ..netbox.reader import QUERIES
+from ..netbox.reader import PLUGIN_QUERIES, QUERIES
+from ..policy.options import PolicyOptions
 from ..rpki.roa_plan import RoaPolicy, roa_intent
 from ..rpki.rov_intent import rtr_caches
 from ..rpki.vrp import read_vrps
@@ -35,8 +36,9 @@ from .checks import (
 )
 from .findings import Report
 from .report import to_html, to_json, to_junit
+from .session_checks import session_findings
 
-KINDS = tuple(QUERIES) + ("rtr_services",)  # the NetBox records a run reads
+KINDS = (*QUERIES, *PLUGIN_QUERIES, "rtr_services")  # the NetBox records a run reads
 LIST_NAMES = {4: "ROUTESEC-OWN-V4", 6: "ROUTESEC-OWN-V6"}
 
 
@@ -51,6 +53,7 @@ class ComplianceRun:
     router_states: dict = field(default_factory=dict)
     platform_map: dict = field(default_factory=dict)
     wide_max_length: bool = False
+    session_policy: PolicyOptions = field(default_factory=PolicyOptions)  # what the session policy would deploy
 
 
 def build_report(records: dict, run: ComplianceRun, now: datetime | None = None) -> Report:
@@ -66,7 +69,7 @@ def build_report(records: dict, run: ComplianceRun, now: datetime | None = None)
     report = Report((now or datetime.now(UTC)).isoformat(timespec="seconds"))
     rpki, report.with_roa = rpki_findings(roas, vrps)
     irr, report.with_route_object = irr_findings(desired, held)
-    routers, report.routers = router_part(intents, run.router_states, caches)
+    routers, report.routers = router_part(intents, run.router_states, caches, run.session_policy)
     report.findings = rpki + irr + routers + ([] if caches else [no_rtr_cache()])
     if not run.wide_max_length:
         report.findings += wide_max_length_findings(roas)
@@ -87,8 +90,9 @@ def registry_objects(records: dict, ours: Holdings, run: ComplianceRun):
     return desired, held
 
 
-def router_part(intents: dict, states: dict, caches) -> tuple:
-    """Findings and RouterStates of the routers in ``states`` (router_state results by name)."""
+def router_part(intents: dict, states: dict, caches, policy: PolicyOptions | None = None) -> tuple:
+    """Findings and RouterStates of the routers in ``states`` (router_state results by name); their sessions
+    against the session policy ``policy`` would deploy, where the router's state has them."""
     findings, routers = [], []
     for name, device in sorted(intents.items()):
         state = states.get(name)
@@ -109,6 +113,8 @@ def router_part(intents: dict, states: dict, caches) -> tuple:
                 running_caches or [],
             )
             found += rov_policy_findings(name, running_caches, state.get("rov_policy"))
+            if state.get("session_policy") is not None:
+                found += session_findings(name, device, state["session_policy"], policy or PolicyOptions())
         findings += found
         routers.append(router)
     return findings, routers

@@ -254,6 +254,34 @@ def _neighbor_lines(neighbor, old, new):
     return lines + [" neighbor %s %s" % (neighbor, line) for key, line in sorted(new.items()) if old.get(key) != line]
 
 
+# -- as JSON data, for router_state and compliance ------------------------------------------------------
+
+
+def to_data(objects: dict) -> list:
+    """``objects`` as JSON data: ``[key as a list, value]`` pairs, a route-map entry as ``[action, lines]``."""
+    data = []
+    for key, value in sorted(objects.items(), key=lambda item: repr(item[0])):
+        if key[0] == "map":
+            value = {str(seq): [action, sorted(body)] for seq, (action, body) in value.items()}
+        elif key[0] == "list":
+            value = {str(seq): rule for seq, rule in value.items()}
+        data.append([list(key), dict(value)])
+    return data
+
+
+def from_data(data: list) -> dict:
+    """The objects ``to_data`` wrote."""
+    objects = {}
+    for key, value in data:
+        key = tuple(key)
+        if key[0] == "map":
+            value = {int(seq): (action, frozenset(body)) for seq, (action, body) in value.items()}
+        elif key[0] == "list":
+            value = {int(seq): rule for seq, rule in value.items()}
+        objects[key] = value
+    return objects
+
+
 # -- text, for the diff -------------------------------------------------------------------------------
 
 
@@ -296,14 +324,15 @@ class PolicyChange:
 
     def wrong(self, running: dict) -> list:
         """The objects ``running`` (parsed) does not hold as planned, by name."""
-        return [_label(k) for k in self.keys if running.get(k, {}) != self.after.get(k, {})]
+        return [label(k) for k in self.keys if running.get(k, {}) != self.after.get(k, {})]
 
     def back_from(self, running: dict) -> PolicyChange:
         """From what ``running`` (parsed) holds now back to ``before``, for these objects."""
         return PolicyChange({k: running[k] for k in self.keys if k in running}, self.before)
 
 
-def _label(key):
+def label(key) -> str:
+    """How a finding or an error names the object of ``key``."""
     if key[0] == "bind":
         return "neighbor %s%s" % (key[3], " (IPv%d)" % key[2] if key[2] else "")
     return "route-map %s" % key[1] if key[0] == "map" else key[1][len("bgp ") :]

@@ -87,6 +87,18 @@ class PolicyOptions:
             given["bogon_exceptions"] = tuple(str(v) for v in given["bogon_exceptions"])
         return cls(**given)
 
+    @classmethod
+    def from_settings(cls, settings: dict, field_name: str = "session_policy"):
+        """Options from a dict of them (``field_name`` names it in errors); an unknown name is refused."""
+        unknown = sorted(set(settings) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise DataError(
+                "unknown option(s) %s (known: %s)" % (", ".join(unknown), ", ".join(cls.__dataclass_fields__)),
+                "session policy",
+                field_name,
+            )
+        return cls.from_params(settings)
+
     def bogon_asns(self) -> list:
         """The (first, last) ranges of bogon AS numbers, less the exceptions."""
         return subtract_ranges([(a, b) for a, b, _why in BOGON_ASNS], self.bogon_asn_exceptions)
