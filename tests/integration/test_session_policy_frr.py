@@ -6,7 +6,8 @@ exports to transit is read from the BGP tables of r2 and transit, never from the
 
 The sessions: cust (AS65000) is r2's customer, over IPv4 allowed to blackhole its own prefixes, with a
 max-prefix; exa (AS65000 too) stands over IPv4 for an IXP route server, so that it may inject any path, and over
-IPv6 for a peer; transit (AS64496) is r2's transit. The lab is numbered in documentation and private ASNs and its customer's routes sit in
+IPv6 for a peer; transit (AS64496) is r2's transit; bird (AS65000, the lab's BIRD router) is a second customer
+session, which announces nothing here (see test_session_roles_bird.py). The lab is numbered in documentation and private ASNs and its customer's routes sit in
 documentation ranges, so the run takes those out of the bogons as the lab's inventory does; everything else a
 filter refuses is real. Routes that must pass are public space nobody in the lab holds (193.0.0.0/21).
 """
@@ -26,7 +27,7 @@ from lab_helpers import lab_api, lab_env
 pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
 
 CUST, CUST6, EXA, TRANSIT = "198.18.0.101", "fdff:5e5::101", "198.18.0.100", "198.18.0.10"
-EXA6, TRANSIT6 = "fdff:5e5::100", "fdff:5e5::10"
+EXA6, TRANSIT6, BIRD = "fdff:5e5::100", "fdff:5e5::10", "198.18.0.102"
 DOCUMENTATION = ["203.0.113.0/24", "198.51.100.0/24", "2001:db8:1000::/36"]  # the lab IRRd's customer routes
 PUBLIC = "193.0.0.0/21"
 ON_R2 = ("-e", "routesec_targets=r2")
@@ -69,6 +70,7 @@ def classify_sessions(netbox):
         ("exa-v6", "fdff:5e5::2/64", "%s/64" % EXA6, 65000, "peer"),
         ("transit-v4", "198.18.0.2/24", "%s/24" % TRANSIT, 64496, "transit"),
         ("transit-v6", "fdff:5e5::2/64", "%s/64" % TRANSIT6, 64496, "transit"),
+        ("bird-v4", "198.18.0.2/24", "%s/24" % BIRD, 65000, "customer"),
     ):
         limit = schema.CF_MAX_PREFIX_V6 if ":" in remote else schema.CF_MAX_PREFIX_V4
         local_ip = netbox.ipam.ip_addresses.get(address=local)
@@ -152,6 +154,7 @@ def test_the_intent_carries_each_sessions_relationship_and_role(policy_lab):
         EXA6: "peer",
         TRANSIT: "transit",
         TRANSIT6: "transit",
+        BIRD: "customer",
     }
     assert all(s.role == ROLE_OF[s.relationship] for s in policy_lab[0].sessions)
     assert by_address[CUST].blackhole and not by_address[CUST6].blackhole

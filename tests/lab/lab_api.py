@@ -16,6 +16,10 @@ Standard library only. The lab itself is started with
   cust. :func:`exabgp` hands a speaker API commands through its FIFO,
   ``$STATE/exabgp.cmd`` (exa) or ``$STATE/exabgp-cust.cmd`` (cust).
 
+* A BIRD 2 router, ``bird`` (198.18.0.102, AS 65000, IPv4 only), is a second customer router of AS65000 at
+  r2, from which r2 accepts nothing until a policy is pushed; :func:`birdc` asks it, :func:`bird_configure`
+  gives it a new configuration.
+
 * StayRTR (``RTR_CACHE``: 198.18.0.20, port 3323, plain TCP) serves the
   lab-only VRPs of ``LAB_VRPS`` (validator JSON, documentation prefixes) to
   any router that configures it; bgpd of r1 and r2 runs with the rpki module.
@@ -70,6 +74,7 @@ PEERS = {
         "fdff:5e5::10": "transit",
         "198.18.0.101": "cust",
         "fdff:5e5::101": "cust",
+        "198.18.0.102": "bird",
     },
     "transit": {
         "198.18.0.1": "r1",
@@ -87,7 +92,12 @@ ADDRESSES = {
     "transit": ("198.18.0.10", "fdff:5e5::10"),
     "exa": ("198.18.0.100", "fdff:5e5::100"),
     "cust": ("198.18.0.101", "fdff:5e5::101"),
+    "bird": ("198.18.0.102", "fdff:5e5::102"),
 }
+
+#: The lab's BIRD 2 router (a customer router of AS65000 at r2, IPv4): its configuration file and control
+#: socket live in ``$STATE/bird``; :func:`bird_configure` gives it a new configuration.
+BIRD_NODE = "bird"
 
 #: SSH management endpoints (host, port) for netmiko; user/password below.
 SSH = {
@@ -198,6 +208,25 @@ def vtysh_json(node: str, command: str, daemon: str | None = None) -> Any:
 def running_config(node: str) -> str:
     """Return ``show running-config`` of ``node`` (all its daemons, merged)."""
     return vtysh(node, "show running-config")
+
+
+def birdc(*words: str) -> str:
+    """Run one ``birdc`` command on the lab's BIRD router and return its output (RuntimeError when it fails)."""
+    sock = state_dir() / BIRD_NODE / "bird.ctl"
+    proc = subprocess.run(["birdc", "-s", str(sock), *words], capture_output=True, text=True, timeout=30, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"birdc {' '.join(words)} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def bird_configure(text: str) -> None:
+    """Replace the BIRD router's configuration with ``text`` and have BIRD read it (``routers.sh reset`` puts the
+    base configuration back). RuntimeError when BIRD refuses it."""
+    path = state_dir() / BIRD_NODE / "bird.conf"
+    path.write_text(text)
+    output = birdc("configure", f'"{path}"')
+    if "Reconfigured" not in output and "Reconfiguration in progress" not in output:
+        raise RuntimeError(f"BIRD did not take the configuration:\n{output}")
 
 
 def exabgp_fifo(speaker: str = "exa") -> Path:

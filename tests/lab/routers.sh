@@ -19,9 +19,10 @@
 #   transit  198.18.0.10  fdff:5e5::10   AS 64496  upstream, accepts everything
 #   exa      198.18.0.100 fdff:5e5::100  AS 65000  ExaBGP, announces on command
 #   cust     198.18.0.101 fdff:5e5::101  AS 65000  ExaBGP, the customer AS65000 of r2
+#   bird     198.18.0.102 fdff:5e5::102  AS 65000  BIRD 2, a customer router of AS65000 at r2 (IPv4)
 #   rpki     198.18.0.20  fdff:5e5::20             StayRTR, the lab's RPKI cache (RTR)
 #   rslab-sw holds the bridge br0 and the other ends of the veths.
-# r1/r2 peer with exa and transit, r2 also with cust; IPv4 sessions for IPv4
+# r1/r2 peer with exa and transit, r2 also with cust and bird; IPv4 sessions for IPv4
 # unicast and IPv6 sessions for IPv6 unicast. Base configs are in
 # tests/lab/routers/. Each ExaBGP speaker reads API commands from its own FIFO:
 # $STATE/exabgp.cmd (exa) and $STATE/exabgp-cust.cmd (cust).
@@ -85,6 +86,8 @@ VTYSH=/usr/bin/vtysh
 EXABGP=/usr/sbin/exabgp
 SSHD=/usr/sbin/sshd
 STAYRTR=/usr/bin/stayrtr
+BIRD=/usr/sbin/bird
+BIRDC=/usr/sbin/birdc
 
 UP_TIMEOUT=${ROUTESEC_LAB_UP_TIMEOUT:-60}
 
@@ -94,8 +97,9 @@ FRR_NODES=(r1 r2 transit)
 BORDER_NODES=(r1 r2)
 EXA_NODES=(exa cust) # ExaBGP speakers, AS 65000
 RPKI_NODE=rpki # StayRTR
-ALL_NODES=("${FRR_NODES[@]}" "${EXA_NODES[@]}" "$RPKI_NODE")
-declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100 [cust]=101 [rpki]=20)
+BIRD_NODE=bird # BIRD 2
+ALL_NODES=("${FRR_NODES[@]}" "${EXA_NODES[@]}" "$RPKI_NODE" "$BIRD_NODE")
+declare -A HOST_ID=([r1]=1 [r2]=2 [transit]=10 [exa]=100 [cust]=101 [rpki]=20 [bird]=102)
 # The routers each ExaBGP speaker has an IPv4 and an IPv6 session with.
 declare -A EXA_PEERS=([exa]="r1 r2" [cust]="r2")
 declare -A MGMT_ADDR=([r1]=127.0.10.1 [r2]=127.0.10.2 [transit]=127.0.10.10)
@@ -117,6 +121,7 @@ ensure_packages() {
     [[ -x $EXABGP ]] || missing+=(exabgp)
     compgen -G "/usr/lib/*/frr/modules/bgpd_rpki.so" >/dev/null || missing+=(frr-rpki-rtrlib)
     [[ -x $STAYRTR ]] || missing+=(stayrtr)
+    [[ -x $BIRD && -x $BIRDC ]] || missing+=(bird2)
     [[ -x $SSHD ]] && command -v ssh-keygen >/dev/null || missing+=(openssh-server)
     command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
     command -v ps >/dev/null || missing+=(procps)
@@ -456,6 +461,24 @@ ssh_stop() {
     done
 }
 
+# -------------------------------------------------------------------- BIRD --
+
+# bird_start: BIRD from the base config, its control socket and pid file in $STATE/bird.
+bird_start() {
+    local d=$STATE/$BIRD_NODE
+    mkdir -p "$d"
+    sed "s|@LOG@|$LOG|" "$BASE_CONFIGS/$BIRD_NODE/bird.conf" >"$d/bird.conf"
+    ip netns exec "$(ns "$BIRD_NODE")" "$BIRD" -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" \
+        2>>"$LOG/bird.out" || {
+        cat "$LOG/bird.out" >&2
+        die "BIRD did not start, see $LOG/bird.log"
+    }
+}
+
+bird_running() { pid_alive "$STATE/$BIRD_NODE/bird.pid" "$BIRD"; }
+
+bird_stop() { stop_pidfile "$STATE/$BIRD_NODE/bird.pid" "$BIRD"; }
+
 # ---------------------------------------------------------------- commands --
 
 # This script's logs only: $LOG may hold other tools' logs too.
@@ -467,7 +490,7 @@ rm_logs() {
     for node in "${EXA_NODES[@]}"; do
         rm -f "$LOG/$(exa_name "$node")"{.log,.out,-api.log}
     done
-    rm -f "$LOG/stayrtr.log"
+    rm -f "$LOG/stayrtr.log" "$LOG/bird.log" "$LOG/bird.out"
 }
 
 lab_healthy() {
@@ -481,7 +504,7 @@ lab_healthy() {
     for node in "${EXA_NODES[@]}"; do
         exa_running "$node" && [[ -p $(exa_fifo "$node") ]] || return 1
     done
-    rtr_running
+    rtr_running && bird_running
 }
 
 wait_established() {
@@ -513,6 +536,7 @@ cmd_up() {
         exa_start "$node"
     done
     rtr_start
+    bird_start
     for node in "${FRR_NODES[@]}"; do
         ssh_start "$node"
     done
@@ -530,6 +554,7 @@ cmd_down() {
         exa_stop "$node"
     done
     rtr_stop
+    bird_stop
     for node in "${FRR_NODES[@]}"; do
         frr_stop "$node"
     done
@@ -563,7 +588,9 @@ cmd_reset() {
     for node in "${BORDER_NODES[@]}"; do
         frr_stop "$node" &
     done
+    bird_stop &
     wait
+    bird_start
     for node in "${BORDER_NODES[@]}"; do
         frr_install_config "$node"
         frr_start "$node"
