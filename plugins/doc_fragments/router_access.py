@@ -22,7 +22,7 @@ options:
   transport:
     description: How the change reaches the router (see the module's description).
     type: str
-    choices: [netmiko, vtysh, vtysh_local, netconf]
+    choices: [netmiko, vtysh, vtysh_local, netconf, file, file_local]
     default: netmiko
   netconf_port:
     description: The NETCONF over SSH port (O(transport=netconf)).
@@ -41,6 +41,20 @@ options:
     type: list
     elements: str
     default: [vtysh]
+  config_path:
+    description:
+      - The file the change replaces on the router (O(transport=file) over SSH, O(transport=file_local) on the
+        controller's host), checked by the daemon (C(bird -p), C(bgpd -n)) and activated with its own
+        commit-confirmed. Default, the daemon's configuration file (C(/etc/bird/bird.conf)).
+    type: str
+  main_config_path:
+    description:
+      - BIRD - the configuration BIRD runs, which includes O(config_path) (C(include "FILE";)); the candidate is
+        checked and run through a copy of it, and the main file itself is never changed.
+    type: str
+  socket:
+    description: The daemon's control socket (O(transport=file)); default C(/run/bird/bird.ctl).
+    type: str
   state_dir:
     description: Folder on the router for the change files, the confirm timer's marker and the lock.
     type: str

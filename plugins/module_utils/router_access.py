@@ -14,7 +14,7 @@ from .ansible_support import CONFIRM_OPTIONS, HOST_KEY_OPTIONS, host_key_options
 from .drivers.registry import driver_for
 from .render import openconfig
 
-TRANSPORTS = ["netmiko", "vtysh", "vtysh_local", "netconf"]
+TRANSPORTS = ["netmiko", "vtysh", "vtysh_local", "netconf", "file", "file_local"]
 
 # The options of the ``routesec.bgp.router_access`` doc fragment (with ``ssh``, ``host_keys`` and ``confirm``).
 ROUTER_ACCESS_OPTIONS = {
@@ -30,6 +30,9 @@ ROUTER_ACCESS_OPTIONS = {
     "netconf_validate": {"type": "bool", "default": True},
     "vtysh": {"type": "list", "elements": "str", "default": ["vtysh"]},
     "state_dir": {"type": "str", "default": "/var/lib/routesec"},
+    "config_path": {"type": "str"},
+    "main_config_path": {"type": "str"},
+    "socket": {"type": "str"},
     **HOST_KEY_OPTIONS,
     **CONFIRM_OPTIONS,
 }
@@ -38,8 +41,15 @@ ROUTER_ACCESS_OPTIONS = {
 def router_driver(module, device):
     """``(driver, runner)`` for ``device`` (intent.model.Device) by the module's options."""
     p = module.params
-    runner = vtysh_runner(module, device) if p["transport"] in ("vtysh", "vtysh_local") else None
-    transport = {"vtysh_local": "vtysh"}.get(p["transport"], p["transport"])
+    for option in ("config_path", "main_config_path", "socket"):
+        if p[option] and p["transport"] not in ("file", "file_local"):
+            module.fail_json(msg="%s is for transport=file or file_local, not %s" % (option, p["transport"]))
+    runner = None
+    if p["transport"] in ("vtysh", "vtysh_local"):
+        runner = vtysh_runner(module, device)
+    elif p["transport"] in ("file", "file_local"):
+        runner = file_runner(module, device)
+    transport = {"vtysh_local": "vtysh", "file_local": "file"}.get(p["transport"], p["transport"])
     driver = run(module, driver_for, device.platform, transport, **connection(module, device, runner))
     return driver, runner
 
@@ -64,9 +74,21 @@ def vtysh_runner(module, device):
     return runner_of(module, connect_host(module, device), p["connect_timeout"])
 
 
+def file_runner(module, device):
+    p = module.params
+    if p["transport"] == "file_local":
+        return runner_of(module, None)
+    if not p["username"]:
+        module.fail_json(msg="transport=file needs username")
+    return runner_of(module, connect_host(module, device), p["connect_timeout"])
+
+
 def connection(module, device, runner):
     """The driver's keywords for the module's ``transport``."""
     p = module.params
+    if p["transport"] in ("file", "file_local"):
+        paths = {"config_path": p["config_path"], "main_path": p["main_config_path"], "socket": p["socket"]}
+        return {"runner": runner, "name": device.name, **{k: v for k, v in paths.items() if v}}
     if runner is not None:
         return {
             "runner": runner,

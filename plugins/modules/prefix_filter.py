@@ -67,6 +67,11 @@ options:
     type: str
     choices: [deployed, rendered]
     default: deployed
+  transport:
+    description: How the change reaches the router (see the description).
+    type: str
+    choices: [netmiko, vtysh, vtysh_local, netconf]
+    default: netmiko
   max_shrink_percent:
     description: Refuse a change that removes more than this share of a list's entries.
     type: float
@@ -161,6 +166,11 @@ def main():
             "allow_shrink": {"type": "bool", "default": False},
             "allow_empty": {"type": "bool", "default": False},
             **ROUTER_ACCESS_OPTIONS,
+            "transport": {
+                "type": "str",
+                "choices": ["netmiko", "vtysh", "vtysh_local", "netconf"],
+                "default": "netmiko",
+            },
         },
         supports_check_mode=True,
     )

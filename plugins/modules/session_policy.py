@@ -23,9 +23,10 @@ description:
     route servers our own prefixes and routes learned from customers; to customers everything, or only a default
     route (O(customer_export)). Per session its max-prefix (warning, or teardown with O(max_prefix_restart)) and
     our RFC 9234 role (FRR then sets and checks Only-to-Customer).
-  - Deploys to C(frr) (O(transport=netmiko), O(transport=vtysh) or O(transport=vtysh_local)) through the one
-    deployment path. The driver plans object by object against the running configuration - each route-map entry,
-    list entry and neighbour line that differs is changed, the session policy's route-maps and lists nothing
+  - Deploys to C(frr) (O(transport=netmiko), O(transport=vtysh) or O(transport=vtysh_local)) and C(bird2)
+    (O(transport=file) over SSH or O(transport=file_local)) through the one deployment path. On FRR the driver
+    plans object by object against the running configuration - each route-map entry, list entry and neighbour
+    line that differs is changed, the session policy's route-maps and lists nothing
     uses any more are removed, other configuration is left alone - reads the router back after the push and puts
     it back when it is not as planned, under a confirm timer with O(transport=vtysh).
   - Refused before anything is sent, naming what is wrong - an eBGP session without a relationship
@@ -34,7 +35,15 @@ description:
     that a neighbour uses, or take a neighbour's route-map away; a route-map naming a list the router would not
     hold (deploy the IRR prefix-lists with R(routesec.bgp.prefix_filter,ansible_collections.routesec.bgp.prefix_filter_module)
     first; in check mode the intent's prefix-lists count as deployed, as the run would deploy them first).
-  - A session removed from NetBox keeps its policy on the router until the session itself is removed there.
+  - A session removed from NetBox keeps its policy on an FRR router until the session itself is removed there.
+  - On BIRD, routesec writes every session of NetBox as a C(protocol bgp) with its import and export filter into
+    one file, O(config_path), which BIRD's configuration O(main_config_path) includes (C(include "FILE";)) beside
+    the router's own settings and the origin-validation part (R(routesec.bgp.rov_config,ansible_collections.routesec.bgp.rov_config_module),
+    which defines C(routesec_rov_state()), used when O(reject_invalid)). The file is replaced whole, checked by
+    C(bird -p) through a copy of the main file, and run with BIRD's own C(configure ... timeout); a session the
+    file has and NetBox no longer has is removed only with O(remove_sessions). BIRD has no restart timer for a
+    session over its max-prefix (it restarts at once, or with O(max_prefix_restart=0) stays down) and no
+    C(default-originate) (with O(customer_export=default) a customer gets the default route of BIRD's table).
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows each route-map, list and
     neighbour line that would change.
   - O(state=rendered) returns the configuration without connecting.
@@ -112,13 +121,17 @@ options:
     description: RFC 9234 strict mode - no session with a neighbour that announces no role.
     type: bool
     default: false
+  remove_sessions:
+    description: BIRD - remove the sessions the router has that NetBox no longer has (or no longer classifies).
+    type: bool
+    default: false
   allow_shrink:
     description: Push a change even if it shrinks one of the policy's prefix-lists (bogons, our space, a customer's
       blackhole list) by more than a quarter.
     type: bool
     default: false
 requirements:
-  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh))
+  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh) and O(transport=file))
 attributes:
   check_mode:
     support: full
@@ -182,9 +195,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ansible_support import deploy_options, run
 from ..module_utils.intent.model import DeviceIntent
 from ..module_utils.plan.deploy import deploy
-from ..module_utils.plan.session_policy import UNCLASSIFIED, session_policy_plan, session_summary
+from ..module_utils.plan.session_policy import RENDERERS, UNCLASSIFIED, session_policy_plan, session_summary
 from ..module_utils.policy.options import PolicyOptions
-from ..module_utils.render.frr_session_policy import render_session_policy
 from ..module_utils.router_access import ROUTER_ACCESS_OPTIONS, router_driver
 
 POLICY_OPTIONS = {
@@ -209,6 +221,7 @@ def main():
             "state": {"type": "str", "choices": ["deployed", "rendered"], "default": "deployed"},
             "unclassified": {"type": "str", "choices": list(UNCLASSIFIED), "default": "fail"},
             "allow_shrink": {"type": "bool", "default": False},
+            "remove_sessions": {"type": "bool", "default": False},
             **POLICY_OPTIONS,
             **ROUTER_ACCESS_OPTIONS,
         },
@@ -219,10 +232,18 @@ def main():
     options = run(module, PolicyOptions.from_params, p)
     summary = {"sessions": session_summary(intent, options), "unclassified": list(intent.unclassified)}
     if p["state"] == "rendered":
-        module.exit_json(changed=False, rendered=run(module, render_session_policy, intent, options), **summary)
-    planner = run(module, session_policy_plan, intent, options, p["unclassified"], module.check_mode)
+        syntax = RENDERERS.get(intent.device.platform)
+        if syntax is None:
+            module.fail_json(
+                msg="device %s: the session policy is written for %s, not %s"
+                % (intent.device.name, ", ".join(RENDERERS), intent.device.platform)
+            )
+        module.exit_json(changed=False, rendered=run(module, syntax.render_session_policy, intent, options), **summary)
+    planner = run(
+        module, session_policy_plan, intent, options, p["unclassified"], module.check_mode, p["remove_sessions"]
+    )
     if p["transport"] == "netconf":
-        module.fail_json(msg="session policy is deployed to FRR over netmiko or vtysh, not over NETCONF")
+        module.fail_json(msg="session policy is deployed over the routers' own CLI or files, not over NETCONF")
     driver, runner = router_driver(module, intent.device)
 
     def deployed():

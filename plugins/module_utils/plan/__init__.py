@@ -10,5 +10,5 @@ confirm through any driver; ``announce`` plans what a router originates;
 ``artifact`` writes a check-mode plan for review and checks that ``apply``
 finds the same plan.
 
-Imports from: base, netbox, intent, render, drivers.
+Imports from: base, netbox, intent, policy, render, drivers.
 """

@@ -14,48 +14,85 @@ nothing is sent, when it would:
   would make its entry match nothing or everything.
 
 The helper prefix-lists (bogons, lengths, our own space) go through the prefix-list guards like any other.
+
+On BIRD routesec writes each session's ``protocol bgp`` with its filters into one included file
+(``render.bird2_session_policy``), replaced whole: every session of NetBox has both filters by construction,
+and a session the file would lose (gone from NetBox) is refused unless ``remove_sessions``.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..drivers import frr_policy
 from ..errors import SafetyError
-from ..render import frr
-from ..render.frr_session_policy import empty_lists, export_name, import_name, render_session_policy
+from ..policy.objects import empty_lists, export_name, import_name
+from ..render import bird2, bird2_session_policy, frr, frr_session_policy
 from ..render.list_delta import ListChange
 from .deploy import Plan
 
 UNCLASSIFIED = ("fail", "keep")
+PROTOCOL = re.compile(r"^protocol bgp (\S+)", re.MULTILINE)
 
 
-def session_policy_plan(intent, options, unclassified: str = "fail", check_mode: bool = False):
+class _Syntax:
+    """A platform's session-policy renderer and the parser of its prefix lists."""
+
+    def __init__(self, render, parse):
+        self.render_session_policy, self.parse_prefix_lists = render, parse
+
+
+RENDERERS = {
+    "frr": _Syntax(frr_session_policy.render_session_policy, frr.parse_prefix_lists),
+    "bird2": _Syntax(bird2_session_policy.render_session_policy, bird2.parse_prefix_lists),
+}
+
+
+def session_policy_plan(intent, options, unclassified: str = "fail", check_mode: bool = False, remove_sessions=False):
     """The planner of ``intent``'s (a DeviceIntent) session policy under ``options`` (policy.PolicyOptions),
     for ``plan.deploy.deploy``; SafetyError naming the sessions when some have no relationship. In
-    ``check_mode`` the intent's prefix-lists count as on the router (a run deploys them first, with
-    ``prefix_filter``; its check mode has not)."""
+    ``check_mode`` the intent's prefix-lists count as on FRR (a run deploys them first, with
+    ``prefix_filter``; its check mode has not). On BIRD, where routesec writes the sessions themselves, a
+    session the router has and NetBox no longer has is removed only with ``remove_sessions``."""
     device = intent.device
-    if device.platform != "frr":
+    if device.platform not in RENDERERS:
         raise SafetyError(
-            "session policy is deployed to FRR only so far, not %s; nothing was changed" % device.platform,
+            "session policy is deployed to %s, not %s; nothing was changed"
+            % (" and ".join(RENDERERS), device.platform),
             "device %s" % device.name,
         )
     check_classified(intent, unclassified)
-    candidate = render_session_policy(intent, options)
+    syntax = RENDERERS[device.platform]
+    candidate = syntax.render_session_policy(intent, options)
     known = empty_lists(intent, options)
     if check_mode:
         known |= {(p.afi, p.name) for p in intent.prefix_lists}
-    wanted = frr.parse_prefix_lists(candidate)
+    wanted = syntax.parse_prefix_lists(candidate)
 
     def plan(running):
         if not candidate:
             return Plan(None)
-        current = frr.parse_prefix_lists(running)
+        current = syntax.parse_prefix_lists(running)
         changes = [
             ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
         ]
+        if device.platform == "bird2":
+            check_removed_sessions(device.name, running, candidate, remove_sessions)
+            return Plan(candidate, changes)
         return Plan(candidate, changes, check_loaded=lambda driver: check_policy(intent, driver, known))
 
     return plan
+
+
+def check_removed_sessions(name, running, candidate, allowed):
+    """BIRD: SafetyError naming the sessions the candidate would remove, unless ``allowed``."""
+    gone = sorted(set(PROTOCOL.findall(running)) - set(PROTOCOL.findall(candidate)))
+    if gone and not allowed:
+        raise SafetyError(
+            "the change would remove the BGP sessions %s, which NetBox no longer has (or no longer classifies); "
+            "nothing was changed. Set remove_sessions=true to remove them" % ", ".join(gone),
+            "device %s" % name,
+        )
 
 
 def session_summary(intent, options) -> list:

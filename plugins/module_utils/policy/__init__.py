@@ -5,7 +5,8 @@
 
 ``options`` holds the operator's settings (path length, prefix lengths, bogon ASNs, transit-free networks,
 the large communities that say where a route was learned); ``as_path_regex`` writes AS-number ranges as the
-regular expressions of AS-path lists.
+regular expressions of AS-path lists; ``objects`` names each session's import and export policy and builds
+the prefix lists it matches, for every platform's renderer.
 
 Imports from: base, intent.
 """

@@ -30,16 +30,20 @@ then sets and checks Only-to-Customer itself).
 
 from __future__ import annotations
 
-from ..intent.bogons import bogon_space
 from ..intent.build import DEFAULT_LIST_NAMES as OWN_LIST
-from ..intent.model import NEIGHBOR_LIST_NAME as LIST_NAME
-from ..intent.model import PrefixEntry, PrefixList, parse_prefix
 from ..policy.as_path_regex import number_pattern, ranges_pattern
+from ..policy.objects import (
+    PREFIX,
+    blackhole_list,
+    default_only,
+    export_name,
+    helper_list_name,
+    helper_lists,
+    import_name,
+    irr_list,
+    origin_list,
+)
 from . import frr
-
-PREFIX = "ROUTESEC-"
-TOP = {4: 32, 6: 128}
-ANY = {4: "0.0.0.0/0", 6: "::/0"}
 
 
 def render_session_policy(intent, options) -> str:
@@ -72,71 +76,7 @@ def render_session_policy(intent, options) -> str:
     return "\n".join(line for line in lines if line.strip()) + "\n"
 
 
-def import_name(session) -> str:
-    return "%sIN-%s-AS%d-V%d" % (PREFIX, _word(session.relationship), session.remote_asn, session.afi)
-
-
-def export_name(session, options) -> str:
-    kind = _word(session.relationship) + ("-DEFAULT" if default_only(session, options) else "")
-    return "%sOUT-%s-V%d" % (PREFIX, kind, session.afi)
-
-
-def default_only(session, options) -> bool:
-    """Whether the session is a customer's that gets only a default route from us."""
-    return session.relationship == "customer" and options.customer_export == "default"
-
-
-def _word(relationship):
-    return {"route_server": "RS"}.get(relationship, relationship.upper())
-
-
 # -- shared objects ----------------------------------------------------------------------------------
-
-
-def helper_lists(intent, options, afi, sessions):
-    """The prefix-lists the route-maps of family ``afi`` match: bogons, default, lengths, our space, and each
-    blackholing customer's prefixes with every more-specific."""
-    index = 0 if afi == 4 else 1  # in the options' (IPv4, IPv6) pairs
-    bogons = [PrefixEntry(n, le=TOP[afi]) for n in bogon_space(afi, options.bogon_exceptions)]
-    low, high = options.min_length[index], options.max_length[index]
-    lengths = [PrefixEntry(parse_prefix(ANY[afi]), ge=high + 1)] if high < TOP[afi] else []
-    lengths += [PrefixEntry(parse_prefix(ANY[afi]), le=low - 1)] if low > 0 else []
-    own = [e for plist in intent.prefix_lists if plist.name == OWN_LIST[afi] for e in plist.entries]
-    own_space = sorted({PrefixEntry(e.prefix, le=TOP[afi]) for e in own})
-    lists = [
-        PrefixList(_list("BOGONS", afi), afi, tuple(bogons), "routesec: bogon prefixes"),
-        PrefixList(_list("DEFAULT", afi), afi, (PrefixEntry(parse_prefix(ANY[afi])),), "routesec: the default route"),
-        PrefixList(_list("LENGTH", afi), afi, tuple(lengths), "routesec: prefixes too long or too short"),
-        PrefixList(_list("OWN-SPACE", afi), afi, tuple(own_space), "routesec: our own address space"),
-    ]
-    for asn in sorted({s.remote_asn for s in sessions if s.blackhole}):
-        theirs = [e for plist in intent.prefix_lists if plist.name == irr_list(asn, afi) for e in plist.entries]
-        entries = sorted({PrefixEntry(e.prefix, le=TOP[afi]) for e in theirs if e.action == "permit"})
-        lists.append(PrefixList(blackhole_list(asn, afi), afi, tuple(entries), "routesec: AS%d may blackhole" % asn))
-    return lists
-
-
-def empty_lists(intent, options) -> set:
-    """``(afi, name)`` of the prefix-lists the policy matches that have no entries: FRR holds no empty
-    prefix-list, and an entry matching one it does not hold matches nothing (our own space when we
-    originate nothing in a family, a neighbour whose AS-SET has no routes of one)."""
-    sessions = [s for s in intent.sessions if s.ebgp]
-    empty = {(p.afi, p.name) for p in intent.prefix_lists if not p.entries}
-    for afi in {s.afi for s in sessions}:
-        empty |= {(afi, p.name) for p in helper_lists(intent, options, afi, sessions) if not p.entries}
-    return empty
-
-
-def _list(what, afi):
-    return "%s%s-V%d" % (PREFIX, what, afi)
-
-
-def irr_list(asn, afi):
-    return "%s-V%d" % (LIST_NAME % asn, afi)
-
-
-def blackhole_list(asn, afi):
-    return "%sAS%d-BLACKHOLE-V%d" % (PREFIX, asn, afi)
 
 
 def as_path_lines(options, first_asns):
@@ -184,7 +124,7 @@ def path_checks():
 
 def prefix_checks(afi):
     """What no route may be in either direction: a bogon prefix, the default route, too long or too short."""
-    return [_prefix_match(afi, _list(what, afi)) for what in ("BOGONS", "DEFAULT", "LENGTH")]
+    return [_prefix_match(afi, helper_list_name(what, afi)) for what in ("BOGONS", "DEFAULT", "LENGTH")]
 
 
 def _denies(name, seqs, checks):
@@ -212,14 +152,16 @@ def import_map(session, options, local):
         lines += _entry(name, "permit", 45, *blackhole, "set community no-export additive", *tag)
     else:
         lines += _entry(name, "deny", 45, "match community %sBLACKHOLE" % PREFIX)
-    lines += _denies(name, (50, 60, 70, 80), [*prefix_checks(afi), _prefix_match(afi, _list("OWN-SPACE", afi))])
+    lines += _denies(
+        name, (50, 60, 70, 80), [*prefix_checks(afi), _prefix_match(afi, helper_list_name("OWN-SPACE", afi))]
+    )
     if options.reject_invalid:
         lines += _entry(name, "deny", 90, "match rpki invalid")
     irr = []
     if rel in ("customer", "peer"):
         irr = [
             _prefix_match(afi, irr_list(session.remote_asn, afi)),
-            "match as-path %s" % (LIST_NAME % session.remote_asn),
+            "match as-path %s" % origin_list(session.remote_asn),
         ]
     return lines + _entry(name, "permit", 100, *irr, *tag)
 

@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""BIRD 2: every eBGP session of NetBox as a ``protocol bgp`` with its import and export filter.
+
+The same policy as FRR's (``frr_session_policy``; NLNOG BGP filter guide, MANRS), one import filter per
+(relationship, neighbour AS, family) and one export filter per (relationship, family), in the order FRR's
+route-map entries have: graceful shutdown lowers the preference; bogon AS numbers, long paths, a first AS
+that is not the neighbour's (not from route servers), transit-free networks (customers and peers), blackhole
+requests except a customer's allowed ones (accepted with NO_EXPORT), bogon prefixes, the default route,
+prefixes too long or too short, our own space and RPKI-invalid routes are rejected; customers and peers
+are limited to their IRR prefix set and origin set; what is accepted loses our ``LOCAL:FUNCTION:*`` large
+communities, gets the one saying where it was learned, and the neighbour's address as next hop (not from
+route servers).
+
+Where BIRD differs: the RPKI check calls ``routesec_rov_state()``, which the origin-validation part
+(``render_rov``, the ROA tables and the RTR caches) defines, so that part must be in the same
+configuration; a customer that gets only a default route gets the default route of BIRD's table (a
+static route, say), as BIRD has no ``default-originate``; over its max-prefix a session is restarted at
+once (``import limit ... action restart``: BIRD has no restart timer) or, with ``max_prefix_restart`` 0,
+disabled. RFC 9234 roles are BIRD's own (``local role``; ``require roles`` in strict mode), and with them
+BIRD sets and checks Only-to-Customer.
+
+routesec owns the protocols it writes: the file is meant to be included by the router's configuration
+(``include "routesec-sessions.conf";``), beside its own ``router id``, ``protocol device`` and kernel
+protocols, and with no other protocol for these neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import DataError
+from ..policy import objects
+from . import bird2
+
+ROLES = {"provider": "provider", "customer": "customer", "peer": "peer", "rs-client": "rs_client"}
+GSHUT, BLACKHOLE, NO_EXPORT = "(65535, 0)", "(65535, 666)", "(65535, 65281)"
+BOGON_ASNS, TRANSIT_FREE = "ROUTESEC_BOGON_ASNS", "ROUTESEC_TRANSIT_FREE"
+
+
+def render_session_policy(intent, options) -> str:
+    """BIRD 2 configuration for every eBGP session of ``intent`` (a DeviceIntent) under ``options``."""
+    sessions = sorted(s for s in intent.sessions if s.ebgp)
+    if not sessions:
+        return ""
+    local = intent.device.local_asn
+    check_irr_lists(intent, sessions)
+    lists = [
+        plist
+        for afi in sorted({s.afi for s in sessions})
+        for plist in objects.helper_lists(intent, options, afi, sessions)
+    ]
+    parts = [
+        "# routesec session policy of %s (AS%d): written by routesec, do not edit" % (intent.device.name, local),
+        bird2.render_prefix_lists([*intent.prefix_lists, *lists]),
+        bird2.render_as_path_lists(intent.as_path_lists),
+        "define %s = [ %s ];" % (BOGON_ASNS, asn_set(options.bogon_asns())),
+    ]
+    if options.transit_free:
+        parts.append("define %s = [ %s ];" % (TRANSIT_FREE, asn_set((a, a) for a in sorted(set(options.transit_free)))))
+    filters = {}
+    for session in sessions:
+        filters.setdefault(objects.import_name(session), import_filter(session, options, local))
+        filters.setdefault(objects.export_name(session, options), export_filter(session, options, local))
+    parts += [text for _name, text in sorted(filters.items())]
+    parts += [protocol(session, options, local) for session in sessions]
+    return "\n".join(part.rstrip("\n") for part in parts if part) + "\n"
+
+
+def check_irr_lists(intent, sessions):
+    """DataError naming the first customer or peer session whose IRR prefix list or origin set the intent lacks
+    (BIRD would refuse the file over an undefined symbol)."""
+    prefix_lists = {(p.afi, p.name) for p in intent.prefix_lists}
+    origin_sets = {a.name for a in intent.as_path_lists}
+    for session in (s for s in sessions if s.relationship in ("customer", "peer")):
+        asn, afi = session.remote_asn, session.afi
+        missing = [] if (afi, objects.irr_list(asn, afi)) in prefix_lists else [objects.irr_list(asn, afi)]
+        missing += [] if objects.origin_list(asn) in origin_sets else [objects.origin_list(asn)]
+        if missing:
+            raise DataError(
+                "the intent has no %s for this %s; expand its AS-SET first (routesec.bgp.irr_filters)"
+                % (" and no ".join(missing), session.relationship),
+                "BGP session %s" % (session.name or session.address),
+                "as_set",
+            )
+
+
+def symbol(name: str) -> str:
+    """A BIRD identifier for one of the policy's names (``ROUTESEC-IN-PEER-AS64496-V4``: ``routesec_in_peer_...``)."""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
+def asn_set(ranges) -> str:
+    return ", ".join(str(a) if a == b else "%d..%d" % (a, b) for a, b in ranges)
+
+
+def _filter(name, body):
+    return "filter %s\n{\n%s}\n" % (symbol(name), "".join("    %s\n" % line for line in body))
+
+
+def _set(name):
+    return bird2.symbol(name)
+
+
+def checks(options, afi):
+    """What no route may be in either direction: bogon AS numbers, a long path, bogon prefixes, the default
+    route, prefixes too long or too short."""
+    return [
+        "if bgp_path.len > %d then reject;" % options.max_path_length,
+        "if filter(bgp_path, %s).len > 0 then reject;" % BOGON_ASNS,
+        *(
+            "if net ~ %s then reject;" % _set(objects.helper_list_name(what, afi))
+            for what in ("BOGONS", "DEFAULT", "LENGTH")
+        ),
+    ]
+
+
+def tag(session, options, local):
+    lines = [
+        "bgp_large_community.delete([(%d, %d, *)]);" % (local, options.community_function),
+        "bgp_large_community.add((%s));" % options.community(session.relationship, local).replace(":", ", "),
+    ]
+    return lines + ([] if session.relationship == "route_server" else ["bgp_next_hop = from;"])
+
+
+def import_filter(session, options, local):
+    rel, afi, asn = session.relationship, session.afi, session.remote_asn
+    body = ["if %s ~ bgp_community then bgp_local_pref = 0;" % GSHUT, *checks(options, afi)[:2]]
+    if rel != "route_server":
+        body.append("if bgp_path.first != %d then reject;" % asn)
+    if rel in ("customer", "peer") and options.transit_free:
+        body.append("if filter(bgp_path, %s).len > 0 then reject;" % TRANSIT_FREE)
+    body.append("if %s ~ bgp_community then {" % BLACKHOLE)
+    if session.blackhole:
+        body += ["    if net ~ %s then {" % _set(objects.blackhole_list(asn, afi))]
+        body += ["        bgp_community.add(%s);" % NO_EXPORT, *("        " + t for t in tag(session, options, local))]
+        body += ["        accept;", "    }"]
+    body += ["    reject;", "}", *checks(options, afi)[2:]]
+    body.append("if net ~ %s then reject;" % _set(objects.helper_list_name("OWN-SPACE", afi)))
+    if options.reject_invalid:
+        body.append("if routesec_rov_state() = ROA_INVALID then reject;")
+    if rel in ("customer", "peer"):
+        body.append("if ! (net ~ %s) then reject;" % _set(objects.irr_list(asn, afi)))
+        body.append("if ! (bgp_path.last ~ %s) then reject;" % _set(objects.origin_list(asn)))
+    return _filter(objects.import_name(session), [*body, *tag(session, options, local), "accept;"])
+
+
+def export_filter(session, options, local):
+    name, afi = objects.export_name(session, options), session.afi
+    if objects.default_only(session, options):
+        return _filter(name, ["if net ~ %s then accept;" % _set(objects.helper_list_name("DEFAULT", afi)), "reject;"])
+    body = checks(options, afi)
+    if session.relationship == "customer":
+        return _filter(name, [*body, "accept;"])
+    customers = "(%s)" % options.community("customer", local).replace(":", ", ")
+    body += [
+        "if net ~ %s then accept;" % _set(objects.own_list(afi)),
+        "if %s ~ bgp_large_community then accept;" % customers,
+    ]
+    return _filter(name, [*body, "reject;"])
+
+
+def protocol(session, options, local):
+    """The session's ``protocol bgp``, named after its relationship, neighbour AS and address."""
+    name = "routesec_%s_as%d_%s" % (session.relationship, session.remote_asn, re.sub(r"\W", "_", session.address))
+    lines = ["local as %d;" % local, "neighbor %s as %d;" % (session.address, session.remote_asn)]
+    if session.role:
+        lines.append("local role %s;" % ROLES[session.role])
+        if options.role_strict:
+            lines.append("require roles on;")
+    channel = [
+        "import filter %s;" % symbol(objects.import_name(session)),
+        "export filter %s;" % symbol(objects.export_name(session, options)),
+    ]
+    if session.max_prefix:
+        action = "warn" if session.max_prefix_action == "warning" else "restart"
+        action = "disable" if action == "restart" and not options.max_prefix_restart else action
+        channel.append("import limit %d action %s;" % (session.max_prefix, action))
+    lines += ["ipv%d {" % session.afi, *("    " + c for c in channel), "};"]
+    return "protocol bgp %s {\n%s}\n" % (name, "".join("    %s\n" % line for line in lines))
