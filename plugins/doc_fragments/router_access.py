@@ -49,11 +49,12 @@ options:
     type: str
   main_config_path:
     description:
-      - BIRD - the configuration BIRD runs, which includes O(config_path) (C(include "FILE";)); the candidate is
-        checked and run through a copy of it, and the main file itself is never changed.
+      - The configuration the daemon runs, which includes O(config_path) (BIRD C(include "FILE";), OpenBGPD
+        C(include "FILE")); the candidate is checked (and run, on BIRD) through a copy of it, and the main file
+        itself is never changed.
     type: str
   socket:
-    description: The daemon's control socket (O(transport=file)); default C(/run/bird/bird.ctl).
+    description: The daemon's control socket (O(transport=file)); default C(/run/bird/bird.ctl), C(/run/openbgpd/bgpd.sock).
     type: str
   state_dir:
     description: Folder on the router for the change files, the confirm timer's marker and the lock.

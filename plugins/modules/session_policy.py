@@ -23,8 +23,8 @@ description:
     route servers our own prefixes and routes learned from customers; to customers everything, or only a default
     route (O(customer_export)). Per session its max-prefix (warning, or teardown with O(max_prefix_restart)) and
     our RFC 9234 role (FRR then sets and checks Only-to-Customer).
-  - Deploys to C(frr) (O(transport=netmiko), O(transport=vtysh) or O(transport=vtysh_local)) and C(bird2)
-    (O(transport=file) over SSH or O(transport=file_local)) through the one deployment path. On FRR the driver
+  - Deploys to C(frr) (O(transport=netmiko), O(transport=vtysh) or O(transport=vtysh_local)), C(bird2) and
+    C(openbgpd) (O(transport=file) over SSH or O(transport=file_local)) through the one deployment path. On FRR the driver
     plans object by object against the running configuration - each route-map entry, list entry and neighbour
     line that differs is changed, the session policy's route-maps and lists nothing
     uses any more are removed, other configuration is left alone - reads the router back after the push and puts
@@ -44,6 +44,12 @@ description:
     file has and NetBox no longer has is removed only with O(remove_sessions). BIRD has no restart timer for a
     session over its max-prefix (it restarts at once, or with O(max_prefix_restart=0) stays down) and no
     C(default-originate) (with O(customer_export=default) a customer gets the default route of BIRD's table).
+  - On OpenBGPD likewise, every session of NetBox as a C(neighbor) with its C(quick) filter rules in one file that
+    bgpd.conf includes (C(include "FILE"), after its C(rtr) blocks, which give C(ovs invalid) its meaning), checked
+    by C(bgpd -n) through a copy of bgpd.conf, swapped in and reloaded under the driver's confirm timer. RFC 9234
+    roles are C(announce policy) (C(enforce) in strict mode); a customer that gets only a default route gets
+    C(export default-route); the next hop is left as received; OpenBGPD has no warning-only max-prefix, so such a
+    session gets none (a comment in the file says so).
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows each route-map, list and
     neighbour line that would change.
   - O(state=rendered) returns the configuration without connecting.
@@ -122,7 +128,7 @@ options:
     type: bool
     default: false
   remove_sessions:
-    description: BIRD - remove the sessions the router has that NetBox no longer has (or no longer classifies).
+    description: BIRD and OpenBGPD - remove the sessions the router has that NetBox no longer has (or no longer classifies).
     type: bool
     default: false
   allow_shrink:

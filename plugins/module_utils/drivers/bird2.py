@@ -10,11 +10,9 @@ is undone by the daemon. The configuration file on disk is replaced only once
 the change is confirmed (or at once, without a timer), so a restarted BIRD
 never starts on an unconfirmed file.
 
-With ``main_path`` the driver manages one file that BIRD's configuration at
-``main_path`` includes (``include "FILE";``), such as the session policy: the
-candidate is checked and run through a copy of the main file that includes the
-candidate instead, and the confirmed candidate replaces the included file; the
-main file itself is never changed.
+With ``main_path`` the driver manages one file that BIRD's configuration
+includes (``file_reload``): the candidate is checked and run through a copy of
+the main file, and the confirmed candidate replaces the included file.
 """
 
 from __future__ import annotations
@@ -41,35 +39,19 @@ class Bird2Driver(FileReloadDriver):
         birdc="birdc",
         main_path=None,
     ):
-        super().__init__(runner, config_path, name)
+        super().__init__(runner, config_path, name, main_path)
         self.socket = socket
         self.bird = bird
         self.birdc = birdc
-        self.main_path = str(main_path) if main_path else None
-
-    def runnable(self, path):
-        """The file BIRD reads to run ``path``: itself, or with ``main_path`` a copy of the main file that
-        includes ``path`` where it includes the managed file."""
-        if not self.main_path:
-            return path
-        if path == self.path:
-            return self.main_path
-        main = self.runner.read(self.main_path)
-        include = 'include "%s";' % self.path
-        if main is None or include not in main:
-            raise DriverError("%s does not say %s; nothing was changed" % (self.main_path, include), self.where)
-        copy = self.main_path + ".routesec-candidate"
-        self.runner.write(copy, main.replace(include, 'include "%s";' % path))
-        return copy
 
     def birdc_command(self, *words):
         return self.command([self.birdc, "-s", self.socket, *words], "birdc %s" % " ".join(words))
 
     def check(self, path):
-        return self.runner.run([self.bird, "-p", "-c", self.runnable(path)])
+        return self.runner.run([self.bird, "-p", "-c", self.through_main(path)])
 
     def activate(self, path, confirm):
-        words = ["configure", '"%s"' % self.runnable(path)] + (["timeout", str(int(confirm))] if confirm else [])
+        words = ["configure", '"%s"' % self.through_main(path)] + (["timeout", str(int(confirm))] if confirm else [])
         output = self.birdc_command(*words)
         if "Reconfigured" not in output and "Reconfiguration in progress" not in output:
             raise DriverError("BIRD did not reconfigure: %s" % output.splitlines()[-1:], self.where)

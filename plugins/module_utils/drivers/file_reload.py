@@ -21,8 +21,9 @@ class FileReloadDriver(RunnerDriver):
     platform = None
     activation_swaps_file = False  # True when activating moves the candidate over the configuration file
 
-    def __init__(self, runner, config_path, name=None):
+    def __init__(self, runner, config_path, name=None, main_path=None):
         self.path = str(config_path)
+        self.main_path = str(main_path) if main_path else None
         self.name = name or self.path
         super().__init__(
             runner, self.path + ".routesec-lock", "device %s (%s, %s)" % (self.name, self.path, runner.where)
@@ -88,6 +89,21 @@ class FileReloadDriver(RunnerDriver):
         self.activate(self.path, None)
 
     # -- helpers --------------------------------------------------------------------------------------
+
+    def through_main(self, path):
+        """The file the daemon reads to check or run ``path``: itself, or with ``main_path`` a copy of the main
+        file that includes ``path`` where it includes the managed file (DriverError when it does not)."""
+        if not self.main_path:
+            return path
+        if path == self.path:
+            return self.main_path
+        main = self.runner.read(self.main_path)
+        include = 'include "%s"' % self.path
+        if main is None or include not in main:
+            raise DriverError("%s does not say %s; nothing was changed" % (self.main_path, include), self.where)
+        copy = self.main_path + ".routesec-candidate"
+        self.runner.write(copy, main.replace(include, 'include "%s"' % path))
+        return copy
 
     def _promote(self):
         """The confirmed candidate becomes the configuration file (unless activating put it there)."""

@@ -8,7 +8,9 @@ putting the candidate in its place (the previous file is kept). OpenBGPD has no
 commit-confirmed of its own: with a confirm timer the driver leaves a watchdog
 on the router (a detached shell, so it outlives the SSH connection) that puts
 the previous file back and reloads unless the change is confirmed in time.
-(see ``watchdog``).
+(see ``watchdog``). With ``main_path`` (``file_reload``) the managed file is
+one the configuration includes: it is checked through a copy of the main file,
+and swapped in before the reload like a whole configuration.
 """
 
 from __future__ import annotations
@@ -37,15 +39,16 @@ class OpenbgpdDriver(FileReloadDriver):
         name=None,
         bgpd="bgpd",
         bgpctl="bgpctl",
+        main_path=None,
     ):
-        super().__init__(runner, config_path, name)
+        super().__init__(runner, config_path, name, main_path)
         self.socket = socket
         self.bgpd = bgpd
         self.bgpctl = bgpctl
         self.watchdog = Watchdog(runner, self.path + ".routesec-pending", self.where)
 
     def check(self, path):
-        return self.runner.run([self.bgpd, "-n", "-f", path])
+        return self.runner.run([self.bgpd, "-n", "-f", self.through_main(path)])
 
     def reload(self):
         """``bgpctl reload``; asked again while bgpd is still busy with an earlier one (or with its start), for

@@ -15,9 +15,10 @@ nothing is sent, when it would:
 
 The helper prefix-lists (bogons, lengths, our own space) go through the prefix-list guards like any other.
 
-On BIRD routesec writes each session's ``protocol bgp`` with its filters into one included file
-(``render.bird2_session_policy``), replaced whole: every session of NetBox has both filters by construction,
-and a session the file would lose (gone from NetBox) is refused unless ``remove_sessions``.
+On BIRD and OpenBGPD routesec writes each session (``protocol bgp``, ``neighbor``) with its filters into one
+included file (``render.bird2_session_policy``, ``render.openbgpd_session_policy``), replaced whole: every
+session of NetBox has both filters by construction, and a session the file would lose (gone from NetBox) is
+refused unless ``remove_sessions``.
 """
 
 from __future__ import annotations
@@ -27,24 +28,28 @@ import re
 from ..drivers import frr_policy
 from ..errors import SafetyError
 from ..policy.objects import empty_lists, export_name, import_name
-from ..render import bird2, bird2_session_policy, frr, frr_session_policy
+from ..render import bird2, bird2_session_policy, frr, frr_session_policy, openbgpd, openbgpd_session_policy
 from ..render.list_delta import ListChange
 from .deploy import Plan
 
 UNCLASSIFIED = ("fail", "keep")
-PROTOCOL = re.compile(r"^protocol bgp (\S+)", re.MULTILINE)
 
 
 class _Syntax:
-    """A platform's session-policy renderer and the parser of its prefix lists."""
+    """A platform's session-policy renderer, the parser of its prefix lists and, where routesec writes the
+    sessions themselves, how a session begins (its name the first group)."""
 
-    def __init__(self, render, parse):
+    def __init__(self, render, parse, session=None):
         self.render_session_policy, self.parse_prefix_lists = render, parse
+        self.session = re.compile(session, re.MULTILINE) if session else None
 
 
 RENDERERS = {
     "frr": _Syntax(frr_session_policy.render_session_policy, frr.parse_prefix_lists),
-    "bird2": _Syntax(bird2_session_policy.render_session_policy, bird2.parse_prefix_lists),
+    "bird2": _Syntax(bird2_session_policy.render_session_policy, bird2.parse_prefix_lists, r"^protocol bgp (\S+)"),
+    "openbgpd": _Syntax(
+        openbgpd_session_policy.render_session_policy, openbgpd.parse_prefix_lists, r"^neighbor (\S+) \{"
+    ),
 }
 
 
@@ -52,8 +57,8 @@ def session_policy_plan(intent, options, unclassified: str = "fail", check_mode:
     """The planner of ``intent``'s (a DeviceIntent) session policy under ``options`` (policy.PolicyOptions),
     for ``plan.deploy.deploy``; SafetyError naming the sessions when some have no relationship. In
     ``check_mode`` the intent's prefix-lists count as on FRR (a run deploys them first, with
-    ``prefix_filter``; its check mode has not). On BIRD, where routesec writes the sessions themselves, a
-    session the router has and NetBox no longer has is removed only with ``remove_sessions``."""
+    ``prefix_filter``; its check mode has not). On BIRD and OpenBGPD, where routesec writes the sessions
+    themselves, a session the router has and NetBox no longer has is removed only with ``remove_sessions``."""
     device = intent.device
     if device.platform not in RENDERERS:
         raise SafetyError(
@@ -76,17 +81,17 @@ def session_policy_plan(intent, options, unclassified: str = "fail", check_mode:
         changes = [
             ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
         ]
-        if device.platform == "bird2":
-            check_removed_sessions(device.name, running, candidate, remove_sessions)
+        if syntax.session is not None:
+            check_removed_sessions(device.name, syntax.session, running, candidate, remove_sessions)
             return Plan(candidate, changes)
         return Plan(candidate, changes, check_loaded=lambda driver: check_policy(intent, driver, known))
 
     return plan
 
 
-def check_removed_sessions(name, running, candidate, allowed):
-    """BIRD: SafetyError naming the sessions the candidate would remove, unless ``allowed``."""
-    gone = sorted(set(PROTOCOL.findall(running)) - set(PROTOCOL.findall(candidate)))
+def check_removed_sessions(name, session, running, candidate, allowed):
+    """SafetyError naming the sessions (``session`` finds them) the candidate would remove, unless ``allowed``."""
+    gone = sorted(set(session.findall(running)) - set(session.findall(candidate)))
     if gone and not allowed:
         raise SafetyError(
             "the change would remove the BGP sessions %s, which NetBox no longer has (or no longer classifies); "

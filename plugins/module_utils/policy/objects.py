@@ -10,6 +10,7 @@ A renderer writes them in its platform's syntax under these names (or the neares
 
 from __future__ import annotations
 
+from ..errors import DataError
 from ..intent.bogons import bogon_space
 from ..intent.build import DEFAULT_LIST_NAMES as OWN_LIST
 from ..intent.model import NEIGHBOR_LIST_NAME as LIST_NAME
@@ -93,3 +94,41 @@ def blackhole_list(asn, afi) -> str:
 
 def own_list(afi) -> str:
     return OWN_LIST[afi]
+
+
+# -- the renderers that write the whole policy into one file (BIRD, OpenBGPD) ------------------------------
+
+
+def whole_file(intent, options) -> tuple:
+    """``(sessions, helper lists)``: the eBGP sessions of ``intent``, sorted, and every helper prefix list of their
+    families (empty ones too: the file defines every list it names); DataError naming the first customer or
+    peer whose IRR lists the intent lacks (the file would name an undefined list)."""
+    sessions = sorted(s for s in intent.sessions if s.ebgp)
+    check_irr_lists(intent, sessions)
+    helpers = [p for afi in sorted({s.afi for s in sessions}) for p in helper_lists(intent, options, afi, sessions)]
+    return sessions, helpers
+
+
+def file_header(intent) -> str:
+    return "routesec session policy of %s (AS%d): written by routesec, do not edit" % (
+        intent.device.name,
+        intent.device.local_asn,
+    )
+
+
+def check_irr_lists(intent, sessions):
+    """DataError naming the first customer or peer session whose IRR prefix list or origin set the intent lacks
+    (a whole-file renderer would name a list it does not define)."""
+    prefix_lists = {(p.afi, p.name) for p in intent.prefix_lists}
+    origin_sets = {a.name for a in intent.as_path_lists}
+    for session in (s for s in sessions if s.relationship in ("customer", "peer")):
+        asn, afi = session.remote_asn, session.afi
+        missing = [] if (afi, irr_list(asn, afi)) in prefix_lists else [irr_list(asn, afi)]
+        missing += [] if origin_list(asn) in origin_sets else [origin_list(asn)]
+        if missing:
+            raise DataError(
+                "the intent has no %s for this %s; expand its AS-SET first (routesec.bgp.irr_filters)"
+                % (" and no ".join(missing), session.relationship),
+                "BGP session %s" % (session.name or session.address),
+                "as_set",
+            )

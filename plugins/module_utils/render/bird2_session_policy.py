@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DataError
 from ..policy import objects
 from . import bird2
 
@@ -41,18 +40,12 @@ BOGON_ASNS, TRANSIT_FREE = "ROUTESEC_BOGON_ASNS", "ROUTESEC_TRANSIT_FREE"
 
 def render_session_policy(intent, options) -> str:
     """BIRD 2 configuration for every eBGP session of ``intent`` (a DeviceIntent) under ``options``."""
-    sessions = sorted(s for s in intent.sessions if s.ebgp)
+    sessions, lists = objects.whole_file(intent, options)
     if not sessions:
         return ""
     local = intent.device.local_asn
-    check_irr_lists(intent, sessions)
-    lists = [
-        plist
-        for afi in sorted({s.afi for s in sessions})
-        for plist in objects.helper_lists(intent, options, afi, sessions)
-    ]
     parts = [
-        "# routesec session policy of %s (AS%d): written by routesec, do not edit" % (intent.device.name, local),
+        "# %s" % objects.file_header(intent),
         bird2.render_prefix_lists([*intent.prefix_lists, *lists]),
         bird2.render_as_path_lists(intent.as_path_lists),
         "define %s = [ %s ];" % (BOGON_ASNS, asn_set(options.bogon_asns())),
@@ -66,24 +59,6 @@ def render_session_policy(intent, options) -> str:
     parts += [text for _name, text in sorted(filters.items())]
     parts += [protocol(session, options, local) for session in sessions]
     return "\n".join(part.rstrip("\n") for part in parts if part) + "\n"
-
-
-def check_irr_lists(intent, sessions):
-    """DataError naming the first customer or peer session whose IRR prefix list or origin set the intent lacks
-    (BIRD would refuse the file over an undefined symbol)."""
-    prefix_lists = {(p.afi, p.name) for p in intent.prefix_lists}
-    origin_sets = {a.name for a in intent.as_path_lists}
-    for session in (s for s in sessions if s.relationship in ("customer", "peer")):
-        asn, afi = session.remote_asn, session.afi
-        missing = [] if (afi, objects.irr_list(asn, afi)) in prefix_lists else [objects.irr_list(asn, afi)]
-        missing += [] if objects.origin_list(asn) in origin_sets else [objects.origin_list(asn)]
-        if missing:
-            raise DataError(
-                "the intent has no %s for this %s; expand its AS-SET first (routesec.bgp.irr_filters)"
-                % (" and no ".join(missing), session.relationship),
-                "BGP session %s" % (session.name or session.address),
-                "as_set",
-            )
 
 
 def symbol(name: str) -> str:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
-"""BIRD 2's session policy: every combination of the options gives a configuration BIRD's own parser
-(``bird -p``) takes, beside the origin-validation part, and each session's protocol says what the policy
-asks (role, strict mode, max-prefix action, filters)."""
+"""The session policy of BIRD 2 and OpenBGPD: every combination of the options gives a configuration the
+daemon's own parser takes (``bird -p`` beside the origin-validation part, ``bgpd -n`` included by a bgpd.conf),
+and each session says what the policy asks (role, strict mode, max-prefix and its action, filters)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.sessions import Session
 from ansible_collections.routesec.bgp.plugins.module_utils.policy.options import PolicyOptions
-from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2
+from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd_session_policy
 from ansible_collections.routesec.bgp.plugins.module_utils.render.bird2_session_policy import render_session_policy
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
 from test_driver_frr_policy import intent as frr_intent
@@ -47,18 +47,22 @@ def checked(tmp_path, text):
     assert proc.returncode == 0, proc.stderr + text
 
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        PolicyOptions(),
-        PolicyOptions(customer_export="default", role_strict=True, max_prefix_restart=0),
-        PolicyOptions(transit_free=(), reject_invalid=False, min_length=(0, 0), max_length=(32, 128)),
-    ],
-)
-def test_bird_takes_the_policy_with_every_option(tmp_path, options):
+OPTIONS = [
+    PolicyOptions(),
+    PolicyOptions(customer_export="default", role_strict=True, max_prefix_restart=0),
+    PolicyOptions(transit_free=(), reject_invalid=False, min_length=(0, 0), max_length=(32, 128)),
+]
+
+
+def every_kind_of_session():
     device_intent = intent()
     sessions = tuple(dataclasses.replace(s, blackhole=s.relationship == "customer") for s in device_intent.sessions)
-    text = render_session_policy(dataclasses.replace(device_intent, sessions=(*sessions, V6_PEER, V4_RS)), options)
+    return dataclasses.replace(device_intent, sessions=(*sessions, V6_PEER, V4_RS))
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_bird_takes_the_policy_with_every_option(tmp_path, options):
+    text = render_session_policy(every_kind_of_session(), options)
     checked(tmp_path, text)
     assert ("require roles on;" in text) == options.role_strict
     assert ("import limit 10 action %s;" % ("disable" if options.max_prefix_restart == 0 else "restart")) in text
@@ -83,3 +87,27 @@ def test_each_session_gets_its_protocol_filters_role_and_limit():
 def test_a_customer_or_peer_without_its_irr_lists_is_refused_naming_the_session():
     with pytest.raises(DataError, match="BGP session v6.*no ROUTESEC-AS65007-IN-V6 and no ROUTESEC-AS65007-IN"):
         render_session_policy(dataclasses.replace(frr_intent(), sessions=(V6_PEER,)), PolicyOptions())
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_openbgpd_takes_the_policy_with_every_option(tmp_path, options):
+    text = openbgpd_session_policy.render_session_policy(every_kind_of_session(), options)
+    (tmp_path / "sessions.conf").write_text(text)
+    main = 'AS 64500\nrouter-id 192.0.2.1\nrtr 192.0.2.20 {\n\tport 3323\n}\ninclude "%s"\n' % (
+        tmp_path / "sessions.conf"
+    )
+    (tmp_path / "bgpd.conf").write_text(main)
+    proc = subprocess.run(
+        ["bgpd", "-n", "-f", str(tmp_path / "bgpd.conf")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr + text
+    customer = text[text.index("neighbor 198.51.100.1 {") :].split("}")[0]
+    assert ("announce policy provider enforce" in customer) == options.role_strict
+    restart = " restart %d" % options.max_prefix_restart if options.max_prefix_restart else ""
+    assert "max-prefix 10%s\n" % restart in customer
+    assert ("export default-route" in customer) == (options.customer_export == "default")
+    transit = text[text.index("neighbor 198.51.100.2 {") :].split("}")[0]
+    assert "# max-prefix 900000 (warning): OpenBGPD only tears a session down; not set" in transit
+    assert ("ovs invalid" in text) == options.reject_invalid
+    server = text[text.index("neighbor 198.51.100.9 {") :].split("}")[0]
+    assert "enforce neighbor-as no" in server and "announce policy rs-client" in server
