@@ -109,10 +109,12 @@ def keyword(words, afi):
 
 def target(running: dict, candidate: dict) -> dict:
     """The objects of ``running`` once ``candidate`` is applied (see the module's description)."""
-    after = {key: value for key, value in running.items() if key[0] != "bind" or not _named(key, candidate)}
+    spoken = _spoken_for(candidate)
+    after = {key: value for key, value in running.items() if key[0] != "bind" or not spoken(key)}
     after.update((key, value) for key, value in candidate.items() if key[0] != "neighbor")
+    used = used_maps(after)
     for key in [k for k in after if k[0] == "map" and k[1].startswith(OWNED_MAPS) and k not in candidate]:
-        if key[1] not in used_maps(after):
+        if key[1] not in used:
             del after[key]
     named = {ref for name in _maps(after) for ref in referenced_lists(after, name)}
     for key in [k for k in after if k[0] == "list" and k not in candidate]:
@@ -121,14 +123,17 @@ def target(running: dict, candidate: dict) -> dict:
     return after
 
 
-def _named(bind_key, candidate):
-    """Whether the candidate speaks for this binding: the same neighbour in the same family, or, for a line
+def _spoken_for(candidate):
+    """Whether the candidate speaks for a binding: the same neighbour in the same family, or, for a line
     outside a family, the neighbour anywhere."""
-    _kind, asn, afi, neighbor = bind_key
-    named = {(k[1], k[2], k[3]) for k in candidate if k[0] == "bind"}
-    if afi is None:
-        return any((asn, neighbor) == (a, n) for a, _f, n in named)
-    return (asn, afi, neighbor) in named
+    in_family = {(k[1], k[2], k[3]) for k in candidate if k[0] == "bind"}
+    anywhere = {(asn, neighbor) for asn, _afi, neighbor in in_family}
+
+    def spoken(bind_key):
+        _kind, asn, afi, neighbor = bind_key
+        return (asn, neighbor) in anywhere if afi is None else (asn, afi, neighbor) in in_family
+
+    return spoken
 
 
 def changed_keys(before: dict, after: dict) -> list:
