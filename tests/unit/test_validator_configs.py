@@ -27,6 +27,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators impor
     stayrtr_argv,
     validator_settings,
 )
+from fakenos_devices import free_port
 
 TAL_DIR = Path("/etc/tals")  # Debian's rpki-client and fort-validator install the TALs there
 RPKI_CLIENT = shutil.which("rpki-client") or (os.path.exists("/usr/sbin/rpki-client") and "/usr/sbin/rpki-client")
@@ -246,7 +247,7 @@ def test_fort_accepts_the_configuration(workdir, tals, server):
         ' "locallyAddedAssertions": {"prefixAssertions": [], "bgpsecAssertions": []}}'
     )
     if server:
-        extra["rtr"] = {"address": "127.0.0.1", "port": 33230}
+        extra["rtr"] = {"address": "127.0.0.1", "port": free_port()}  # its own: the test runs in parallel
     data = settings(
         tals=tals,
         tal_dir=str(TAL_DIR),
