@@ -63,3 +63,21 @@ class PlaybookRun:
 
 def running_configs():
     return {node: lab_api.running_config(node) for node in MANAGED}
+
+
+def create_session(netbox, name, local, remote, remote_asn, custom_fields, device="r2", local_asn=64500):
+    """A plugin BGP session of ``device`` in NetBox, its remote address created with it; the undo actions that
+    remove both (last first)."""
+    remote_ip = netbox.ipam.ip_addresses.create(address=remote, status="active", description="routesec test")
+    asns = {a.asn: a for a in netbox.ipam.asns.filter(asn=[local_asn, remote_asn])}
+    created = netbox.plugins.bgp.bgpsession.create(
+        name=name,
+        device=netbox.dcim.devices.get(name=device).id,
+        local_address=netbox.ipam.ip_addresses.get(address=local).id,
+        remote_address=remote_ip.id,
+        local_as=asns[local_asn].id,
+        remote_as=asns[remote_asn].id,
+        status="active",
+        custom_fields=custom_fields,
+    )
+    return [remote_ip.delete, created.delete]

@@ -22,7 +22,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.intent.sessions impor
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.filters import IrrFilterOptions, irr_filters_from
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox.reader import read_snapshot
-from lab_helpers import lab_api, lab_env
+from lab_helpers import create_session, lab_api, lab_env
 
 pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
 
@@ -64,7 +64,6 @@ def classify_sessions(netbox):
         fields[schema.CF_MAX_PREFIX_V4 if v4 else schema.CF_MAX_PREFIX_V6] = 20
         session.update({"custom_fields": fields})
         undo.append(lambda s=session, b=before: s.update({"custom_fields": b}))
-    asns = {a.asn: a for a in netbox.ipam.asns.filter(asn=[64500, 64496, 65000])}
     for name, local, remote, asn, relationship in (
         ("exa-v4", "198.18.0.2/24", "%s/24" % EXA, 65000, "route_server"),
         ("exa-v6", "fdff:5e5::2/64", "%s/64" % EXA6, 65000, "peer"),
@@ -73,19 +72,7 @@ def classify_sessions(netbox):
         ("bird-v4", "198.18.0.2/24", "%s/24" % BIRD, 65000, "customer"),
     ):
         limit = schema.CF_MAX_PREFIX_V6 if ":" in remote else schema.CF_MAX_PREFIX_V4
-        local_ip = netbox.ipam.ip_addresses.get(address=local)
-        remote_ip = netbox.ipam.ip_addresses.create(address=remote, status="active", description="routesec test")
-        created = netbox.plugins.bgp.bgpsession.create(
-            name=name,
-            device=r2.id,
-            local_address=local_ip.id,
-            remote_address=remote_ip.id,
-            local_as=asns[64500].id,
-            remote_as=asns[asn].id,
-            status="active",
-            custom_fields={schema.CF_RELATIONSHIP: relationship, limit: 1000},
-        )
-        undo += [remote_ip.delete, created.delete]
+        undo += create_session(netbox, name, local, remote, asn, {schema.CF_RELATIONSHIP: relationship, limit: 1000})
     return undo
 
 

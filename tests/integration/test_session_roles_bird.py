@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
-from lab_helpers import lab_api
+from lab_helpers import create_session, lab_api
 
 pytestmark = pytest.mark.lab(reads=("irrd",), changes=("netbox", "routers"))
 
@@ -60,20 +60,8 @@ def r2_with_policy(netbox, module_playbook):
     """r2's session with BIRD classified in NetBox (a customer) and r2's policy deployed; afterwards NetBox and
     the routers as they were."""
     lab_api.reset()
-    r2 = netbox.dcim.devices.get(name="r2")
-    local_ip = netbox.ipam.ip_addresses.get(address="198.18.0.2/24")
-    remote_ip = netbox.ipam.ip_addresses.create(address=BIRD + "/24", status="active", description="routesec test")
-    asns = {a.asn: a for a in netbox.ipam.asns.filter(asn=[64500, 65000])}
-    created = netbox.plugins.bgp.bgpsession.create(
-        name="bird-v4",
-        device=r2.id,
-        local_address=local_ip.id,
-        remote_address=remote_ip.id,
-        local_as=asns[64500].id,
-        remote_as=asns[65000].id,
-        status="active",
-        custom_fields={schema.CF_RELATIONSHIP: "customer", schema.CF_MAX_PREFIX_V4: 100},
-    )
+    fields = {schema.CF_RELATIONSHIP: "customer", schema.CF_MAX_PREFIX_V4: 100}
+    undo = create_session(netbox, "bird-v4", "198.18.0.2/24", BIRD + "/24", 65000, fields)
     try:
         # r2's other sessions with AS65000 (cust) have no relationship in NetBox: they keep their hand-written policy
         run = module_playbook(
@@ -85,8 +73,8 @@ def r2_with_policy(netbox, module_playbook):
         assert "neighbor %s local-role provider" % BIRD in lab_api.running_config("r2")
         yield
     finally:
-        created.delete()
-        remote_ip.delete()
+        for action in reversed(undo):
+            action()
         lab_api.reset()
 
 

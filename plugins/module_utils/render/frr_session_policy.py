@@ -30,7 +30,6 @@ then sets and checks Only-to-Customer itself).
 
 from __future__ import annotations
 
-from ..intent.build import DEFAULT_LIST_NAMES as OWN_LIST
 from ..policy.as_path_regex import number_pattern, ranges_pattern
 from ..policy.objects import (
     PREFIX,
@@ -42,6 +41,7 @@ from ..policy.objects import (
     import_name,
     irr_list,
     origin_list,
+    own_list,
 )
 from . import frr
 
@@ -173,7 +173,7 @@ def export_map(session, options):
     lines = _denies(name, range(10, 15), [*path_checks(), *prefix_checks(afi)])
     if session.relationship == "customer":
         return lines + _entry(name, "permit", 100)
-    lines += _entry(name, "permit", 100, _prefix_match(afi, OWN_LIST[afi]))
+    lines += _entry(name, "permit", 100, _prefix_match(afi, own_list(afi)))
     return lines + _entry(name, "permit", 110, "match large-community %sFROM-CUSTOMER" % PREFIX)
 
 
