@@ -38,8 +38,9 @@ ROUTER_ACCESS_OPTIONS = {
 }
 
 
-def router_driver(module, device):
-    """``(driver, runner)`` for ``device`` (intent.model.Device) by the module's options."""
+def router_driver(module, device, subtree_filter=None):
+    """``(driver, runner)`` for ``device`` (intent.model.Device) by the module's options; over NETCONF the
+    running configuration is read through ``subtree_filter`` (by default the OpenConfig prefix-sets)."""
     p = module.params
     for option in ("config_path", "main_config_path", "socket"):
         if p[option] and p["transport"] not in ("file", "file_local"):
@@ -50,7 +51,10 @@ def router_driver(module, device):
     elif p["transport"] in ("file", "file_local"):
         runner = file_runner(module, device)
     transport = {"vtysh_local": "vtysh", "file_local": "file"}.get(p["transport"], p["transport"])
-    driver = run(module, driver_for, device.platform, transport, **connection(module, device, runner))
+    access = connection(module, device, runner)
+    if p["transport"] == "netconf" and subtree_filter:
+        access["subtree_filter"] = subtree_filter
+    driver = run(module, driver_for, device.platform, transport, **access)
     return driver, runner
 
 

@@ -10,14 +10,17 @@ module: router_state
 short_description: Read a router's prefix-lists and RTR sessions, for compliance checks
 version_added: 0.1.0
 description:
-  - Connects to the router over SSH (netmiko; BIRD 2 as below), reads its running configuration and returns what
-    compliance checks compare with NetBox, parsed - every prefix-list with its entries and, on FRR and BIRD 2, the
-    RTR caches (FRR's C(rpki) section, BIRD's C(protocol rpki) blocks). The running configuration itself is not
-    returned (it may hold secrets).
+  - Connects to the router over SSH (netmiko; BIRD 2 and OpenBGPD as below), reads its running configuration and
+    returns what compliance checks compare with NetBox, parsed - every prefix-list with its entries, on FRR and
+    BIRD 2 the RTR caches (FRR's C(rpki) section, BIRD's C(protocol rpki) blocks), and on FRR, BIRD 2 and OpenBGPD
+    the BGP sessions' policy. The running configuration itself is not returned (it may hold secrets).
   - BIRD 2 (V(bird2)) is read as R(routesec.bgp.daemon_config,ansible_collections.routesec.bgp.daemon_config_module)
     deploys it - its configuration file O(path), over SSH (SFTP) or on this host when O(host) is omitted - with
     every C(include)d file read in its place, as BIRD does (an include by wildcard is refused). Its prefix sets
     (C(define NAME = [...])) are the prefix-lists.
+  - OpenBGPD (V(openbgpd)) is read the same way - its bgpd.conf O(path), with every C(include)d file (an absolute
+    path, as bgpd reads a relative one from its working directory) read in its place. Its C(prefix-set)s are the
+    prefix-lists.
   - Reads only; check mode reads the same. The router's SSH host key is checked before logging in (O(known_hosts) or
     O(hostkey)).
 author: routesec maintainers (@routesec)
@@ -34,21 +37,24 @@ options:
     description: SSH user (required with O(host)).
     type: str
   password:
-    description: SSH password (required except for V(bird2), which can log in with O(ssh_key)). Never logged.
+    description: SSH password (required except for V(bird2) and V(openbgpd), which can log in with O(ssh_key)).
+      Never logged.
     type: str
   ssh_key:
-    description: SSH private key file (V(bird2)).
+    description: SSH private key file (V(bird2), V(openbgpd)).
     type: path
   platform:
     description: The router's platform (as in the intent of R(routesec.bgp.netbox_intent,ansible_collections.routesec.bgp.netbox_intent_module)).
     type: str
     required: true
-    choices: [frr, cisco_ios, cisco_iosxr, juniper_junos, arista_eos, bird2]
+    choices: [frr, cisco_ios, cisco_iosxr, juniper_junos, arista_eos, bird2, openbgpd]
   host:
-    description: Address to connect to (required except for V(bird2), which is read on this host without it).
+    description: Address to connect to (required except for V(bird2) and V(openbgpd), which are read on this host
+      without it).
     type: str
   path:
-    description: BIRD's configuration file (V(bird2); default C(/etc/bird/bird.conf)).
+    description: The daemon's configuration file (V(bird2), default C(/etc/bird/bird.conf); V(openbgpd), default
+      C(/etc/bgpd.conf)).
     type: str
   name:
     description: The router's name, for messages.
@@ -76,6 +82,12 @@ EXAMPLES = r"""
     ssh_key: ~/.ssh/routesec
     path: /etc/bird/bird.conf
   register: routesec_router_state
+
+- name: Read an OpenBGPD router's prefix-sets and BGP sessions on this host
+  routesec.bgp.router_state:
+    platform: openbgpd
+    path: /etc/bgpd.conf
+  register: routesec_router_state
 """
 
 RETURN = r"""
@@ -101,40 +113,45 @@ rov_policy:
   sample: {"rejecting": ["ROUTESEC-ROV"], "inbound": {"198.18.0.100": "ROUTESEC-ROV"}, "validated": ["198.18.0.100"]}
 session_policy:
   description:
-    - The session policy's objects on the router (FRR) - AS-path and community lists, route-maps, and per
-      neighbour its remote AS and its route-maps, maximum-prefix, default-originate and local-role - as
-      C([key, value]) pairs, for R(routesec.bgp.compliance,ansible_collections.routesec.bgp.compliance_module).
+    - The BGP sessions' policy on the router, for R(routesec.bgp.compliance,ansible_collections.routesec.bgp.compliance_module).
       Null where not read for the platform.
+    - On FRR a list - the session policy's objects (AS-path and community lists, route-maps, and per neighbour its
+      remote AS and its route-maps, maximum-prefix, default-originate and local-role) as C([key, value]) pairs.
+    - On BIRD 2 and OpenBGPD a dict - C(platform); C(sessions), every BGP session of the configuration by neighbour
+      address (C(remote_as), whether it has an C(import) and an C(export) policy, a C(max_prefix), its C(role));
+      C(blocks), a digest of each block the session policy's file writes (BIRD's filters, C(protocol bgp) blocks
+      and AS number sets; OpenBGPD's neighbours with their filter rules and its AS sets), by name.
   returned: success
-  type: list
-  elements: list
-  sample: [[["bind", 64500, 4, "198.18.0.101"], {"route-map in": "route-map ROUTESEC-IN-CUSTOMER-AS65000-V4 in"}]]
+  type: raw
+  sample: {"platform": "bird2", "sessions": {"198.51.100.1": {"remote_as": "65000", "import": true, "export": true,
+    "max_prefix": true, "role": "provider"}}, "blocks": {"filter routesec_out_customer_v4": "5d0c2f6e1a9b3c47"}}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import HOST_KEY_OPTIONS, host_key_options, run, runner_of
-from ..module_utils.drivers import frr_policy
+from ..module_utils.compliance.session_checks import session_state
 from ..module_utils.drivers.registry import driver_for, platforms_over
-from ..module_utils.render import bird2, frr, renderer
+from ..module_utils.render import bird2, frr, openbgpd, renderer
 from ..module_utils.render.common import entry_text
 from ..module_utils.render.frr_rov_policy import parse_rov_policy
 
 RTR_PARSERS = {"frr": frr.parse_rtr_caches, "bird2": bird2.parse_rtr_caches}
 ROV_POLICY_PARSERS = {"frr": parse_rov_policy}
-# read over their CLI, and BIRD from its file with the files it includes
-PLATFORMS = platforms_over("netmiko") + ["bird2"]
+# the daemons read from their configuration file, with the files it includes in place
+INCLUDES = {"bird2": bird2.expand_includes, "openbgpd": openbgpd.expand_includes}
+# read over their CLI, and the daemons from their files
+PLATFORMS = platforms_over("netmiko") + list(INCLUDES)
 
 
-def bird_config(module, name):
-    """BIRD's configuration file with its includes in place, over SSH or on this host."""
+def daemon_config(module, name):
+    """The daemon's configuration file with its includes in place, over SSH or on this host."""
     p = module.params
     runner = runner_of(module, p["host"], p["connect_timeout"])
     try:
-        driver = driver_for(
-            "bird2", "file", runner=runner, name=name, **({"config_path": p["path"]} if p["path"] else {})
-        )
-        return bird2.expand_includes(driver.get_running(), driver.path, runner.read)
+        path = {"config_path": p["path"]} if p["path"] else {}
+        driver = driver_for(p["platform"], "file", runner=runner, name=name, **path)
+        return INCLUDES[p["platform"]](driver.get_running(), driver.path, runner.read)
     finally:
         runner.close()
 
@@ -142,8 +159,8 @@ def bird_config(module, name):
 def running_config(module):
     p = module.params
     name = p["name"] or p["host"] or "localhost"
-    if p["platform"] == "bird2":
-        return bird_config(module, name)
+    if p["platform"] in INCLUDES:
+        return daemon_config(module, name)
     login = {"port": p["port"], "timeout": p["connect_timeout"], "name": name, **host_key_options(p)}
     with driver_for(
         p["platform"], "netmiko", host=p["host"], username=p["username"], password=p["password"], **login
@@ -166,7 +183,7 @@ def main():
             **HOST_KEY_OPTIONS,
         },
         supports_check_mode=True,
-        required_if=[("platform", p, ("host", "username", "password")) for p in PLATFORMS if p != "bird2"],
+        required_if=[("platform", p, ("host", "username", "password")) for p in PLATFORMS if p not in INCLUDES],
         required_by={"host": ("username",)},
     )
     platform = module.params["platform"]
@@ -181,7 +198,7 @@ def main():
         },
         rtr_caches=parse_caches(text) if parse_caches else None,
         rov_policy=parse_policy(text) if parse_policy else None,
-        session_policy=frr_policy.to_data(frr_policy.parse(text)) if platform == "frr" else None,
+        session_policy=run(module, session_state, platform, text),
     )
 
 

@@ -50,6 +50,18 @@ description:
     roles are C(announce policy) (C(enforce) in strict mode); a customer that gets only a default route gets
     C(export default-route); the next hop is left as received; OpenBGPD has no warning-only max-prefix, so such a
     session gets none (a comment in the file says so).
+  - On C(cisco_ios), C(cisco_iosxr), C(juniper_junos) and C(arista_eos) (O(transport=netmiko), their CLI drivers)
+    and on any platform over O(transport=netconf) (OpenConfig C(routing-policy) and the BGP neighbours'
+    C(apply-policy)), routesec writes the same policy as each platform's route-maps, route-policies or policy
+    statements, their AS-path and community objects and the helper prefix lists, each replaced whole, and binds
+    them to the sessions of NetBox, merged into the running configuration and committed with the platform's own
+    confirmed commit. It first reads the router's neighbours and refuses a session the router lacks or has under
+    another AS, and a policy naming a prefix list the router does not hold (on these platforms a match on a
+    missing list may match everything). C(nokia_sros) is rendered (O(state=rendered), MD-CLI) and deployed over
+    NETCONF. Policies a session no longer uses are left on the router.
+  - What a platform cannot express (RFC 9234 roles on most vendors; large communities, RPKI state or the
+    neighbour's address as next hop in OpenConfig) has a documented fallback, listed in RV(feature_gaps) and as a
+    warning; O(strict_features=true) refuses the run instead (README "Session policy", per platform).
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows each route-map, list and
     neighbour line that would change.
   - O(state=rendered) returns the configuration without connecting.
@@ -131,13 +143,19 @@ options:
     description: BIRD and OpenBGPD - remove the sessions the router has that NetBox no longer has (or no longer classifies).
     type: bool
     default: false
+  strict_features:
+    description: Refuse the run when the platform cannot express part of the policy (RV(feature_gaps)), instead of
+      deploying with the documented fallback.
+    type: bool
+    default: false
   allow_shrink:
     description: Push a change even if it shrinks one of the policy's prefix-lists (bogons, our space, a customer's
       blackhole list) by more than a quarter.
     type: bool
     default: false
 requirements:
-  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh) and O(transport=file))
+  - netmiko (for O(transport=netmiko)), paramiko (for O(transport=vtysh) and O(transport=file)), ncclient and lxml
+    (for O(transport=netconf))
 attributes:
   check_mode:
     support: full
@@ -185,6 +203,13 @@ sessions:
       export: ROUTESEC-OUT-CUSTOMER-V4
       max_prefix: 100
       role: provider
+feature_gaps:
+  description: What the platform cannot express of the policy, each as the feature, a colon and the fallback
+    deployed instead; empty when nothing is missing.
+  returned: always
+  type: list
+  elements: str
+  sample: ["roles: RFC 9234 roles are not configured ..."]
 unclassified:
   description: The eBGP sessions without a relationship, left as they are (O(unclassified=keep)).
   returned: always
@@ -201,7 +226,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ansible_support import deploy_options, run
 from ..module_utils.intent.model import DeviceIntent
 from ..module_utils.plan.deploy import deploy
-from ..module_utils.plan.session_policy import RENDERERS, UNCLASSIFIED, session_policy_plan, session_summary
+from ..module_utils.plan.session_policy import (
+    UNCLASSIFIED,
+    feature_gaps,
+    render_session_policy,
+    session_policy_plan,
+    session_summary,
+    subtree_filter,
+)
 from ..module_utils.policy.options import PolicyOptions
 from ..module_utils.router_access import ROUTER_ACCESS_OPTIONS, router_driver
 
@@ -228,6 +260,7 @@ def main():
             "unclassified": {"type": "str", "choices": list(UNCLASSIFIED), "default": "fail"},
             "allow_shrink": {"type": "bool", "default": False},
             "remove_sessions": {"type": "bool", "default": False},
+            "strict_features": {"type": "bool", "default": False},
             **POLICY_OPTIONS,
             **ROUTER_ACCESS_OPTIONS,
         },
@@ -236,21 +269,29 @@ def main():
     p = module.params
     intent = run(module, DeviceIntent.from_dict, p["intent"])
     options = run(module, PolicyOptions.from_params, p)
-    summary = {"sessions": session_summary(intent, options), "unclassified": list(intent.unclassified)}
+    syntax = "openconfig" if p["transport"] == "netconf" else intent.device.platform
+    gaps = run(module, feature_gaps, intent, syntax, p["strict_features"])
+    for gap in gaps:
+        module.warn("device %s, %s" % (intent.device.name, gap))
+    summary = {
+        "sessions": session_summary(intent, options),
+        "unclassified": list(intent.unclassified),
+        "feature_gaps": gaps,
+    }
     if p["state"] == "rendered":
-        syntax = RENDERERS.get(intent.device.platform)
-        if syntax is None:
-            module.fail_json(
-                msg="device %s: the session policy is written for %s, not %s"
-                % (intent.device.name, ", ".join(RENDERERS), intent.device.platform)
-            )
-        module.exit_json(changed=False, rendered=run(module, syntax.render_session_policy, intent, options), **summary)
+        module.exit_json(changed=False, rendered=run(module, render_session_policy, intent, options, syntax), **summary)
     planner = run(
-        module, session_policy_plan, intent, options, p["unclassified"], module.check_mode, p["remove_sessions"]
+        module,
+        session_policy_plan,
+        intent,
+        options,
+        p["unclassified"],
+        module.check_mode,
+        p["remove_sessions"],
+        syntax,
+        p["strict_features"],
     )
-    if p["transport"] == "netconf":
-        module.fail_json(msg="session policy is deployed over the routers' own CLI or files, not over NETCONF")
-    driver, runner = router_driver(module, intent.device)
+    driver, runner = router_driver(module, intent.device, subtree_filter(syntax))
 
     def deployed():
         with driver:

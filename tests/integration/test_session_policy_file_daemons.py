@@ -7,7 +7,8 @@ check mode changes nothing, a second run changes nothing.
 
 r2 plays the customer: it originates routes and, through an outbound route-map written here, gives them the
 paths and communities a customer might send. What the daemon accepts is read from its own table once it has
-received every route r2 sent; what it exports, from transit's table. Last, r2 announces an RFC 9234 role in
+received every route r2 sent; what it exports, from transit's table. Compliance, from the configuration as
+router_state reads it, finds nothing on the deployed sessions and exactly a seeded problem. Last, r2 announces an RFC 9234 role in
 strict mode: the session is up with the role that agrees with ours and refused with one that does not.
 
 The intent is written here rather than read from NetBox: reading NetBox and building the intent do not depend
@@ -22,8 +23,10 @@ import subprocess
 import time
 
 import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.compliance.session_checks import session_findings
 from ansible_collections.routesec.bgp.plugins.module_utils.intent import model
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.sessions import Session
+from ansible_collections.routesec.bgp.plugins.module_utils.policy.options import PolicyOptions
 from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
 from lab_helpers import lab_api
@@ -157,7 +160,7 @@ def intent(platform):
     own = model.PrefixList("ROUTESEC-OWN-V4", 4, (model.PrefixEntry(model.parse_prefix(OURS)),))
     sessions = (
         Session(R2, 64500, "customer", name="ours:r2", role="provider", max_prefix=50, blackhole=True, as_set="AS-X"),
-        Session(TRANSIT, 64496, "transit", name="ours:transit", role="customer"),
+        Session(TRANSIT, 64496, "transit", name="ours:transit", role="customer", max_prefix=1000),
     )
     origins = (model.AsPathList("ROUTESEC-AS64500-IN", 64500, ORIGINS),)
     return model.DeviceIntent(
@@ -248,6 +251,34 @@ def test_transit_gets_our_prefix_and_the_customers_clean_route_only(ours):
 
 def r2_side():
     return lab_api.vtysh_json("r2", "show bgp neighbors %s json" % OURS_AT, daemon="bgpd")[OURS_AT]
+
+
+def compliance(ours):
+    """The compliance findings on the router's sessions, from its configuration as router_state reads it."""
+    read = ours.deploy("-e", "read_state=true")
+    assert read.rc == 0, read.output
+    (state,) = [r["result"]["session_policy"] for r in read.for_action("router_state")]
+    found = session_findings(
+        "ours",
+        intent(ours.platform),
+        state,
+        PolicyOptions(bogon_exceptions=("203.0.113.0/24",), bogon_asn_exceptions=((64496, 64511), (65000, 65010))),
+    )
+    return sorted((f.check, f.subject) for f in found)
+
+
+def test_compliance_finds_nothing_then_exactly_the_seeded_problem(ours):
+    ours.deploy()
+    assert compliance(ours) == []
+    deployed = ours.sessions.read_text()
+    limit = {"bird2": r"\n\s*import limit 50 action restart;", "openbgpd": r"\n\s*max-prefix 50 restart 15"}
+    seeded = re.sub(limit[ours.platform], "", deployed, count=1)
+    assert seeded != deployed
+    ours.sessions.write_text(seeded)  # read as written; the daemon keeps running what it loaded
+    try:
+        assert compliance(ours) == [("max-prefix-missing", "ours %s" % R2), ("session-policy-drift", "ours")]
+    finally:
+        ours.sessions.write_text(deployed)
 
 
 def test_rfc9234_the_customer_with_the_role_that_agrees_is_up_one_that_disagrees_is_refused(ours):

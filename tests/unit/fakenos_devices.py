@@ -18,7 +18,8 @@ here use fakenos at its seams:
   connection ends;
 * fakenos's channel-to-shell tap is replaced while serving by ``line_tap``: the
   same tap, also ending a line at a lone Ctrl-D (Junos ends terminal input with
-  one) and without its 10 ms pause per byte.
+  one), without its 10 ms pause per byte and with TCP_NODELAY; its line buffers
+  by ``TapLines``, woken by each line rather than polled.
 
 What the routers do was written from vendor documentation and published
 transcripts of real devices, for exactly the commands the drivers use; wording
@@ -30,6 +31,7 @@ real time, so that a test need not wait minutes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import difflib
@@ -75,7 +77,11 @@ def bounds_valid(prefix, ge, le):
 
 
 def line_tap(channel_stdio, shell_stdin, shell_replied_event, run_srv):
-    """fakenos's channel-to-shell tap (echo, a line to the shell at CR or LF), also ending a line at Ctrl-D."""
+    """fakenos's channel-to-shell tap (echo, a line to the shell at CR or LF), also ending a line at Ctrl-D.
+    The echo goes out a byte at a time: without TCP_NODELAY, Nagle's algorithm holds each small packet until
+    the client's delayed acknowledgement (some 40 ms a command), which no router's CLI does."""
+    with contextlib.suppress(OSError, AttributeError):
+        channel_stdio.channel.get_transport().sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     pending = bytearray()
     while run_srv.is_set():
         byte = channel_stdio.read(1)
@@ -97,6 +103,33 @@ def line_tap(channel_stdio, shell_stdin, shell_replied_event, run_srv):
             shell_replied_event.clear()
         except (OSError, EOFError):
             break
+
+
+class TapLines:
+    """fakenos's ``TapIO`` (the lines between the SSH channel and the shell, first in first out) woken by each
+    line instead of looking every 10 ms: a candidate of a few hundred lines typed into the shell would
+    otherwise wait seconds on the emulator alone."""
+
+    def __init__(self, run_srv, initial_value="", newline="\n"):
+        self.run_srv = run_srv
+        self.lines = collections.deque()
+        self.ready = threading.Condition()
+
+    def readline(self):
+        with self.ready:
+            while self.run_srv.is_set():
+                if self.lines:
+                    return self.lines.popleft()
+                self.ready.wait(0.1)
+        return None
+
+    def write(self, value):
+        with self.ready:
+            self.lines.append(value)
+            self.ready.notify()
+
+    def flush(self):
+        pass
 
 
 class ClosingReader:
@@ -197,7 +230,10 @@ def serve(router):
     host = {"username": USERNAME, "password": PASSWORD, "port": port, "nos": {"plugin": nos.name}}
     net = FakeNOS(inventory={"hosts": {router.hostname: host}}, plugins=[nos])
     net.shell_plugins["CMDShell"] = RouterShell
-    with mock.patch.object(ssh_server_paramiko, "channel_to_shell_tap", line_tap):
+    with (
+        mock.patch.object(ssh_server_paramiko, "channel_to_shell_tap", line_tap),
+        mock.patch.object(ssh_server_paramiko, "TapIO", TapLines),
+    ):
         net.start()
         try:
             server = net.hosts[router.hostname].server
@@ -340,9 +376,167 @@ class Session:
 
 # -- Cisco IOS ----------------------------------------------------------------------------------------
 
-IOS_WORDS = {"ip", "ipv6", "prefix-list", "seq", "permit", "deny", "ge", "le", "description", "no", "hostname"}
+IOS_WORDS = {
+    *("ip", "ipv6", "prefix-list", "seq", "permit", "deny", "ge", "le", "description", "no", "hostname"),
+    *("as-path", "access-list", "community-list", "large-community-list", "standard", "expanded", "route-map"),
+    *("router", "bgp", "neighbor", "address-family", "match", "set", "continue", "exit", "exit-address-family"),
+}
 IOS_ENTRY = r"(?P<kw>ip|ipv6) prefix-list (?P<name>\S+)( seq (?P<seq>\d+))? (?P<entry>(permit|deny) .+)"
 PREFIX_ENTRY = re.compile(r"(permit|deny) (?P<prefix>\S+)( ge (?P<ge>\d+))?( le (?P<le>\d+))?")
+
+
+class RouteMapEntry:
+    """One entry of a route-map (IOS and EOS): its action and lines, printed in the device's order (match lines,
+    then ``continue``, then set lines; EOS sorts the matches and the sets). A line that sets what the entry holds
+    once (``continue``, ``set local-preference``, ``description``) replaces the one before."""
+
+    once = ("continue", "set local-preference", "description")
+
+    def __init__(self, action, sort=False):
+        self.action = action
+        self.sort = sort
+        self.body = []
+
+    def add(self, line):
+        kind = next((word for word in self.once if line == word or line.startswith(word + " ")), None)
+        self.body = [old for old in self.body if not (kind and (old == kind or old.startswith(kind + " ")))]
+        if line not in self.body:
+            self.body.append(line)
+
+    def lines(self, indent):
+        order = sorted if self.sort else list
+        described = [line for line in self.body if line.startswith("description ")]
+        matches = order(line for line in self.body if line.startswith("match "))
+        jumps = [line for line in self.body if line.startswith("continue")]
+        sets = order(line for line in self.body if line.startswith("set "))
+        return [indent + line for line in described + matches + jumps + sets]
+
+
+class BgpBlock:
+    """``router bgp ASN`` (IOS and EOS): its own lines and each address family's, in the order typed; a line
+    that sets what the router holds once (``settings``: patterns whose groups name the thing set) replaces the
+    one before, in its place."""
+
+    def __init__(self, asn, settings):
+        self.asn = asn
+        self.settings = settings
+        self.own = []
+        self.families = {}  # ipv4|ipv6 -> [line, ...]
+
+    def setting(self, line):
+        for pattern in self.settings:
+            found = re.fullmatch(pattern, line)
+            if found:
+                return pattern, found.groups()
+        return None
+
+    def put(self, family, line):
+        lines = self.own if family is None else self.families.setdefault(family, [])
+        wanted = self.setting(line)
+        for index, old in enumerate(lines):
+            if old == line or (wanted is not None and self.setting(old) == wanted):
+                lines[index] = line
+                return
+        lines.append(line)
+
+    def remove(self, family, prefix):
+        for lines in [self.own, *self.families.values()] if family is None else [self.families.get(family, [])]:
+            lines[:] = [line for line in lines if not (line == prefix or line.startswith(prefix + " "))]
+
+    def knows(self, peer):
+        """Whether ``peer`` is a neighbour (it has a remote AS or a peer group) or a peer group."""
+        return any(
+            re.fullmatch(r"neighbor %s (remote-as \d+|peer[ -]group( \S+)?)" % re.escape(peer), line)
+            for line in self.own
+        )
+
+    def lines(self, indent, closing=None):
+        body = ["router bgp %d" % self.asn, *(indent + line for line in self.own)]
+        for family, lines in self.families.items():
+            body += [indent + "!", indent + "address-family %s" % family, *(2 * indent + line for line in lines)]
+            body += [indent + closing] if closing else []
+        return body
+
+
+# What IOS holds once under ``router bgp``: a neighbour's route-map in each direction, its remote AS, ...
+IOS_BGP_SETTINGS = (
+    r"(neighbor \S+ route-map) \S+ (in|out)",
+    r"(neighbor \S+ (?:remote-as|maximum-prefix|description|peer-group)) .+",
+    r"(bgp maxas-limit) \d+",
+)
+IOS_UNKNOWN_NEIGHBOR = "% Specify remote-as or peer-group commands first"
+# route-map lines both IOS and EOS take (from their command references), and each one's own
+COMMUNITY = r"(\d+:\d+|no-export|no-advertise|local-AS|internet)"
+LARGE_COMMUNITY = r"\d+:\d+:\d+"
+ROUTE_MAP_LINES = (
+    r"match (ip|ipv6) address prefix-list \S+",
+    r"match (as-path|community|large-community) \S+",
+    r"continue( (?P<target>\d+))?",
+    r"set local-preference \d+",
+    r"set community %s( %s)* additive" % (COMMUNITY, COMMUNITY),
+    r"set large-community %s( %s)* additive" % (LARGE_COMMUNITY, LARGE_COMMUNITY),
+    r"set (ip|ipv6) next-hop peer-address",
+    r"description .+",
+)
+IOS_ROUTE_MAP_LINES = (*ROUTE_MAP_LINES, r"match rpki (invalid|valid|not-found)", r"set large-comm-list \S+ delete")
+
+
+def values_in_range(line):
+    """Whether the communities of ``line`` fit their fields (16 bits, or 32 for large ones)."""
+    for value in re.findall(r"\b\d+(?::\d+)+\b", line):
+        top = 2**16 - 1 if value.count(":") == 1 else 2**32 - 1
+        if any(int(part) > top for part in value.split(":")):
+            return False
+    return True
+
+
+def named_lines(head, lists):
+    """``HEAD [KIND] NAME ENTRY`` for every entry of ``lists`` ({name or (kind, name): [entry, ...]})."""
+    return [
+        " ".join((head, *(key if isinstance(key, tuple) else (key,)), entry))
+        for key, entries in lists.items()
+        for entry in entries
+    ]
+
+
+IOS_PEER_REMOVABLE = r"activate|default-originate|maximum-prefix|route-map \S+ (in|out)"
+IOS_MAXIMUM_PREFIX = r"neighbor (?P<peer>\S+) maximum-prefix (?P<limit>\d+)( restart (?P<minutes>\d+)| warning-only)?"
+# IOS's configuration sub-modes: what their prompt says, their commands
+IOS_MODES = {
+    "router": (
+        "config-router",
+        (
+            (r"neighbor (?P<peer>\S+) remote-as \d+", "bgp_neighbor"),
+            (r"neighbor (?P<peer>\S+) peer-group", "bgp_neighbor"),
+            (r"neighbor (?P<peer>\S+) peer-group (?P<group>\S+)", "bgp_member"),
+            (r"neighbor (?P<peer>\S+) description .+", "bgp_peer_line"),
+            (r"no neighbor (?P<peer>\S+)( (?P<what>.+))?", "bgp_no_peer_line"),
+            (r"bgp maxas-limit (?P<limit>\d+)", "bgp_maxas"),
+            (r"bgp log-neighbor-changes|no bgp default ipv4-unicast", "bgp_line"),
+            (r"address-family (?P<family>ipv4|ipv6)( unicast)?", "enter_family"),
+            (r"exit", "up"),
+            (r"do (?P<command>.+)", "do"),
+        ),
+    ),
+    "family": (
+        "config-router-af",
+        (
+            (r"neighbor (?P<peer>\S+) (activate|default-originate|route-map \S+ (in|out))", "bgp_peer_line"),
+            (IOS_MAXIMUM_PREFIX, "bgp_limit"),
+            (r"no neighbor (?P<peer>\S+) (?P<what>%s)" % IOS_PEER_REMOVABLE, "bgp_no_peer_line"),
+            (r"exit-address-family|exit", "up"),
+            (r"do (?P<command>.+)", "do"),
+        ),
+    ),
+    "route-map": (
+        "config-route-map",
+        (
+            *((pattern, "route_map_line") for pattern in IOS_ROUTE_MAP_LINES),
+            (r"exit", "up"),
+            (r"do (?P<command>.+)", "do"),
+        ),
+    ),
+}
 
 
 class IosConfig:
@@ -352,6 +546,12 @@ class IosConfig:
         self.hostname = hostname
         self.prefix_lists = {}  # (keyword, name) -> {seq: "permit P ..."}
         self.descriptions = {}  # (keyword, name) -> text
+        self.globals = []  # lines of their own (ip bgp-community new-format)
+        self.communities = {}  # (standard|expanded, name) -> ["permit 65535:0", ...]
+        self.large = {}  # (standard|expanded, name) -> [entry, ...]
+        self.as_paths = {}  # name -> ["permit REGEX", ...]
+        self.route_maps = {}  # name -> {seq: RouteMapEntry}
+        self.bgp = None  # BgpBlock
 
     def add_entry(self, key, seq, entry):
         entries = self.prefix_lists.setdefault(key, {})
@@ -362,6 +562,11 @@ class IosConfig:
     def lines(self):
         body = ["version 15.9", "hostname %s" % self.hostname, "!"]
         body += ["archive", " path flash:routesec", " maximum 5", "!", "configuration mode exclusive auto", "!"]
+        body += [*self.bgp.lines(" ", "exit-address-family"), "!"] if self.bgp else []
+        objects = [*self.globals, *named_lines("ip community-list", self.communities)]
+        objects += named_lines("ip large-community-list", self.large)
+        objects += named_lines("ip as-path access-list", self.as_paths)
+        body += [*objects, "!"] if objects else []
         for keyword in ("ip", "ipv6"):
             lists = [(name, entries) for (kw, name), entries in self.prefix_lists.items() if kw == keyword]
             for name, entries in lists:
@@ -370,6 +575,9 @@ class IosConfig:
                 body += ["%s prefix-list %s seq %d %s" % (keyword, name, seq, entries[seq]) for seq in sorted(entries)]
             if lists:
                 body.append("!")
+        for name, entries in self.route_maps.items():
+            for seq in sorted(entries):
+                body += ["route-map %s %s %d" % (name, entries[seq].action, seq), *entries[seq].lines(" "), "!"]
         return body + ["end"]
 
     def text(self):
@@ -428,20 +636,43 @@ class IosSession(Session):
         (r"(?P<kw>ip|ipv6) prefix-list (?P<name>\S+) description (?P<text>.+)", "describe"),
         (IOS_ENTRY, "add_entry"),
         (r"no (?P<kw>ip|ipv6) prefix-list (?P<name>\S+)", "remove_list"),
+        (r"ip bgp-community new-format", "global_line"),
+        (r"ip community-list (?P<kind>standard|expanded) (?P<name>\S+) (?P<entry>(permit|deny) .+)", "add_community"),
+        (r"no ip community-list (?P<kind>standard|expanded) (?P<name>\S+)", "remove_community"),
+        (r"ip large-community-list (?P<kind>standard|expanded) (?P<name>\S+) (?P<entry>(permit|deny) .+)", "add_large"),
+        (r"no ip large-community-list (?P<kind>standard|expanded) (?P<name>\S+)", "remove_large"),
+        (r"ip as-path access-list (?P<name>\S+) (?P<entry>(permit|deny) \S+)", "add_as_path"),
+        (r"no ip as-path access-list (?P<name>\S+)", "remove_as_path"),
+        (r"route-map (?P<name>\S+) (?P<action>permit|deny) (?P<seq>\d+)", "enter_route_map"),
+        (r"no route-map (?P<name>\S+)", "remove_route_map"),
+        (r"router bgp (?P<asn>\d+)", "enter_bgp"),
         (r"end|exit", "leave_config"),
         (r"do (?P<command>.+)", "do"),
     )
+    modes = IOS_MODES
     no_pending = "% No Rollback Confirmed Change pending"  # assumed wording
 
     def __init__(self, router, terminal):
         super().__init__(router, terminal)
         self.config = False
+        self.mode = []  # the sub-modes entered: (name, what it edits), outermost first
 
     def mode_prompt(self):
-        return "%s(config)#" % self.router.hostname if self.config else "%s#" % self.router.hostname
+        if not self.config:
+            return "%s#" % self.router.hostname
+        return "%s(%s)#" % (self.router.hostname, self.modes[self.mode[-1][0]][0] if self.mode else "config")
 
     def command(self, line):
-        return self.dispatch(line.strip(), self.config_commands if self.config else self.exec_commands)
+        line = line.strip()
+        if not self.config:
+            return self.dispatch(line, self.exec_commands)
+        # IOS takes a line the sub-mode does not know in the enclosing modes, leaving the sub-mode
+        for depth in range(len(self.mode), -1, -1):
+            table = self.modes[self.mode[depth - 1][0]][1] if depth else self.config_commands
+            if any(re.fullmatch(pattern, line) for pattern, handler in table):
+                del self.mode[depth:]
+                return self.dispatch(line, table)
+        return self.invalid(line)
 
     def invalid(self, line):
         return "%s\n%s" % (self.caret(line, IOS_WORDS), CISCO_INVALID)
@@ -478,7 +709,119 @@ class IosSession(Session):
 
     def leave_config(self, match):
         self.config = False
+        self.mode = []
         self.router.release_lock(self)
+        return ""
+
+    def up(self, match):
+        self.mode.pop()
+        return ""
+
+    def global_line(self, match):
+        lines = self.router.running.globals
+        lines += [] if match.string in lines else [match.string]
+        return ""
+
+    def add_community(self, match):
+        return self.add_list_entry(self.router.running.communities, match, r"(permit|deny)( %s)+" % COMMUNITY)
+
+    def add_large(self, match):
+        return self.add_list_entry(self.router.running.large, match, r"(permit|deny)( %s)+" % LARGE_COMMUNITY)
+
+    def add_list_entry(self, lists, match, standard):
+        entry = match["entry"]
+        if match["kind"] == "standard" and not (re.fullmatch(standard, entry) and values_in_range(entry)):
+            return self.invalid(match.string)
+        entries = lists.setdefault((match["kind"], match["name"]), [])
+        entries += [] if entry in entries else [entry]
+        return ""
+
+    def remove_community(self, match):
+        self.router.running.communities.pop((match["kind"], match["name"]), None)
+        return ""
+
+    def remove_large(self, match):
+        self.router.running.large.pop((match["kind"], match["name"]), None)
+        return ""
+
+    def add_as_path(self, match):
+        entries = self.router.running.as_paths.setdefault(match["name"], [])
+        entries += [] if match["entry"] in entries else [match["entry"]]
+        return ""
+
+    def remove_as_path(self, match):
+        self.router.running.as_paths.pop(match["name"], None)
+        return ""
+
+    def enter_route_map(self, match):
+        entries = self.router.running.route_maps.setdefault(match["name"], {})
+        seq = int(match["seq"])
+        if seq > 65535:
+            return self.invalid(match.string)
+        entries.setdefault(seq, RouteMapEntry(match["action"])).action = match["action"]
+        self.mode = [("route-map", (match["name"], seq))]
+        return ""
+
+    def remove_route_map(self, match):
+        self.router.running.route_maps.pop(match["name"], None)
+        return ""
+
+    def route_map_line(self, match):
+        name, seq = self.mode[-1][1]
+        target = match.groupdict().get("target")
+        if not values_in_range(match.string) or (target is not None and int(target) <= seq):
+            return self.invalid(match.string)  # IOS continues only to a later entry
+        self.router.running.route_maps[name][seq].add(match.string)
+        return ""
+
+    def enter_bgp(self, match):
+        running = self.router.running
+        if running.bgp is not None and running.bgp.asn != int(match["asn"]):
+            return "%% BGP is already running; AS is %d" % running.bgp.asn
+        running.bgp = running.bgp or BgpBlock(int(match["asn"]), IOS_BGP_SETTINGS)
+        self.mode = [("router", None)]
+        return ""
+
+    def enter_family(self, match):
+        self.router.running.bgp.families.setdefault(match["family"], [])
+        self.mode.append(("family", match["family"]))
+        return ""
+
+    def family(self):
+        return self.mode[-1][1] if self.mode[-1][0] == "family" else None
+
+    def bgp_neighbor(self, match):
+        self.router.running.bgp.put(None, match.string)
+        return ""
+
+    def bgp_member(self, match):
+        if not self.router.running.bgp.knows(match["group"]):
+            return "%% Create the peer-group %s first" % match["group"]  # assumed wording
+        return self.bgp_neighbor(match)
+
+    def bgp_peer_line(self, match):
+        if not self.router.running.bgp.knows(match["peer"]):
+            return IOS_UNKNOWN_NEIGHBOR
+        self.router.running.bgp.put(self.family(), match.string)
+        return ""
+
+    def bgp_limit(self, match):
+        if not 1 <= int(match["limit"]) <= 2**31 - 1 or not 1 <= int(match["minutes"] or 1) <= 65535:
+            return self.invalid(match.string)
+        return self.bgp_peer_line(match)
+
+    def bgp_no_peer_line(self, match):
+        what = " %s" % match["what"] if match["what"] else ""
+        self.router.running.bgp.remove(self.family(), "neighbor %s%s" % (match["peer"], what))
+        return ""
+
+    def bgp_maxas(self, match):
+        if not 1 <= int(match["limit"]) <= 2000:
+            return self.invalid(match.string)
+        return self.bgp_line(match)
+
+    def bgp_line(self, match):
+        self.router.running.bgp.put(None, match.string)
         return ""
 
     def do(self, match):
@@ -556,34 +899,239 @@ IosRouter.session_class = IosSession
 
 # -- Cisco IOS-XR -------------------------------------------------------------------------------------
 
-XR_WORDS = {"prefix-set", "end-set", "no", "hostname", "commit", "confirmed", "ge", "le"}
+XR_WORDS = {
+    "prefix-set", "as-path-set", "community-set", "large-community-set", "end-set", "route-policy", "end-policy",
+    "no", "hostname", "commit", "confirmed", "ge", "le", "router", "bgp", "neighbor", "address-family", "ipv4",
+    "ipv6", "unicast", "remote-as", "maximum-prefix", "default-originate", "in", "out",
+}  # fmt: skip
+XR_SETS = ("prefix-set", "as-path-set", "community-set", "large-community-set")  # in the order IOS-XR prints them
+XR_SET_MODES = {"prefix-set": "pfx", "as-path-set": "as", "community-set": "comm", "large-community-set": "largecomm"}
+XR_REGEX = r"ios-regex '(?P<regex>[^']+)'"
+XR_SET_ENTRIES = {  # what each kind of set holds besides remarks (prefix-sets: see set_entry)
+    "as-path-set": re.compile(XR_REGEX + r"|length (is|ge|le|eq) \d+"),
+    "community-set": re.compile(r"(?P<numbers>(\d+|\*):(\d+|\*))|internet|no-export|no-advertise|local-AS|" + XR_REGEX),
+    "large-community-set": re.compile(r"(?P<numbers>(\d+|\*):(\d+|\*):(\d+|\*))|" + XR_REGEX),
+}
+XR_NUMBER_TOP = {"community-set": 2**16 - 1, "large-community-set": 2**32 - 1}
+
+# RPL: the conditions and statements the tests use (Routing Policy Language command reference), with the kind of
+# object a named set stands for; an inline set, ``(...)``, names none
+XR_SET_OPERAND = r"(?P<name>\([^)]*\)|\S+)"
+XR_CONDITIONS = (
+    (r"destination in " + XR_SET_OPERAND, "prefix-set"),
+    (r"as-path in " + XR_SET_OPERAND, "as-path-set"),
+    (r"community matches-(any|every) " + XR_SET_OPERAND, "community-set"),
+    (r"large-community matches-(any|every) " + XR_SET_OPERAND, "large-community-set"),
+    (r"as-path (length|unique-length) (is|ge|le|eq) \d+", None),
+    (r"as-path (neighbor-is|originates-from|passes-through) '[0-9 .]+'( exact)?", None),
+    (r"validation-state is (valid|invalid|not-found)", None),
+    (r"local-preference (is|ge|le|eq) \d+", None),
+)
+XR_STATEMENTS = (
+    (r"if (?P<condition>.+) then", None),
+    (r"elseif (?P<condition>.+) then", None),
+    (r"else|endif|drop|pass|done", None),
+    (r"set (local-preference|med|weight) \d+", None),
+    (r"set next-hop (peer-address|self|discard|[0-9a-fA-F.:]+)", None),
+    (r"set community " + XR_SET_OPERAND + r"( additive)?", "community-set"),
+    (r"set large-community " + XR_SET_OPERAND + r"( additive)?", "large-community-set"),
+    (r"delete community (all|(not )?in " + XR_SET_OPERAND + ")", "community-set"),
+    (r"delete large-community (all|(not )?in " + XR_SET_OPERAND + ")", "large-community-set"),
+    (r"prepend as-path (own-as|most-recent|\d+)( \d+)?", None),
+    (r"apply " + XR_SET_OPERAND, "route-policy"),
+    (r"#.*", None),
+)
+XR_OPENS, XR_CLOSES = ("if", "elseif", "else"), ("elseif", "else", "endif")
+
+# router bgp: per mode, what it holds in the order IOS-XR prints it: (pattern, submode of a block or None for a
+# line, and whether one line of the pattern replaces another ("one") or each line stands alone ("line"))
+XR_NEIGHBOR = (
+    (r"remote-as \d+", None, "one"),
+    (r"use neighbor-group \S+", None, "one"),
+    (r"description .+", None, "one"),
+    (r"shutdown", None, "one"),
+    (r"address-family (ipv4|ipv6) unicast", "bgp-nbr-af", "line"),
+)
+XR_BGP = {
+    "config": ((r"router bgp \d+", "bgp", "line"),),
+    "bgp": (
+        (r"bgp router-id \S+", None, "one"),
+        (r"address-family (ipv4|ipv6) unicast", "bgp-af", "line"),
+        (r"neighbor-group \S+", "bgp-nbrgrp", "line"),
+        (r"neighbor [0-9a-fA-F.:]+", "bgp-nbr", "line"),
+    ),
+    "bgp-af": ((r"network \S+", None, "line"),),
+    "bgp-nbrgrp": XR_NEIGHBOR,
+    "bgp-nbr": XR_NEIGHBOR,
+    "bgp-nbr-af": (
+        (r"send-community-ebgp", None, "one"),
+        (r"route-policy \S+ in", None, "one"),
+        (r"maximum-prefix \d+( \d+)?( warning-only| restart \d+| discard-extra-paths)?", None, "one"),
+        (r"route-policy \S+ out", None, "one"),
+        (r"default-originate", None, "one"),
+        (r"next-hop-self", None, "one"),
+    ),
+}
+XR_COMMIT_FAILED = (
+    "% Failed to commit one or more configuration items during an atomic operation. No changes have been made.\n"
+    "Please issue 'show configuration failed' from this session to view the errors"
+)
+
+
+def xr_condition_sets(expression):
+    """``[(kind, name)]`` of the named sets an RPL condition uses; None when a part of it is not RPL."""
+    used = []
+    for part in re.split(r" and | or ", expression):
+        part = part.strip()
+        while part.startswith("not "):
+            part = part[4:].strip()
+        if part.startswith("(") and part.endswith(")") and not xr_condition(part):
+            part = part[1:-1].strip()
+        found = xr_condition(part)
+        if found is None:
+            return None
+        used += found
+    return used
+
+
+def xr_condition(part):
+    for pattern, kind in XR_CONDITIONS:
+        match = re.fullmatch(pattern, part)
+        if match:
+            name = match.groupdict().get("name")
+            return [(kind, name)] if kind and not name.startswith("(") else []
+    return None
+
+
+def xr_statement_objects(statement):
+    """``[(kind, name)]`` of the sets and policies an RPL statement names; None when it is not RPL."""
+    for pattern, kind in XR_STATEMENTS:
+        match = re.fullmatch(pattern, statement)
+        if not match:
+            continue
+        if match.groupdict().get("condition"):
+            return xr_condition_sets(match["condition"])
+        name = match.groupdict().get("name")
+        return [(kind, name)] if kind and name and not name.startswith("(") else []
+    return None
+
+
+def xr_indented(statements):
+    """An RPL body as IOS-XR prints it: two spaces a nesting level."""
+    lines, level = [], 1
+    for statement in statements:
+        word = statement.split()[0]
+        level -= word in XR_CLOSES
+        lines.append("  " * level + statement)
+        level += word in XR_OPENS
+    return lines
+
+
+def xr_bgp_grammar(mode, line):
+    """``(key, submode)`` of ``line`` in BGP configuration ``mode``, None when the mode has no such line."""
+    for index, (pattern, submode, identity) in enumerate(XR_BGP.get(mode, ())):
+        if re.fullmatch(pattern, line):
+            if line.startswith("neighbor ") and prefix_or_none(line.split()[1]) is None:
+                return None
+            return ((index, line) if identity == "line" else (index,)), submode
+    return None
+
+
+def xr_bgp_removal(mode, line):
+    """The key ``no LINE`` removes in ``mode``: a line of the mode, or the first word of a one-line setting."""
+    found = xr_bgp_grammar(mode, line)
+    if found:
+        return found[0]
+    for index, (pattern, _submode, identity) in enumerate(XR_BGP.get(mode, ())):
+        if identity == "one" and pattern.split()[0] == line:
+            return (index,)
+    return None
+
+
+def xr_order(key, line):
+    """Where IOS-XR prints a line among its siblings: by kind, neighbours by address."""
+    if line.startswith("neighbor ") and prefix_or_none(line.split()[1]) is not None:
+        address = ipaddress.ip_address(line.split()[1])
+        return key[0], address.version, int(address), ""
+    return key[0], 0, 0, line
 
 
 class XrConfig:
-    """The parts of an IOS-XR configuration the tests use."""
+    """The parts of an IOS-XR configuration the tests use: sets, route-policies and ``router bgp``."""
 
     def __init__(self, hostname):
         self.hostname = hostname
-        self.prefix_sets = {}  # name -> [entry, ...]
+        self.sets = {kind: {} for kind in XR_SETS}  # kind -> {name: [entry, ...]}
+        self.policies = {}  # name -> [statement, ...]
+        self.bgp = {}  # key -> {"line", "block", "children"}: router bgp and what it holds
 
     def apply(self, changes):
         """A copy with the target configuration's ``changes`` applied."""
         result = copy.deepcopy(self)
         for change in changes:
-            kind, name = change[:2]
-            if kind == "hostname":
-                result.hostname = name
-            elif kind == "remove":
-                result.prefix_sets.pop(name, None)
-            else:
-                result.prefix_sets[name] = list(change[2])
+            getattr(result, "apply_" + change[0])(*change[1:])
         return result
+
+    def apply_hostname(self, name):
+        self.hostname = name
+
+    def apply_set(self, kind, name, entries):
+        self.sets[kind][name] = list(entries)
+
+    def apply_policy(self, name, statements):
+        self.policies[name] = list(statements)
+
+    def apply_remove(self, kind, name):
+        (self.policies if kind == "route-policy" else self.sets[kind]).pop(name, None)
+
+    def apply_bgp(self, path, key, line, block, remove):
+        nodes = self.bgp
+        for step_key, step_line in path:
+            nodes = nodes.setdefault(step_key, {"line": step_line, "block": True, "children": {}})["children"]
+        if remove:
+            nodes.pop(key, None)
+        else:
+            nodes.setdefault(key, {"line": line, "block": block, "children": {}})["line"] = line
+
+    def problems(self):
+        """Why IOS-XR would refuse to commit this configuration (wording assumed): a policy naming a set or
+        policy it does not hold, a neighbour bound to an undefined policy, two BGP autonomous systems."""
+        found = []
+        for name, statements in self.policies.items():
+            for kind, used in (item for statement in statements for item in xr_statement_objects(statement)):
+                if used not in (self.policies if kind == "route-policy" else self.sets[kind]):
+                    found.append("Policy [%s] uses the %s [%s], which is not defined" % (name, kind, used))
+        for path, line in self.bgp_lines_with_path(self.bgp, ()):
+            attached = re.fullmatch(r"route-policy (\S+) (in|out)", line)
+            if attached and attached[1] not in self.policies:
+                found.append("%s: the route-policy %s is not defined" % (" ".join(path), attached[1]))
+        if len(self.bgp) > 1:
+            found.append("BGP is already running with AS number %s" % next(iter(self.bgp.values()))["line"].split()[2])
+        return found
+
+    def bgp_lines_with_path(self, nodes, path):
+        for node in nodes.values():
+            yield path, node["line"]
+            yield from self.bgp_lines_with_path(node["children"], (*path, node["line"]))
 
     def lines(self):
         body = ["hostname %s" % self.hostname]
-        for name, entries in self.prefix_sets.items():
-            body += ["prefix-set %s" % name, *self.set_body(entries), "end-set", "!"]
-        return body
+        for kind in XR_SETS:
+            for name, entries in self.sets[kind].items():
+                body += ["%s %s" % (kind, name), *self.set_body(entries), "end-set", "!"]
+        for name, statements in self.policies.items():
+            body += ["route-policy %s" % name, *xr_indented(statements), "end-policy", "!"]
+        return body + self.bgp_print(self.bgp, 0)
+
+    def bgp_print(self, nodes, depth):
+        """IOS-XR's layout: one space a level, each block closed by ``!`` at its own level."""
+        lines = []
+        for key in sorted(nodes, key=lambda k: xr_order(k, nodes[k]["line"])):
+            node = nodes[key]
+            lines.append(" " * depth + node["line"])
+            if node["block"]:
+                lines += self.bgp_print(node["children"], depth + 1) + [" " * depth + "!"]
+        return lines
 
     @staticmethod
     def set_body(entries):
@@ -645,8 +1193,9 @@ class XrSession(Session):
     config_commands = (
         (r"", "empty"),
         (r"hostname (?P<name>\S+)", "hostname"),
-        (r"prefix-set (?P<name>\S+)", "open_set"),
-        (r"no prefix-set (?P<name>\S+)", "remove_set"),
+        (r"(?P<kind>prefix-set|as-path-set|community-set|large-community-set) (?P<name>\S+)", "open_set"),
+        (r"route-policy (?P<name>\S+)", "open_policy"),
+        (r"no (?P<kind>prefix-set|as-path-set|community-set|large-community-set|route-policy) (?P<name>\S+)", "remove"),
         (r"show running-config", "show_running"),
         (r"show configuration", "show_target"),
         (r"show configuration merge", "show_merge"),
@@ -658,10 +1207,18 @@ class XrSession(Session):
         (r"abort", "abort"),
         (r"end|exit", "leave_config"),
     )
+    # config commands that leave a BGP submode where it is (the others are top-level objects: typed in a
+    # submode, they leave it, as IOS-XR goes up the modes to find a command)
+    in_place = frozenset(("empty", "show_running", "show_target", "show_merge", "show_failed", "commit", "clear"))
     set_commands = (
         (r"end-set", "close_set"),
         (r"#.*", "set_remark"),
-        (r"(?P<prefix>[^\s,]+)(?P<ge> ge \d+)?(?P<le> le \d+)?,?", "set_entry"),
+        (r"(?P<entry>.+?),?", "set_entry"),
+    )
+    policy_commands = (
+        (r"end-policy", "close_policy"),
+        (r"abort", "abort_policy"),
+        (r".+", "policy_statement"),
     )
     trial_warning = (
         "\nYou are exiting after a 'commit confirm' with an active rollback session.  If you exit the "
@@ -673,19 +1230,71 @@ class XrSession(Session):
     def __init__(self, router, terminal):
         super().__init__(router, terminal)
         self.mode = "exec"
-        self.target = []  # ("hostname", name) | ("remove", set name) | ("set", set name, entries)
-        self.open = None  # (name, entries) of the prefix-set being typed
+        # ("hostname", name) | ("remove", kind, name) | ("set", kind, name, entries) | ("policy", name, statements)
+        # | ("bgp", path, key, line, block, remove)
+        self.target = []
+        self.open = None  # (kind, name, entries) of the set or route-policy being typed
+        self.depth = 0  # of the route-policy being typed: its if-blocks still open
+        self.path = []  # (key, line, mode) of the router bgp blocks the session is in
+        self.failed = []  # why the last commit was refused
 
     def banner(self):
         return "\nUser Access Verification\n"
 
     def mode_prompt(self):
-        suffix = {"exec": "", "config": "(config)", "set": "(config-pfx)"}[self.mode]
+        if self.mode == "config" and self.path:
+            suffix = "(config-%s)" % self.path[-1][2]
+        elif self.mode == "set":
+            suffix = "(config-%s)" % XR_SET_MODES[self.open[0]]
+        else:
+            suffix = {"exec": "", "config": "(config)", "policy": "(config-rpl)"}[self.mode]
         return "RP/0/RP0/CPU0:%s%s#" % (self.router.hostname, suffix)
 
     def command(self, line):
-        table = {"exec": self.exec_commands, "config": self.config_commands, "set": self.set_commands}
-        return self.dispatch(line.strip(), table[self.mode])
+        line = " ".join(line.split())
+        if self.mode == "config":
+            return self.config_line(line)
+        table = {"exec": self.exec_commands, "set": self.set_commands, "policy": self.policy_commands}
+        return self.dispatch(line, table[self.mode])
+
+    def config_line(self, line):
+        """A line in configuration mode: in the BGP mode the session is in or one above it (IOS-XR goes up the
+        modes to find the command), else a top-level command."""
+        if line == "exit" and self.path:
+            self.path.pop()
+            return ""
+        if line == "root":
+            self.path = []
+            return ""
+        for depth in range(len(self.path), -1, -1):
+            mode = self.path[depth - 1][2] if depth else "config"
+            if self.bgp_line(depth, mode, line):
+                return ""
+        for pattern, handler in self.config_commands:
+            match = re.fullmatch(pattern, line)
+            if match:
+                if handler not in self.in_place:
+                    self.path = []
+                return getattr(self, handler)(match)
+        return self.invalid(line)
+
+    def bgp_line(self, depth, mode, line):
+        """Take ``line`` (or its ``no`` form) as one of BGP ``mode``'s, entered at ``depth``; False if it is not."""
+        removing = line.startswith("no ")
+        if removing:
+            key = xr_bgp_removal(mode, line[3:])
+            found = (key, None) if key else None
+        else:
+            found = xr_bgp_grammar(mode, line)
+        if found is None:
+            return False
+        del self.path[depth:]
+        key, submode = found
+        path = tuple((step_key, step_line) for step_key, step_line, _mode in self.path)
+        self.target.append(("bgp", path, key, line[3:] if removing else line, submode is not None, removing))
+        if submode and not removing:
+            self.path.append((key, line, submode))
+        return True
 
     def invalid(self, line):
         return "%s\n%s" % (self.caret(line, XR_WORDS), CISCO_INVALID)
@@ -732,52 +1341,114 @@ class XrSession(Session):
         self.target.append(("hostname", match["name"]))
         return ""
 
-    def open_set(self, match):
-        self.mode, self.open = "set", (match["name"], [])
-        if match["name"] in self.router.running.prefix_sets:
+    def redefinition_warning(self, kind, name):
+        running = self.router.running
+        if name in (running.policies if kind == "route-policy" else running.sets[kind]):
             return (
-                "%% WARNING: Policy object prefix-set %s exists! Reconfiguring it via CLI will replace current "
-                "definition. Use abort to cancel." % match["name"]
+                "%% WARNING: Policy object %s %s exists! Reconfiguring it via CLI will replace current "
+                "definition. Use abort to cancel." % (kind, name)
             )
         return ""
 
+    def open_set(self, match):
+        self.mode, self.open = "set", (match["kind"], match["name"], [])
+        return self.redefinition_warning(match["kind"], match["name"])
+
     def set_entry(self, match):
-        prefix = prefix_or_none(match["prefix"])
-        ge = match["ge"] and match["ge"].split()[1]
-        le = match["le"] and match["le"].split()[1]
-        if prefix is None or not bounds_valid(prefix, ge, le):
+        if not self.valid_entry(self.open[0], match["entry"].strip()):
             return self.invalid(match.string)
-        self.open[1].append(match.string.rstrip(","))
+        self.open[2].append(match["entry"].strip())
         return ""
 
+    @staticmethod
+    def valid_entry(kind, entry):
+        if kind == "prefix-set":
+            found = re.fullmatch(r"(?P<prefix>\S+)( ge (?P<ge>\d+))?( le (?P<le>\d+))?", entry)
+            prefix = found and prefix_or_none(found["prefix"])
+            return bool(prefix) and bounds_valid(prefix, found["ge"], found["le"])
+        found = XR_SET_ENTRIES[kind].fullmatch(entry)
+        if found is None:
+            return False
+        if found.groupdict().get("regex"):
+            try:
+                re.compile(found["regex"])
+            except re.error:
+                return False
+        numbers = found.groupdict().get("numbers") or ""
+        return all(part == "*" or int(part) <= XR_NUMBER_TOP[kind] for part in numbers.split(":") if part)
+
     def set_remark(self, match):
-        self.open[1].append(match.string)
+        self.open[2].append(match.string)
         return ""
 
     def close_set(self, match):
-        name, entries = self.open
-        self.target.append(("set", name, entries))
+        kind, name, entries = self.open
+        self.target.append(("set", kind, name, entries))
         self.mode, self.open = "config", None
         return ""
 
-    def remove_set(self, match):
-        self.target.append(("remove", match["name"]))
+    def remove(self, match):
+        self.target.append(("remove", match["kind"], match["name"]))
+        return ""
+
+    def open_policy(self, match):
+        self.mode, self.open, self.depth = "policy", ("route-policy", match["name"], []), 0
+        return self.redefinition_warning("route-policy", match["name"])
+
+    def policy_statement(self, match):
+        """One RPL statement, refused as it is typed when it is not RPL or closes a block that is not open."""
+        statement = match.string
+        word = statement.split()[0]
+        if xr_statement_objects(statement) is None or (word in XR_CLOSES and not self.depth):
+            return self.invalid(statement)
+        self.depth += (word == "if") - (word == "endif")
+        self.open[2].append(statement)
+        return ""
+
+    def close_policy(self, match):
+        _kind, name, statements = self.open
+        self.mode, self.open = "config", None
+        if self.depth:
+            return "%% Incomplete command: an if statement of route-policy %s has no endif" % name  # assumed
+        self.target.append(("policy", name, statements))
+        return ""
+
+    def abort_policy(self, match):
+        self.mode, self.open = "config", None
         return ""
 
     def show_target(self, match):
         lines = []
         for change in self.target:
-            if change[0] == "set":
-                lines += ["prefix-set %s" % change[1], *("  " + entry for entry in change[2]), "end-set"]
-            else:
-                lines.append("%s prefix-set %s" % ("no" if change[0] == "remove" else "hostname", change[1]))
+            lines += self.change_lines(change)
         return "Building configuration...\n!! IOS XR Configuration 7.9.2\n%s\nend" % "\n".join(lines)
+
+    @staticmethod
+    def change_lines(change):
+        kind = change[0]
+        if kind == "hostname":
+            return ["hostname %s" % change[1]]
+        if kind == "remove":
+            return ["no %s %s" % change[1:]]
+        if kind == "set":
+            return ["%s %s" % change[1:3], *("  " + entry for entry in change[3]), "end-set"]
+        if kind == "policy":
+            return ["route-policy %s" % change[1], *xr_indented(change[2]), "end-policy"]
+        _kind, path, _key, line, _block, removing = change
+        steps = [" " * depth + step_line for depth, (_key, step_line) in enumerate(path)]
+        return steps + [" " * len(path) + ("no " if removing else "") + line]
 
     def show_merge(self, match):
         return self.router.running.apply(self.target).text(self.router.last_change)
 
     def show_failed(self, match):
-        return "% No such configuration item(s)"
+        if not self.failed:
+            return "% No such configuration item(s)"
+        return (
+            "!! SEMANTIC ERRORS: This configuration was rejected by\n!! the system due to semantic errors. The "
+            "individual\n!! errors with each failed configuration command can be\n!! found below.\n\n%s\nend"
+            % "\n".join("!!%% %s" % problem for problem in self.failed)
+        )  # wording assumed after published transcripts
 
     def commit(self, match):
         router = self.router
@@ -798,8 +1469,14 @@ class XrSession(Session):
         return self.commit_target(seconds)
 
     def commit_target(self, seconds):
+        """Commit the target configuration, unless IOS-XR's checks of the whole result refuse it (the target is
+        then kept, as IOS-XR keeps it, for ``show configuration failed``)."""
         router = self.router
-        router.commit(router.running.apply(self.target))
+        merged = router.running.apply(self.target)
+        self.failed = merged.problems()
+        if self.failed:
+            return XR_COMMIT_FAILED
+        router.commit(merged)
         self.target = []
         if seconds:
             router.start_trial(self, seconds)
@@ -816,7 +1493,7 @@ class XrSession(Session):
         return ""
 
     def leave(self):
-        self.mode = "exec"
+        self.mode, self.path, self.open = "exec", [], None
         self.router.release_lock(self)
 
     def leave_config(self, match):
@@ -849,12 +1526,62 @@ XrRouter.session_class = XrSession
 # -- Arista EOS --------------------------------------------------------------------------------------
 
 
+# What EOS holds once under ``router bgp``: a neighbour's route-map in each direction, its remote AS, ...
+EOS_BGP_SETTINGS = (
+    r"(neighbor \S+ route-map) \S+ (in|out)",
+    r"(neighbor \S+ (?:remote-as|maximum-routes|idle-restart-timer|description|peer group)) .+",
+)
+EOS_ROUTE_MAP_LINES = (
+    *ROUTE_MAP_LINES,
+    r"match origin-as validity (valid|invalid|not-found)",
+    r"set large-community large-community-list \S+ delete",
+)
+EOS_PEER_REMOVABLE = r"activate|default-originate|idle-restart-timer|maximum-routes|route-map \S+ (in|out)"
+EOS_AF_REMOVABLE = r"activate|default-originate|route-map \S+ (in|out)"
+EOS_ORIGINS = "any|egp|igp|incomplete"
+EOS_AS_PATH_ENTRY = r"ip as-path access-list (?P<name>\S+) (?P<entry>(permit|deny) \S+)( (?P<origin>%s))?" % EOS_ORIGINS
+EOS_LIST_KIND = r"ip (?P<what>community-list|large-community-list)"
+EOS_INDENT = "   "
+# EOS's configuration sub-modes (besides a prefix-list's): what their prompt adds, their commands
+EOS_MODES = {
+    "router": (
+        "router-bgp",
+        (
+            (r"neighbor (?P<peer>\S+) remote-as \d+", "bgp_line"),
+            (r"neighbor (?P<peer>\S+) peer[ -]group", "bgp_group"),
+            (r"neighbor (?P<peer>\S+) peer[ -]group (?P<group>\S+)", "bgp_group"),
+            (r"neighbor (?P<peer>\S+) maximum-routes (?P<limit>\d+)( warning-only)?", "bgp_limit"),
+            (r"neighbor (?P<peer>\S+) idle-restart-timer (?P<seconds>\d+)", "bgp_line"),
+            (r"neighbor (?P<peer>\S+) (description .+|default-originate|route-map \S+ (in|out))", "bgp_line"),
+            (r"no neighbor (?P<peer>\S+)( (?P<what>%s))?" % EOS_PEER_REMOVABLE, "bgp_no_peer_line"),
+            (r"address-family (?P<family>ipv4|ipv6)", "enter_family"),
+            (r"exit", "up"),
+        ),
+    ),
+    "family": (
+        "af",
+        (
+            (r"neighbor (?P<peer>\S+) (activate|default-originate|route-map \S+ (in|out))", "bgp_line"),
+            (r"no neighbor (?P<peer>\S+) (?P<what>%s)" % EOS_AF_REMOVABLE, "bgp_no_peer_line"),
+            (r"exit", "up"),
+        ),
+    ),
+    "route-map": ("route-map", (*((pattern, "route_map_line") for pattern in EOS_ROUTE_MAP_LINES), (r"exit", "up"))),
+}
+
+
 class EosConfig:
     """The parts of an EOS configuration the tests use."""
 
     def __init__(self, hostname):
         self.hostname = hostname
         self.prefix_lists = {}  # (keyword, name) -> {seq: "permit P ..."}
+        self.globals = []  # lines of their own (ip as-path regex-mode)
+        self.as_paths = {}  # name -> ["permit REGEX any", ...]
+        self.communities = {}  # name or ("regexp", name) -> ["permit 65535:0", ...]
+        self.large = {}  # name or ("regexp", name) -> [entry, ...]
+        self.route_maps = {}  # name -> {seq: RouteMapEntry}
+        self.bgp = None  # BgpBlock
 
     def body(self):
         lines = ["! device: %s (vEOS-lab, EOS-4.31.1F)" % self.hostname, "!", "! boot system flash:/vEOS-lab.swi"]
@@ -863,6 +1590,14 @@ class EosConfig:
             lines.append("%s prefix-list %s" % (keyword, name))
             lines += ["   seq %d %s" % (seq, entries[seq]) for seq in sorted(entries)]
             lines.append("!")
+        objects = [*self.globals, *named_lines("ip as-path access-list", self.as_paths)]
+        objects += named_lines("ip community-list", self.communities)
+        objects += named_lines("ip large-community-list", self.large)
+        lines += [*objects, "!"] if objects else []
+        for name, entries in self.route_maps.items():
+            for seq in sorted(entries):
+                lines += ["route-map %s %s %d" % (name, entries[seq].action, seq), *entries[seq].lines(EOS_INDENT), "!"]
+        lines += [*self.bgp.lines(EOS_INDENT), "!"] if self.bgp else []
         return lines + ["end"]
 
     def text(self, command="show running-config"):
@@ -925,6 +1660,15 @@ class EosSession(Session):
         (r"(?P<kw>ip|ipv6) prefix-list (?P<name>\S+)", "open_list"),
         (r"(?P<kw>ip|ipv6) prefix-list (?P<name>\S+) seq (?P<seq>\d+) (?P<entry>(permit|deny) .+)", "add_entry"),
         (r"no (?P<kw>ip|ipv6) prefix-list (?P<name>\S+)", "remove_list"),
+        (r"ip as-path regex-mode (asn|string)", "regex_mode"),
+        (EOS_AS_PATH_ENTRY, "add_as_path"),
+        (r"no ip as-path access-list (?P<name>\S+)", "remove_as_path"),
+        (EOS_LIST_KIND + r" regexp (?P<name>\S+) (?P<entry>(permit|deny) \S+)", "add_regexp"),
+        (EOS_LIST_KIND + r" (?P<name>\S+) (?P<entry>(permit|deny) .+)", "add_values"),
+        (r"no %s( regexp)? (?P<name>\S+)" % EOS_LIST_KIND, "remove_values"),
+        (r"route-map (?P<name>\S+) (?P<action>permit|deny) (?P<seq>\d+)", "enter_route_map"),
+        (r"no route-map (?P<name>\S+)", "remove_route_map"),
+        (r"router bgp (?P<asn>\d+)", "enter_bgp"),
         (r"show session-config diffs", "show_diffs"),
         (r"commit", "commit"),
         (r"commit timer (?P<h>\d+):(?P<m>\d\d):(?P<s>\d\d)", "commit"),
@@ -941,25 +1685,40 @@ class EosSession(Session):
     def __init__(self, router, terminal):
         super().__init__(router, terminal)
         self.name = None  # the configuration session this connection is in
-        self.list = None  # (keyword, name) of the prefix-list being typed
+        self.modes = []  # the sub-modes entered: (kind, what it edits), outermost first
+
+    @property
+    def list(self):
+        """(keyword, name) of the prefix-list being typed, or None."""
+        return self.modes[-1][1] if self.modes and self.modes[-1][0] == "prefix-list" else None
+
+    @list.setter
+    def list(self, key):
+        self.modes = [("prefix-list", key)] if key is not None else []
 
     def mode_prompt(self):
         host = self.router.hostname
         if self.name is None:
             return "%s#" % host
-        if self.list is None:
-            return "%s(config-s-%s)#" % (host, self.name[:6])
-        return "%s(config-s-%s-%s-pfx)#" % (host, self.name[:6], self.list[0])
+        words = ["%s-pfx" % what[0] if kind == "prefix-list" else EOS_MODES[kind][0] for kind, what in self.modes]
+        return "%s(config-s-%s)#" % (host, "-".join([self.name[:6], *words]))
 
     def command(self, line):
         line = line.strip()
         if self.name is None:
             return self.dispatch(line, self.exec_commands)
-        if self.list is None or self.matches(line, self.list_commands):
-            return self.dispatch(line, self.list_commands if self.list else self.session_commands)
-        if self.matches(line, self.session_commands):
-            self.list = None  # a command of the parent mode leaves the prefix-list mode, as on EOS
-        return self.dispatch(line, self.session_commands)
+        # a command of an enclosing mode leaves the sub-modes, as on EOS
+        for depth in range(len(self.modes), -1, -1):
+            table = self.commands_of(self.modes[depth - 1][0] if depth else None)
+            if self.matches(line, table):
+                del self.modes[depth:]
+                return self.dispatch(line, table)
+        return self.invalid(line)
+
+    def commands_of(self, mode):
+        if mode is None:
+            return self.session_commands
+        return self.list_commands if mode == "prefix-list" else EOS_MODES[mode][1]
 
     @staticmethod
     def matches(line, table):
@@ -1020,6 +1779,108 @@ class EosSession(Session):
 
     def remove_list(self, match):
         self.router.sessions[self.name].config.prefix_lists.pop((match["kw"], match["name"]), None)
+        return ""
+
+    def staged(self):
+        return self.router.sessions[self.name].config
+
+    def up(self, match):
+        self.modes.pop()
+        return ""
+
+    def regex_mode(self, match):
+        config = self.staged()
+        config.globals = [line for line in config.globals if not line.startswith("ip as-path regex-mode")]
+        config.globals.append(match.string)
+        return ""
+
+    def add_as_path(self, match):
+        entries = self.staged().as_paths.setdefault(match["name"], [])
+        entry = "%s %s" % (match["entry"], match["origin"] or "any")  # EOS shows the origin, any by default
+        entries += [] if entry in entries else [entry]
+        return ""
+
+    def remove_as_path(self, match):
+        self.staged().as_paths.pop(match["name"], None)
+        return ""
+
+    def lists_of(self, match):
+        return self.staged().communities if match["what"] == "community-list" else self.staged().large
+
+    def add_regexp(self, match):
+        return self.add_to(self.lists_of(match), ("regexp", match["name"]), match["name"], match["entry"])
+
+    def add_values(self, match):
+        value = COMMUNITY if match["what"] == "community-list" else LARGE_COMMUNITY
+        if not re.fullmatch(r"(permit|deny)( %s)+" % value, match["entry"]) or not values_in_range(match["entry"]):
+            return self.invalid(match.string)
+        return self.add_to(self.lists_of(match), match["name"], ("regexp", match["name"]), match["entry"])
+
+    @staticmethod
+    def add_to(lists, key, other_kind, entry):
+        lists.pop(other_kind, None)  # a name is a list of values or of expressions, not both
+        entries = lists.setdefault(key, [])
+        entries += [] if entry in entries else [entry]
+        return ""
+
+    def remove_values(self, match):
+        lists = self.lists_of(match)
+        lists.pop(match["name"], None)
+        lists.pop(("regexp", match["name"]), None)
+        return ""
+
+    def enter_route_map(self, match):
+        entries = self.staged().route_maps.setdefault(match["name"], {})
+        seq = int(match["seq"])
+        entries.setdefault(seq, RouteMapEntry(match["action"], sort=True)).action = match["action"]
+        self.modes = [("route-map", (match["name"], seq))]
+        return ""
+
+    def remove_route_map(self, match):
+        self.staged().route_maps.pop(match["name"], None)
+        return ""
+
+    def route_map_line(self, match):
+        name, seq = self.modes[-1][1]
+        target = match.groupdict().get("target")
+        if not values_in_range(match.string) or (target is not None and int(target) <= seq):
+            return self.invalid(match.string)
+        self.staged().route_maps[name][seq].add(match.string)
+        return ""
+
+    def enter_bgp(self, match):
+        config = self.staged()
+        if config.bgp is not None and config.bgp.asn != int(match["asn"]):
+            return "%% Error: BGP is already running with AS %d" % config.bgp.asn  # assumed wording
+        config.bgp = config.bgp or BgpBlock(int(match["asn"]), EOS_BGP_SETTINGS)
+        self.modes = [("router", None)]
+        return ""
+
+    def enter_family(self, match):
+        self.staged().bgp.families.setdefault(match["family"], [])
+        self.modes.append(("family", match["family"]))
+        return ""
+
+    def family(self):
+        return self.modes[-1][1] if self.modes[-1][0] == "family" else None
+
+    def bgp_line(self, match):
+        self.staged().bgp.put(self.family(), match.string)
+        return ""
+
+    def bgp_group(self, match):
+        group = " %s" % match["group"] if match["group"] else ""
+        self.staged().bgp.put(None, "neighbor %s peer group%s" % (match["peer"], group))  # EOS's spelling
+        return ""
+
+    def bgp_limit(self, match):
+        if int(match["limit"]) > 2**32 - 2:
+            return self.invalid(match.string)
+        return self.bgp_line(match)
+
+    def bgp_no_peer_line(self, match):
+        what = " %s" % match["what"] if match["what"] else ""
+        self.staged().bgp.remove(self.family(), "neighbor %s%s" % (match["peer"], what))
         return ""
 
     def show_diffs(self, match):
@@ -1112,8 +1973,17 @@ def leaf_identity(key):
     return first if first in JUNOS_SINGLE else key
 
 
-def put_leaf(tree, key):
-    for existing in [old for old in tree if tree[old] is None and leaf_identity(old) == leaf_identity(key)]:
+def replaced_identity(key):
+    """What a leaf tagged ``replace:`` replaces: the statements of its name (``import``; a named object's keyword
+    and name, ``community NAME``), as ``load replace`` documents."""
+    words = key.split()
+    return " ".join(words[:2]) if words[0] in JUNOS_NAMED | {"community", "as-path"} else words[0]
+
+
+def put_leaf(tree, key, replace=False):
+    """Set the leaf ``key``; a statement already there keeps its place (Junos prints in its own order)."""
+    identity = replaced_identity if replace else leaf_identity
+    for existing in [old for old in tree if old != key and tree[old] is None and identity(old) == identity(key)]:
         del tree[existing]
     tree[key] = None
 
@@ -1125,7 +1995,7 @@ def merge_tree(target, loaded, honour_replace):
         if replace == "delete":
             target.pop(key, None)
         elif child is None:
-            put_leaf(target, key)
+            put_leaf(target, key, replace and honour_replace)
         elif (replace and honour_replace) or not isinstance(target.get(key), dict):
             target[key] = {}
             merge_tree(target[key], child, honour_replace)

@@ -166,8 +166,8 @@ def test_a_session_gone_from_netbox_keeps_its_policy(bgpd):
     "change, refusal",
     [
         ("irr", r"route-map ROUTESEC-IN-CUSTOMER-AS65000-V4 names ip prefix-list ROUTESEC-AS65000-IN-V4, which"),
-        ("neighbor", r"BGP session r2:s9: the router has no neighbour 198.51.100.9 under router bgp 64500"),
-        ("remote-as", r"neighbour 198.51.100.3 has remote-as 65001, NetBox says AS65000"),
+        ("neighbor", r"BGP session r2:s9: the router has no neighbour 198.51.100.9; nothing was changed"),
+        ("remote-as", r"neighbour 198.51.100.3 has remote AS 65001, NetBox says AS65000"),
         ("unclassified", r"eBGP sessions with 198.51.100.4 have no relationship.*routesec_relationship"),
     ],
 )

@@ -47,6 +47,19 @@ def checked(tmp_path, text):
     assert proc.returncode == 0, proc.stderr + text
 
 
+def bgpd_checked(tmp_path, text):
+    """``bgpd -n`` on a bgpd.conf with its global settings, an RTR cache and ``text`` included."""
+    (tmp_path / "sessions.conf").write_text(text)
+    main = 'AS 64500\nrouter-id 192.0.2.1\nrtr 192.0.2.20 {\n\tport 3323\n}\ninclude "%s"\n' % (
+        tmp_path / "sessions.conf"
+    )
+    (tmp_path / "bgpd.conf").write_text(main)
+    proc = subprocess.run(
+        ["bgpd", "-n", "-f", str(tmp_path / "bgpd.conf")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr + text
+
+
 OPTIONS = [
     PolicyOptions(),
     PolicyOptions(customer_export="default", role_strict=True, max_prefix_restart=0),
@@ -92,15 +105,7 @@ def test_a_customer_or_peer_without_its_irr_lists_is_refused_naming_the_session(
 @pytest.mark.parametrize("options", OPTIONS)
 def test_openbgpd_takes_the_policy_with_every_option(tmp_path, options):
     text = openbgpd_session_policy.render_session_policy(every_kind_of_session(), options)
-    (tmp_path / "sessions.conf").write_text(text)
-    main = 'AS 64500\nrouter-id 192.0.2.1\nrtr 192.0.2.20 {\n\tport 3323\n}\ninclude "%s"\n' % (
-        tmp_path / "sessions.conf"
-    )
-    (tmp_path / "bgpd.conf").write_text(main)
-    proc = subprocess.run(
-        ["bgpd", "-n", "-f", str(tmp_path / "bgpd.conf")], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr + text
+    bgpd_checked(tmp_path, text)
     customer = text[text.index("neighbor 198.51.100.1 {") :].split("}")[0]
     assert ("announce policy provider enforce" in customer) == options.role_strict
     restart = " restart %d" % options.max_prefix_restart if options.max_prefix_restart else ""

@@ -351,8 +351,20 @@ def config_text(data):
     config = etree.Element("{%s}config" % NC, nsmap={None: NC})
     config.extend(copy.deepcopy(child) for child in data)
     etree.indent(config)
-    etree.cleanup_namespaces(config)
+    etree.cleanup_namespaces(config, keep_ns_prefixes=value_prefixes(config))
     return etree.tostring(config, encoding="unicode") + "\n"
+
+
+def value_prefixes(config):
+    """The prefixes that qualify values (identityrefs, ``oc-bgp-types:IPV4_UNICAST``): declared where they are
+    used, they look unused to ``cleanup_namespaces``, yet the text cannot be loaded back without them."""
+    return sorted(
+        {
+            node.text.split(":", 1)[0]
+            for node in config.iter(etree.Element)
+            if node.text and ":" in node.text and node.text.split(":", 1)[0] in node.nsmap
+        }
+    )
 
 
 def leaf_paths(nodes, parent=()):

@@ -15,6 +15,15 @@ nothing is sent, when it would:
 
 The helper prefix-lists (bogons, lengths, our own space) go through the prefix-list guards like any other.
 
+On the vendor platforms (IOS/IOS-XE, IOS-XR, Junos, EOS over their CLI; any platform over NETCONF as
+OpenConfig) the candidate holds the policies, their AS-path and community objects, the helper prefix lists and
+each session's bindings, merged into the running configuration; the planner first reads the router's
+neighbours (the renderer's ``parse_neighbors``) and refuses a session the router lacks or has under another AS,
+and a policy naming a prefix list neither the candidate nor the router holds (on these platforms a match on a
+missing list may match everything). What a platform cannot express is in its renderer's ``GAPS`` (feature:
+the documented fallback): ``feature_gaps`` lists those a run meets, and with ``strict_features`` they are
+refused instead.
+
 On BIRD and OpenBGPD routesec writes each session (``protocol bgp``, ``neighbor``) with its filters into one
 included file (``render.bird2_session_policy``, ``render.openbgpd_session_policy``), replaced whole: every
 session of NetBox has both filters by construction, and a session the file would lose (gone from NetBox) is
@@ -28,7 +37,22 @@ import re
 from ..drivers import frr_policy
 from ..errors import SafetyError
 from ..policy.objects import empty_lists, export_name, import_name
-from ..render import bird2, bird2_session_policy, frr, frr_session_policy, openbgpd, openbgpd_session_policy
+from ..policy.terms import named_prefix_lists, policy_set
+from ..render import (
+    arista_eos_session_policy,
+    bird2,
+    bird2_session_policy,
+    cisco_ios_session_policy,
+    cisco_iosxr_session_policy,
+    frr,
+    frr_session_policy,
+    juniper_junos_session_policy,
+    nokia_sros_session_policy,
+    openbgpd,
+    openbgpd_session_policy,
+    openconfig_session_policy,
+)
+from ..render import renderer as list_renderer
 from ..render.list_delta import ListChange
 from .deploy import Plan
 
@@ -53,13 +77,38 @@ RENDERERS = {
 }
 
 
-def session_policy_plan(intent, options, unclassified: str = "fail", check_mode: bool = False, remove_sessions=False):
+# the vendor platforms' session-policy renderers (render.<platform>_session_policy), by syntax
+VENDOR_RENDERERS = {
+    "cisco_ios": cisco_ios_session_policy,
+    "cisco_iosxr": cisco_iosxr_session_policy,
+    "juniper_junos": juniper_junos_session_policy,
+    "arista_eos": arista_eos_session_policy,
+    "nokia_sros": nokia_sros_session_policy,
+    "openconfig": openconfig_session_policy,
+}
+
+
+def session_policy_plan(
+    intent,
+    options,
+    unclassified: str = "fail",
+    check_mode: bool = False,
+    remove_sessions=False,
+    syntax: str | None = None,
+    strict_features: bool = False,
+):
     """The planner of ``intent``'s (a DeviceIntent) session policy under ``options`` (policy.PolicyOptions),
     for ``plan.deploy.deploy``; SafetyError naming the sessions when some have no relationship. In
     ``check_mode`` the intent's prefix-lists count as on FRR (a run deploys them first, with
     ``prefix_filter``; its check mode has not). On BIRD and OpenBGPD, where routesec writes the sessions
-    themselves, a session the router has and NetBox no longer has is removed only with ``remove_sessions``."""
+    themselves, a session the router has and NetBox no longer has is removed only with ``remove_sessions``.
+    ``syntax`` is the platform's (None) or ``openconfig`` (over NETCONF)."""
     device = intent.device
+    syntax = syntax or device.platform
+    if syntax in VENDOR_RENDERERS:
+        check_classified(intent, unclassified)
+        feature_gaps(intent, syntax, strict_features)
+        return vendor_plan(intent, options, VENDOR_RENDERERS[syntax], syntax, check_mode)
     if device.platform not in RENDERERS:
         raise SafetyError(
             "session policy is deployed to %s, not %s; nothing was changed"
@@ -89,6 +138,70 @@ def session_policy_plan(intent, options, unclassified: str = "fail", check_mode:
     return plan
 
 
+def vendor_plan(intent, options, module, syntax, check_mode):
+    """The planner for a vendor platform's renderer ``module`` (see the module's description)."""
+    where = "device %s" % intent.device.name
+    lists = list_renderer(intent.device.platform) if syntax != "openconfig" else module
+    empty = empty_lists(intent, options)
+    named = named_prefix_lists(policy_set(intent, options), empty)
+    known = {(p.afi, p.name) for p in intent.prefix_lists} if check_mode else set()
+
+    def plan(running):
+        neighbors = module.parse_neighbors(running)
+        for session in (s for s in intent.sessions if s.ebgp):
+            check_neighbor(neighbors.get(session.address), session, where)
+        candidate = module.render_session_policy(intent, options, neighbors)
+        current, wanted = lists.parse_prefix_lists(running), lists.parse_prefix_lists(candidate)
+        missing = sorted(name for afi, name in named - set(current) - set(wanted) - known)
+        if missing:
+            raise SafetyError(
+                "the policy names the prefix lists %s, which the router does not hold; nothing was changed. Deploy "
+                "the neighbours' IRR filters (routesec.bgp.prefix_filter) first" % ", ".join(missing),
+                where,
+            )
+        changes = [
+            ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
+        ]
+        return Plan(candidate, changes)
+
+    return plan
+
+
+def check_neighbor(neighbor, session, where):
+    """SafetyError unless the router has ``session``'s neighbour ({"remote_as", "group"} or None) with its AS."""
+    label = "BGP session %s" % (session.name or session.address)
+    if neighbor is None:
+        raise SafetyError(
+            "%s: the router has no neighbour %s; nothing was changed. Configure the session first"
+            % (label, session.address),
+            where,
+        )
+    remote = neighbor.get("remote_as")
+    if remote is not None and str(remote) not in (str(session.remote_asn), "external"):
+        raise SafetyError(
+            "%s: the router's neighbour %s has remote AS %s, NetBox says AS%d; nothing was changed"
+            % (label, session.address, remote, session.remote_asn),
+            where,
+        )
+
+
+def feature_gaps(intent, syntax, strict=False) -> list:
+    """What the session policy of ``intent`` needs and ``syntax`` cannot express, each with its documented
+    fallback ("feature: fallback"); SafetyError naming them when ``strict``."""
+    module = VENDOR_RENDERERS.get(syntax)
+    gaps = dict(getattr(module, "GAPS", {}))
+    if not any(s.role for s in intent.sessions if s.ebgp):
+        gaps.pop("roles", None)
+    found = ["%s: %s" % (feature, fallback) for feature, fallback in sorted(gaps.items())]
+    if found and strict:
+        raise SafetyError(
+            "the session policy needs what %s cannot express (%s); nothing was changed. Set strict_features=false "
+            "to deploy with the documented fallbacks" % (syntax, "; ".join(found)),
+            "device %s" % intent.device.name,
+        )
+    return found
+
+
 def check_removed_sessions(name, session, running, candidate, allowed):
     """SafetyError naming the sessions (``session`` finds them) the candidate would remove, unless ``allowed``."""
     gone = sorted(set(session.findall(running)) - set(session.findall(candidate)))
@@ -98,6 +211,26 @@ def check_removed_sessions(name, session, running, candidate, allowed):
             "nothing was changed. Set remove_sessions=true to remove them" % ", ".join(gone),
             "device %s" % name,
         )
+
+
+def subtree_filter(syntax):
+    """What a NETCONF driver reads of the running configuration for ``syntax`` (None: not NETCONF)."""
+    module = VENDOR_RENDERERS.get(syntax)
+    return getattr(module, "FILTER", None) if syntax == "openconfig" else None
+
+
+def render_session_policy(intent, options, syntax: str | None = None) -> str:
+    """The session policy of ``intent`` in ``syntax`` (the platform's, or ``openconfig``), without a router:
+    on platforms whose bindings depend on the running configuration (Junos' groups) with their defaults."""
+    syntax = syntax or intent.device.platform
+    if syntax in VENDOR_RENDERERS:
+        return VENDOR_RENDERERS[syntax].render_session_policy(intent, options)
+    if syntax not in RENDERERS:
+        raise SafetyError(
+            "the session policy is written for %s, not %s" % (", ".join([*RENDERERS, *VENDOR_RENDERERS]), syntax),
+            "device %s" % intent.device.name,
+        )
+    return RENDERERS[syntax].render_session_policy(intent, options)
 
 
 def session_summary(intent, options) -> list:
@@ -160,22 +293,12 @@ def check_policy(intent, driver, known=frozenset()):
 
 def _check_neighbor(state, local, session, where):
     neighbor = state.get(("neighbor", local, session.address))
-    label = "BGP session %s" % (session.name or session.address)
-    if neighbor is None:
-        raise SafetyError(
-            "%s: the router has no neighbour %s under router bgp %d; nothing was changed. Configure the session "
-            "first" % (label, session.address, local),
-            where,
-        )
-    remote = neighbor.get("remote-as")
-    if remote is None and "peer-group" in neighbor:
-        remote = state.get(("neighbor", local, neighbor["peer-group"]), {}).get("remote-as")
-    if remote not in (str(session.remote_asn), "external"):
-        raise SafetyError(
-            "%s: the router's neighbour %s has remote-as %s, NetBox says AS%d; nothing was changed"
-            % (label, session.address, remote, session.remote_asn),
-            where,
-        )
+    if neighbor is not None:
+        remote = neighbor.get("remote-as")
+        if remote is None and "peer-group" in neighbor:
+            remote = state.get(("neighbor", local, neighbor["peer-group"]), {}).get("remote-as")
+        neighbor = {"remote_as": remote or "unset"}
+    check_neighbor(neighbor, session, where)
 
 
 def _check_kept(key, change, state, where):

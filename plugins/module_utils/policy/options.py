@@ -99,6 +99,17 @@ class PolicyOptions:
             )
         return cls.from_params(settings)
 
+    def restart_within(self, most: int, platform: str) -> int:
+        """``max_prefix_restart``, or DataError naming it when ``platform`` keeps a session down for at most
+        ``most`` minutes."""
+        if self.max_prefix_restart > most:
+            raise DataError(
+                "%s keeps a session down for at most %d minutes, not %d" % (platform, most, self.max_prefix_restart),
+                "session policy",
+                "max_prefix_restart",
+            )
+        return self.max_prefix_restart
+
     def bogon_asns(self) -> list:
         """The (first, last) ranges of bogon AS numbers, less the exceptions."""
         return subtract_ranges([(a, b) for a, b, _why in BOGON_ASNS], self.bogon_asn_exceptions)

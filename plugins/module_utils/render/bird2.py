@@ -204,29 +204,19 @@ def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
 
 
 RTR_PORTS = {"tcp": 323, "ssh": 22}  # BIRD's default cache port per transport
-INCLUDE_DEPTH = 8  # BIRD's limit on nested includes
-_INCLUDE = re.compile(r'\binclude\s+"([^"]*)"\s*;')
+_INCLUDES = common.Includes(
+    "BIRD",
+    re.compile(r'\binclude\s+"([^"]*)"\s*;'),
+    _COMMENT,
+    lambda name, path, _where: posixpath.join(posixpath.dirname(path), name),
+)
 
 
-def expand_includes(text, path, read, depth=1):
+def expand_includes(text, path, read):
     """BIRD ``text`` (of the file at ``path``) with comments dropped and each ``include "FILE";`` replaced by that
     file's text, read by ``read(path)`` (None when absent): relative to the folder of the file that includes it and
     nested at most 8 deep, as BIRD reads them. An include with a wildcard is refused (its files are not known)."""
-
-    def included(match):
-        name = match[1]
-        where = "BIRD configuration %s" % path
-        if any(c in name for c in "*?["):
-            raise DataError("include %r: files named by a wildcard are not read" % name, where, "include")
-        if depth >= INCLUDE_DEPTH:
-            raise DataError("includes nested deeper than %d" % INCLUDE_DEPTH, where, "include")
-        target = posixpath.join(posixpath.dirname(path), name)
-        content = read(target)
-        if content is None:
-            raise DataError("the included file %s does not exist" % target, where, "include")
-        return expand_includes(content, target, read, depth + 1)
-
-    return _INCLUDE.sub(included, _COMMENT.sub(" ", text))
+    return common.expand_includes(text, path, read, _INCLUDES)
 
 
 def parse_rtr_caches(text):

@@ -24,14 +24,27 @@ BIRD sets and checks Only-to-Customer.
 routesec owns the protocols it writes: the file is meant to be included by the router's configuration
 (``include "routesec-sessions.conf";``), beside its own ``router id``, ``protocol device`` and kernel
 protocols, and with no other protocol for these neighbours.
+
+Reading a configuration back (compliance; the text as ``bird2.expand_includes`` leaves it):
+``parse_sessions`` gives every ``protocol bgp`` of the router, routesec's or not, as plain data, and
+``session_blocks`` the blocks this file writes (each ``filter``, named ``protocol bgp`` and ``define`` that
+is not a prefix set; prefix sets are the prefix-list checks') as whitespace-normalised text. A channel has
+an import (export) policy when it names a filter, an inline one or a ``where`` expression; ``import all``
+takes every route unfiltered and ``import none`` none, and neither filters route by route, like FRR's
+session without a route-map (on eBGP BIRD 2.0.12 refuses a channel that names no import policy, RFC
+8212). Only the unicast channel of the neighbour address's family is looked at (as FRR's address
+family). A maximum-prefix is an ``import limit`` or a ``receive limit`` that is not ``off``. ``template`` blocks are not read: a protocol that takes
+settings ``from`` a template is read by its own statements only, so what it inherits (filters, limits, a
+role) is not seen; a ``disabled`` protocol has no session and is left out.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ..policy import objects
-from . import bird2
+from . import bird2, common
 
 ROLES = {"provider": "provider", "customer": "customer", "peer": "peer", "rs-client": "rs_client"}
 GSHUT, BLACKHOLE, NO_EXPORT = "(65535, 0)", "(65535, 666)", "(65535, 65281)"
@@ -154,3 +167,126 @@ def protocol(session, options, local):
         channel.append("import limit %d action %s;" % (session.max_prefix, action))
     lines += ["ipv%d {" % session.afi, *("    " + c for c in channel), "};"]
     return "protocol bgp %s {\n%s}\n" % (name, "".join("    %s\n" % line for line in lines))
+
+
+# -- a running configuration read back (compliance) -----------------------------------------------------
+
+# the blocks only this file writes: one the router has and the file would not is drift
+OWNED = ("filter routesec_in_", "filter routesec_out_", "protocol bgp routesec_")
+# common.tokens, with a prefix pattern's length range (``{8,32}``) one token rather than a block
+_TOKEN = re.compile(r'/\*.*?\*/|#[^\n]*|"(?:[^"\\]|\\.)*"|\{\s*\d+\s*,\s*\d+\s*\}|[{};]|[^\s{};"#]+', re.DOTALL)
+
+
+def _statements(text):
+    toks = _TOKEN.findall(text)
+    return common.statements(
+        [re.sub(r"\s", "", t) if t[:1] == "{" else t for t in toks if not t.startswith(("/*", "#"))]
+    )
+
+
+def parse_sessions(text: str) -> dict:
+    """The BGP sessions of BIRD configuration ``text``: ``{address: {"remote_as", "import", "export",
+    "max_prefix", "role"}}`` (see the module's description)."""
+    found = {}
+    for statement in _statements(text):
+        head, body = common.split_block(statement)
+        if head[:2] == ["protocol", "bgp"] and body is not None:
+            session = _session(common.statements(body))
+            if session:
+                found[session.pop("address")] = session
+    return found
+
+
+def session_blocks(text: str) -> dict:
+    """``{label: text}`` of the blocks in BIRD configuration ``text`` of the kinds this file writes, each as its
+    tokens joined by one space: ``filter NAME``, ``protocol bgp NAME``, ``define NAME`` (not prefix sets)."""
+    found = {}
+    for statement in _statements(text):
+        label = _label(statement)
+        if label:
+            found[label] = " ".join(statement)
+    return found
+
+
+def _label(statement):
+    head, _body = common.split_block(statement)
+    if head[:1] == ["filter"] and len(head) == 2:
+        return "filter %s" % head[1]
+    if head[:2] == ["protocol", "bgp"] and len(head) > 2 and head[2] != "from":
+        return "protocol bgp %s" % head[2]
+    if head[:1] == ["define"] and len(head) > 1 and not bird2.parse_prefix_lists(" ".join(statement) + ";"):
+        return "define %s" % common.unquote(head[1])
+    return None
+
+
+def _session(statements):
+    """The session of one ``protocol bgp`` (its statements), with its ``address``; None without a neighbour
+    address or when ``disabled``."""
+    found = {"address": None, "remote_as": None, "local_as": None, "role": None, "channels": {}}
+    for statement in statements:
+        head, body = common.split_block(statement)
+        key = head[0] if head else None
+        if key == "neighbor":
+            _neighbor(found, head[1:])
+        elif key == "local":
+            _local(found, head[1:])
+        elif key == "disabled" and head[1:2] in ([], ["yes"], ["on"], ["true"], ["1"]):
+            return None
+        elif key in ("ipv4", "ipv6") and len(head) == 1:
+            found["channels"][int(key[-1])] = _channel(common.statements(body or []))
+    if found["address"] is None:
+        return None
+    channel = found.pop("channels").get(_family(found["address"]), {})
+    local_as = found.pop("local_as")
+    if local_as is not None and local_as == found["remote_as"]:
+        found["remote_as"] = "internal"
+    found.update({kind: channel.get(kind, False) for kind in ("import", "export")})
+    found["max_prefix"] = any(channel.get(kind) for kind in ("import limit", "receive limit"))
+    return found
+
+
+def _neighbor(found, words):
+    """``neighbor [range] ADDRESS [port N] [as N | internal | external]``, in part or whole."""
+    for before, word in zip(["neighbor", *words], words):
+        if before == "as" or word in ("internal", "external"):
+            found["remote_as"] = word
+        elif before in ("neighbor", "range") and word != "range" and word not in ("port", "as"):
+            found["address"] = _address(word)
+
+
+def _local(found, words):
+    """``local role ROLE`` or ``local [ADDRESS] [port N] [as N]``."""
+    if words[:1] == ["role"] and len(words) > 1:
+        found["role"] = words[1]
+    elif "as" in words[:-1]:
+        found["local_as"] = words[words.index("as") + 1]
+
+
+def _channel(statements):
+    """What one channel's statements say: ``import``/``export`` True for a filter (named, inline or ``where``),
+    False for ``all`` or ``none``; ``import limit``/``receive limit`` True unless ``off``. Later ones win."""
+    found = {}
+    for statement in statements:
+        head, _body = common.split_block(statement)
+        if len(head) >= 2 and head[0] in ("import", "export") and head[1] in ("filter", "where", "all", "none"):
+            found[head[0]] = head[1] in ("filter", "where")
+        elif len(head) >= 3 and head[0] in ("import", "receive") and head[1] == "limit":
+            found["%s limit" % head[0]] = head[2] != "off"
+    return found
+
+
+def _address(word):
+    """An address (a link-local one without its ``%interface``) or a ``range`` prefix, normalised."""
+    try:
+        if "/" in word:
+            return str(ipaddress.ip_network(word, strict=False))
+        return str(ipaddress.ip_address(word.split("%")[0]))
+    except ValueError:
+        return word  # a symbol BIRD expands
+
+
+def _family(address):
+    try:
+        return ipaddress.ip_network(address).version
+    except ValueError:
+        return None

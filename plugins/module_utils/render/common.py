@@ -164,6 +164,41 @@ def unquote(token):
     return token
 
 
+def statements(toks, separator=";", closes=True):
+    """The statements of tokenized brace-structured configuration, each the list of its tokens (its blocks
+    included, the separator left out): a statement ends at ``separator`` outside braces (unless a ``{``
+    follows) and, with ``closes``, where a block it opened closes (BIRD's ``protocol bgp x { }`` needs no
+    ``;``; OpenBGPD's filter rules hold ``{ }`` lists in mid-statement)."""
+    found, current, depth = [], [], 0
+    for i, tok in enumerate(toks):
+        if tok == separator and depth == 0:
+            if current and toks[i + 1 : i + 2] != ["{"]:
+                found.append(current)
+                current = []
+            continue
+        current.append(tok)
+        if tok == "{":
+            depth += 1
+        elif tok == "}" and depth:
+            depth -= 1
+            if depth == 0 and closes:
+                found.append(current)
+                current = []
+    return found + ([current] if current else [])
+
+
+def split_block(statement):
+    """(the tokens of ``statement`` before its first ``{``, the tokens inside that block, or None without one)."""
+    if "{" not in statement:
+        return statement, None
+    start, depth = statement.index("{"), 0
+    for i in range(start, len(statement)):
+        depth += {"{": 1, "}": -1}.get(statement[i], 0)
+        if depth == 0:
+            return statement[:start], statement[start + 1 : i]
+    raise DataError("unbalanced braces", "running config", " ".join(statement[:start]))
+
+
 def blocks(toks, keyword):
     """Yield ``(name, body_tokens)`` for every ``keyword NAME { ... }`` or ``keyword NAME;``."""
     i, count = 0, len(toks)
@@ -223,3 +258,31 @@ def rtr_caches(caches, platform):
     if not caches:
         raise DataError("origin validation needs at least one RTR cache", "%s RPKI" % platform, "caches")
     return sorted(caches, key=lambda cache: cache.preference)
+
+
+# Included files, put in place as the daemon reads them (BIRD, OpenBGPD).
+# ``statement`` finds an include (the file's name its first group), ``comment`` the comments dropped first,
+# ``resolve(name, path, where)`` the path of the file ``name`` that the file at ``path`` includes.
+Includes = namedtuple("Includes", "daemon statement comment resolve")
+INCLUDE_DEPTH = 8  # BIRD's limit on nested includes; a guard against loops elsewhere
+
+
+def expand_includes(text, path, read, includes, depth=1):
+    """``text`` (of the file at ``path``) with comments dropped and each include replaced by its file's text, read
+    by ``read(path)`` (None when absent), nested at most 8 deep; DataError naming ``include`` for a file named by a
+    wildcard (its files are not known) or missing."""
+
+    def included(match):
+        name = match[1]
+        where = "%s configuration %s" % (includes.daemon, path)
+        if any(c in name for c in "*?["):
+            raise DataError("include %r: files named by a wildcard are not read" % name, where, "include")
+        if depth >= INCLUDE_DEPTH:
+            raise DataError("includes nested deeper than %d" % INCLUDE_DEPTH, where, "include")
+        target = includes.resolve(name, path, where)
+        content = read(target)
+        if content is None:
+            raise DataError("the included file %s does not exist" % target, where, "include")
+        return expand_includes(content, target, read, includes, depth + 1)
+
+    return includes.statement.sub(included, includes.comment.sub(" ", text))

@@ -30,151 +30,90 @@ then sets and checks Only-to-Customer itself).
 
 from __future__ import annotations
 
+from ..policy import terms as policy_terms
 from ..policy.as_path_regex import number_pattern, ranges_pattern
-from ..policy.objects import (
-    PREFIX,
-    blackhole_list,
-    default_only,
-    export_name,
-    helper_list_name,
-    helper_lists,
-    import_name,
-    irr_list,
-    origin_list,
-    own_list,
-)
+from ..policy.objects import default_only, export_name, import_name
+from ..policy.terms import BLACKHOLE, FROM_CUSTOMER, GSHUT, INFO
 from . import frr
+from .route_map_policy import MATCH
+
+KEYWORDS = {GSHUT: "graceful-shutdown", BLACKHOLE: "blackhole"}  # FRR's names of the well-known communities
 
 
 def render_session_policy(intent, options) -> str:
     """The FRR configuration of every eBGP session of ``intent`` (a DeviceIntent) under ``options``."""
-    sessions = [s for s in intent.sessions if s.ebgp]
-    if not sessions:
+    policy = policy_terms.policy_set(intent, options)
+    if not policy.sessions:
         return ""
-    families = sorted({s.afi for s in sessions})
-    local = intent.device.local_asn
-    lines = []
-    for afi in families:
-        helpers = [plist for plist in helper_lists(intent, options, afi, sessions) if plist.entries]
-        lines += frr.render_prefix_lists(helpers).splitlines()
-    lines += as_path_lines(options, sorted({s.remote_asn for s in sessions if s.relationship != "route_server"}))
+    lines = frr.render_prefix_lists([plist for plist in policy.helpers if plist.entries]).splitlines()
+    lines += as_path_lines(policy.as_paths)
     # the neighbours' IRR origin lists; each list is planned whole against the router's, so without the
     # renderer's leading "no" line
     lines += [
         line for line in frr.render_as_path_lists(intent.as_path_lists).splitlines() if not line.startswith("no ")
     ]
-    lines += community_lines(options, local)
-    maps = {}  # each map written once, however many sessions use it
-    for session in sessions:
-        if import_name(session) not in maps:
-            maps[import_name(session)] = import_map(session, options, local)
-        if export_name(session, options) not in maps:
-            maps[export_name(session, options)] = export_map(session, options)
-    for _name, entries in sorted(maps.items()):
-        lines += entries
-    lines += binding_lines(local, sessions, options)
+    lines += community_lines(policy.large)
+    for each in policy.policies.values():
+        lines += [line for term in each.terms for line in route_map_entry(each, term)]
+    lines += binding_lines(intent.device.local_asn, policy.sessions, options)
     return "\n".join(line for line in lines if line.strip()) + "\n"
 
 
 # -- shared objects ----------------------------------------------------------------------------------
 
 
-def as_path_lines(options, first_asns):
-    lines = [
-        "bgp as-path access-list %sBOGON-ASNS seq 5 permit _(%s)_" % (PREFIX, ranges_pattern(options.bogon_asns())),
-        "bgp as-path access-list %sPATH-TOO-LONG seq 5 permit ^([0-9]+ ){%d}[0-9]+" % (PREFIX, options.max_path_length),
-    ]
-    if options.transit_free:
-        free = "|".join(str(asn) for asn in sorted(set(options.transit_free)))
-        lines.append("bgp as-path access-list %sTRANSIT-FREE seq 5 permit _(%s)_" % (PREFIX, free))
-    for asn in first_asns:
-        name = "%sNOT-FIRST-AS%d" % (PREFIX, asn)
-        lines += [
-            "bgp as-path access-list %s seq 5 deny ^(%s)_" % (name, number_pattern(asn, asn)),
-            "bgp as-path access-list %s seq 10 permit .*" % name,
-        ]
+def as_path_lines(rules):
+    lines = []
+    for rule in rules.values():
+        head = "bgp as-path access-list %s seq" % rule.name
+        if rule.kind == "contains":
+            lines.append("%s 5 permit _(%s)_" % (head, ranges_pattern(rule.ranges)))
+        elif rule.kind == "longer":
+            lines.append("%s 5 permit ^([0-9]+ ){%d}[0-9]+" % (head, rule.count))
+        else:  # first_not
+            lines += ["%s 5 deny ^(%s)_" % (head, number_pattern(rule.asn, rule.asn)), "%s 10 permit .*" % head]
     return lines
 
 
-def community_lines(options, local):
+def community_lines(large):
     return [
-        "bgp community-list standard %sGSHUT seq 5 permit graceful-shutdown" % PREFIX,
-        "bgp community-list standard %sBLACKHOLE seq 5 permit blackhole" % PREFIX,
-        "bgp large-community-list expanded %sINFO seq 5 permit ^%d:%d:" % (PREFIX, local, options.community_function),
-        "bgp large-community-list standard %sFROM-CUSTOMER seq 5 permit %s"
-        % (PREFIX, options.community("customer", local)),
+        "bgp community-list standard %s seq 5 permit %s" % (name, KEYWORDS[name]) for name in (GSHUT, BLACKHOLE)
+    ] + [
+        "bgp large-community-list expanded %s seq 5 permit ^%s" % (INFO, large[INFO]),
+        "bgp large-community-list standard %s seq 5 permit %s" % (FROM_CUSTOMER, large[FROM_CUSTOMER]),
     ]
 
 
 # -- route-maps --------------------------------------------------------------------------------------
 
 
-def _entry(name, action, seq, *body):
-    return ["route-map %s %s %d" % (name, action, seq), *(" " + line for line in body if line), "exit"]
+def _ip(afi):
+    return "ip" if afi == 4 else "ipv6"
 
 
-def _prefix_match(afi, name):
-    return "match %s address prefix-list %s" % ("ip" if afi == 4 else "ipv6", name)
+def match_line(condition):
+    if condition[0] == "prefix_list":
+        return "match %s address prefix-list %s" % (_ip(condition[1]), condition[2])
+    return MATCH[condition[0]] % condition[1:]
 
 
-def path_checks():
-    """What no route may have in either direction, by its path: a bogon ASN, too many ASNs."""
-    return ["match as-path %sBOGON-ASNS" % PREFIX, "match as-path %sPATH-TOO-LONG" % PREFIX]
+def set_line(action, afi):
+    kind = action[0]
+    if kind == "local_pref":
+        return "set local-preference %d" % action[1]
+    if kind == "delete_large":
+        return "set large-comm-list %s delete" % action[1]
+    if kind == "add_large":
+        return "set large-community %s additive" % action[1]
+    if kind == "add_community":
+        return "set community %s additive" % action[1]
+    return "set %s next-hop peer-address" % _ip(afi)  # next_hop_peer
 
 
-def prefix_checks(afi):
-    """What no route may be in either direction: a bogon prefix, the default route, too long or too short."""
-    return [_prefix_match(afi, helper_list_name(what, afi)) for what in ("BOGONS", "DEFAULT", "LENGTH")]
-
-
-def _denies(name, seqs, checks):
-    return [line for seq, check in zip(seqs, checks) for line in _entry(name, "deny", seq, check)]
-
-
-def import_map(session, options, local):
-    name, afi, rel = import_name(session), session.afi, session.relationship
-    lines = _entry(name, "permit", 5, "match community %sGSHUT" % PREFIX, "set local-preference 0", "on-match next")
-    lines += _denies(name, (10, 20), path_checks())
-    if rel != "route_server":
-        lines += _entry(name, "deny", 30, "match as-path %sNOT-FIRST-AS%d" % (PREFIX, session.remote_asn))
-    if rel in ("customer", "peer") and options.transit_free:
-        lines += _entry(name, "deny", 40, "match as-path %sTRANSIT-FREE" % PREFIX)
-    tag = [
-        "set large-comm-list %sINFO delete" % PREFIX,
-        "set large-community %s additive" % options.community(rel, local),
-        "" if rel == "route_server" else "set %s next-hop peer-address" % ("ip" if afi == 4 else "ipv6"),
-    ]
-    if session.blackhole:
-        blackhole = (
-            "match community %sBLACKHOLE" % PREFIX,
-            _prefix_match(afi, blackhole_list(session.remote_asn, afi)),
-        )
-        lines += _entry(name, "permit", 45, *blackhole, "set community no-export additive", *tag)
-    else:
-        lines += _entry(name, "deny", 45, "match community %sBLACKHOLE" % PREFIX)
-    lines += _denies(
-        name, (50, 60, 70, 80), [*prefix_checks(afi), _prefix_match(afi, helper_list_name("OWN-SPACE", afi))]
-    )
-    if options.reject_invalid:
-        lines += _entry(name, "deny", 90, "match rpki invalid")
-    irr = []
-    if rel in ("customer", "peer"):
-        irr = [
-            _prefix_match(afi, irr_list(session.remote_asn, afi)),
-            "match as-path %s" % origin_list(session.remote_asn),
-        ]
-    return lines + _entry(name, "permit", 100, *irr, *tag)
-
-
-def export_map(session, options):
-    name, afi = export_name(session, options), session.afi
-    if default_only(session, options):
-        return _entry(name, "deny", 10)  # the default route comes from default-originate, which no map filters
-    lines = _denies(name, range(10, 15), [*path_checks(), *prefix_checks(afi)])
-    if session.relationship == "customer":
-        return lines + _entry(name, "permit", 100)
-    lines += _entry(name, "permit", 100, _prefix_match(afi, own_list(afi)))
-    return lines + _entry(name, "permit", 110, "match large-community %sFROM-CUSTOMER" % PREFIX)
+def route_map_entry(policy, term):
+    body = [match_line(c) for c in term.match] + [set_line(a, policy.afi) for a in term.set]
+    body += ["on-match next"] if term.then_next else []
+    return ["route-map %s %s %d" % (policy.name, term.action, term.seq), *(" " + line for line in body), "exit"]
 
 
 # -- bindings ----------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ Quirks (checked with OpenBGPD 7.7 ``bgpd -n``):
 * An empty list renders as ``prefix-set "NAME" {`` / ``}``, which bgpd accepts
   and which matches nothing. The product refuses empty lists earlier.
 * ``description`` becomes a ``#`` comment line above the set.
+* ``expand_includes`` puts each ``include "FILE"`` in place, as bgpd reads them. bgpd opens a relative
+  path from its working directory (``bgpd -n`` run elsewhere fails to find it), which a reader cannot
+  know, so only absolute paths are read.
 """
 
 from __future__ import annotations
@@ -165,3 +168,23 @@ def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     """
     ordered = common.rtr_caches(caches, "OpenBGPD")
     return jinja.render(ROV_TEMPLATE, caches=ordered, TAB="\t"), jinja.render(ROV_FILTER_TEMPLATE, policy=policy)
+
+
+def _absolute(name, _path, where):
+    if not name.startswith("/"):
+        raise DataError(
+            "include %r: bgpd reads a relative path from its working directory; give an absolute path" % name,
+            where,
+            "include",
+        )
+    return name
+
+
+_INCLUDES = common.Includes("OpenBGPD", re.compile(r'(?m)^[ \t]*include[ \t]+"([^"]*)"[ \t]*$'), _COMMENT, _absolute)
+
+
+def expand_includes(text, path, read):
+    """bgpd.conf ``text`` (of the file at ``path``) with comments dropped and each ``include "FILE"`` replaced by
+    that file's text, read by ``read(path)`` (None when absent), nested at most 8 deep. An include with a wildcard
+    or a relative path is refused (see the module's description)."""
+    return common.expand_includes(text, path, read, _INCLUDES)

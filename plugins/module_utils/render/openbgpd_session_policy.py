@@ -21,12 +21,32 @@ and one over its limit is torn down and back after ``max_prefix_restart`` minute
 
 The file is meant to be included at the end of the router's bgpd.conf (``include "FILE"``), after its global
 settings and ``rtr`` blocks; routesec owns the neighbours it writes.
+
+Reading a configuration back (compliance; the text as ``openbgpd.expand_includes`` leaves it):
+``parse_sessions`` gives every neighbour of the router, routesec's or not, as plain data (those in a
+``group`` with the group's settings, their own winning), and ``session_blocks`` what this file writes per
+neighbour (its block and the rules naming its address alone, in order) and its ``as-set``s as
+whitespace-normalised text. By bgpd.conf(5) the last matching ``allow`` or ``deny`` rule decides, a
+``quick`` one at once, and an UPDATE no rule decides is denied; the rules that apply to a neighbour are
+those naming ``any``, its address, its group, its AS, or ``ebgp``/``ibgp`` as it is. A neighbour has an
+import (export) policy when those rules decide its routes one by one: some rule with a condition (a prefix,
+an AS path, a community, ...) changes the outcome a route matching no condition gets. With none, every
+route is accepted (``allow from any`` alone) or none is (no rule allows any) - as on FRR, a session
+without a route-map. ``export default-route`` counts as an export policy (only the default route is
+sent), ``export none`` as none. A maximum-prefix is an inbound ``max-prefix`` (not ``max-prefix N out``);
+the role is ``announce policy``. Macros are not expanded. Neighbours are addresses, so routesec's cannot
+be told from the router's own once the includes are in place: a neighbour this file would not write is
+not drift (``OWNED`` is empty); one NetBox does not know is still checked for its policy.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections import namedtuple
+
 from ..policy import objects
-from . import openbgpd
+from . import common, openbgpd
 
 GSHUT, BLACKHOLE, NO_EXPORT = "GRACEFUL_SHUTDOWN", "BLACKHOLE", "NO_EXPORT"
 ROLES = {"provider": "provider", "customer": "customer", "peer": "peer", "rs-client": "rs-client"}
@@ -125,3 +145,183 @@ def export_rules(session, options, local):
     customers = options.community("customer", local)
     rules += ['allow quick %s prefix-set "%s"' % (target, objects.own_list(session.afi))]
     return [*rules, "allow quick %s large-community %s" % (target, customers), "deny quick %s" % target]
+
+
+# -- a running configuration read back (compliance) -----------------------------------------------------
+
+OWNED = ()  # see the module's description
+ACTIONS = ("allow", "deny", "match")
+# comments, a backslash joining lines, quoted strings, braces, line ends and commas as tokens of their own
+_TOKEN = re.compile(r'#[^\n]*|\\\n|"(?:[^"\\]|\\.)*"|[{}\n,]|[^\s{},"#]+')
+Rule = namedtuple("Rule", "action quick direction peers conditional text")
+
+
+def _statements(tokens):
+    return common.statements(tokens, "\n", closes=False)
+
+
+def _tokens(text):
+    return [t for t in _TOKEN.findall(text) if not t.startswith("#") and t not in ("\\\n", ",")]
+
+
+def parse_sessions(text: str) -> dict:
+    """The BGP neighbours of bgpd.conf ``text``: ``{address: {"remote_as", "import", "export", "max_prefix",
+    "role"}}`` (see the module's description)."""
+    neighbors, rules, local_as = {}, [], None
+    for statement in _statements(_tokens(text)):
+        if statement[:1] == ["AS"] and len(statement) > 1:
+            local_as = statement[1]
+        elif statement[0] in ("neighbor", "group"):
+            _neighbors(neighbors, statement, {})
+        elif statement[0] in ACTIONS:
+            rules.append(_rule(statement))
+    return {address: _session(address, settings, rules, local_as) for address, settings in neighbors.items()}
+
+
+def session_blocks(text: str) -> dict:
+    """``{label: text}`` of what this file writes, as found in bgpd.conf ``text``: ``neighbor ADDRESS`` (the block,
+    then the rules naming the address alone, in order) and ``as-set NAME``, whitespace-normalised."""
+    found, rules = {}, []
+    for statement in _statements(_tokens(text)):
+        head, _body = common.split_block(statement)
+        if head[:1] == ["neighbor"] and len(head) > 1:
+            found["neighbor %s" % _address(head[1])] = _normal(statement)
+        elif head[:1] == ["as-set"] and len(head) > 1:
+            found["as-set %s" % common.unquote(head[1])] = _normal(statement)
+        elif statement[0] in ACTIONS:
+            rules.append(_rule(statement))
+    for rule in rules:
+        label = "neighbor %s" % rule.peers[0][1] if rule.peers[:1] and rule.peers[0][0] == "address" else None
+        if len(rule.peers) == 1 and label in found:
+            found[label] += " ; " + rule.text
+    return found
+
+
+def _normal(statement):
+    """The statement's tokens joined by one space, its line ends as ``;`` (none doubled, none after ``{``)."""
+    words = []
+    for tok in statement:
+        if tok != "\n":
+            words.append(tok)
+        elif words and words[-1] not in ("{", ";"):
+            words.append(";")
+    return " ".join(words)
+
+
+def _neighbors(found, statement, inherited):
+    """Add the neighbour of a ``neighbor`` statement, or those of a ``group`` with its settings, to ``found``."""
+    head, body = common.split_block(statement)
+    inner = _statements(body or [])
+    if head[0] == "neighbor" and len(head) > 1:
+        found[_address(head[1])] = _settings(inner, inherited)
+    elif head[0] == "group" and len(head) > 1:
+        shared = _settings([s for s in inner if s[0] != "neighbor"], {"group": common.unquote(head[1])})
+        for nested in (s for s in inner if s[0] == "neighbor"):
+            _neighbors(found, nested, shared)
+
+
+def _settings(statements, inherited):
+    """What a neighbour's (or group's) statements say of its session, over the ``inherited`` settings."""
+    settings = dict(inherited)
+    for words in ([t for t in s if t != "\n"] for s in statements):
+        key, args = words[0], words[1:]
+        if key in ("remote-as", "local-as", "export") and args:
+            settings[key] = args[0]
+        elif key == "max-prefix" and args and "out" not in args:
+            settings["max-prefix"] = True
+        elif key == "announce" and args[:1] == ["policy"] and len(args) > 1:
+            settings["role"] = None if args[1] == "no" else args[1]
+    return settings
+
+
+def _rule(statement):
+    """A filter rule: ``ACTION [quick] [rib NAME] (from|to) PEER [parameters] [set ...]``; ``conditional`` when it
+    has parameters (or a ``rib``), which only some UPDATEs match."""
+    words = [t for t in statement if t != "\n"]
+    quick = words[1:2] == ["quick"]
+    i = 2 if quick else 1
+    rib = words[i : i + 1] == ["rib"]
+    i += 2 if rib else 0
+    direction = words[i] if i < len(words) else None
+    peers, i = _peers(words, i + 1)
+    parameters = words[i : words.index("set")] if "set" in words[i:] else words[i:]
+    return Rule(words[0], quick, direction, peers, rib or bool(parameters), " ".join(words))
+
+
+def _peers(words, i):
+    """(the peers of the rule ``words`` from ``i``, each ``(kind, value)``, the index after them)."""
+    if words[i : i + 1] == ["{"]:
+        end = words.index("}", i) if "}" in words[i:] else len(words)
+        items, after = words[i + 1 : end], end + 1
+    else:
+        width = 2 if words[i : i + 1] in (["group"], ["AS"]) else 1
+        items, after = words[i : i + width], i + width
+    peers, j = [], 0
+    while j < len(items):
+        if items[j] in ("group", "AS") and j + 1 < len(items):
+            peers.append((items[j], common.unquote(items[j + 1])))
+            j += 2
+            continue
+        peers.append((items[j], None) if items[j] in ("any", "ebgp", "ibgp") else ("address", _address(items[j])))
+        j += 1
+    return tuple(peers), after
+
+
+def _session(address, settings, rules, local_as):
+    own_as = settings.get("local-as") or local_as
+    remote = settings.get("remote-as")
+    ebgp = remote is None or own_as is None or remote != own_as
+    facts = (address, settings, ebgp)
+
+    def policy(direction):
+        return _decides([r for r in rules if r.direction == direction and _applies(r, facts)])
+
+    export = settings.get("export")
+    return {
+        "remote_as": remote if ebgp or remote is None else "internal",
+        "import": policy("from"),
+        "export": export == "default-route" or (export != "none" and policy("to")),
+        "max_prefix": bool(settings.get("max-prefix")),
+        "role": settings.get("role"),
+    }
+
+
+def _applies(rule, facts):
+    """Whether ``rule`` applies to the neighbour of ``facts`` (its address, settings and whether it is eBGP)."""
+    address, settings, ebgp = facts
+    checks = {
+        "any": lambda _value: True,
+        "ebgp": lambda _value: ebgp,
+        "ibgp": lambda _value: not ebgp,
+        "address": lambda value: value == address,
+        "group": lambda value: value == settings.get("group"),
+        "AS": lambda value: value == settings.get("remote-as"),
+    }
+    return any(checks[kind](value) for kind, value in rule.peers)
+
+
+def _decides(rules):
+    """Whether ``rules`` (those applying to one neighbour in one direction, in order) decide its routes one by
+    one: a route matching one conditional rule gets another outcome than a route matching none."""
+
+    def outcome(matching):
+        decision = "deny"  # bgpd's default
+        for i, rule in enumerate(rules):
+            if rule.conditional and i != matching:
+                continue
+            decision = rule.action if rule.action != "match" else decision
+            if rule.quick:
+                break
+        return decision
+
+    plain = outcome(None)
+    return any(outcome(i) != plain for i, rule in enumerate(rules) if rule.conditional)
+
+
+def _address(word):
+    """A neighbour's address (or ``address/len`` of a neighbour template), normalised; a macro as it is."""
+    word = common.unquote(word)
+    try:
+        return str(ipaddress.ip_network(word, strict=False)) if "/" in word else str(ipaddress.ip_address(word))
+    except ValueError:
+        return word

@@ -63,8 +63,14 @@ def parse_prefix_lists(text):
         ]
         mode = node.findtext("{%s}config/{%s}mode" % (NS, NS))
         afi = {"IPV4": 4, "IPV6": 6}.get(mode) or (entries[0].afi if entries else 4)
-        sets[(afi, name)] = dict(enumerate(sorted(entries), 1))
+        sets[(afi, name)] = dict(enumerate(sorted(entries, key=entry_order), 1))
     return sets
+
+
+def entry_order(entry):
+    """A prefix-set's members have no order; this one also holds where one of two entries of a prefix has no
+    ``ge`` (0.0.0.0/0 0..7 and 0.0.0.0/0 25..32)."""
+    return (entry.prefix.version, entry.prefix, entry.ge or 0, entry.le or 0, entry.action)
 
 
 def replacement(prefix_lists, running):

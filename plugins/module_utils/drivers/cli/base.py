@@ -146,17 +146,19 @@ class NetmikoCliDriver:
     # -- the CLI ------------------------------------------------------------------------------------
 
     def send(self, command, expect=None, timeout=None):
-        """Run ``command``; its output without the echo and the prompt (which is kept in ``self.prompt``)."""
+        """Run ``command``; its output without the echo and the prompt (which is kept in ``self.prompt``).
+
+        Typed and read as netmiko's ``send_command`` does, but reading until the prompt at once: its fixed
+        pause of 25 ms a command would be most of the time a candidate of a few hundred lines takes."""
         if self.conn is None:
             raise DriverError("not connected (use the driver as a context manager)", self.where)
         with self.session_errors("'%s'" % command):
-            output = self.conn.send_command(
-                command,
-                expect_string=expect or self.prompt_pattern,
-                read_timeout=timeout or self.command_timeout,
-                strip_prompt=False,
+            self.conn.write_channel(self.conn.normalize_cmd(command))
+            output = self.conn.read_until_pattern(
+                expect or self.prompt_pattern, read_timeout=timeout or self.command_timeout
             )
-        return self.split_prompt(output)
+        output = self.conn.normalize_linefeeds(output)
+        return self.split_prompt(self.conn.strip_command(command, output))
 
     def read_to_prompt(self, what):
         """What the device prints until its next prompt (after input sent with ``write_channel``)."""
