@@ -87,7 +87,7 @@ def test_every_object_a_policy_names_is_defined():
     defined = {
         (kind, name)
         for kind in ("as-path", "as-path-group", "community", "prefix-list")
-        for name, _ in blocks(toks, kind)
+        for name, _body in blocks(toks, kind)
     }
     defined |= {("prefix-list", p.name) for p in intent.prefix_lists}  # held by the router (prefix_filter)
     named = references(toks)
@@ -103,7 +103,7 @@ def test_large_communities_and_the_info_pattern():
 
 
 def neighbors(toks):
-    return {name: body for name, body in blocks(toks, "neighbor")}
+    return dict(blocks(toks, "neighbor"))
 
 
 def opening(toks, word):

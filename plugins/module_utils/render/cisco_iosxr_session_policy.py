@@ -296,7 +296,7 @@ def blocks(text):
 
 
 def _child_values(children, prefix):
-    return [line[len(prefix) :].strip() for line, _ in children if line.startswith(prefix)]
+    return [line[len(prefix) :].strip() for line, _children in children if line.startswith(prefix)]
 
 
 def parse_neighbors(running: str) -> dict:
@@ -334,5 +334,6 @@ def families_with(children, keyword):
     return tuple(
         int(head[len("address-family ipv")])
         for head, body in children
-        if re.match(r"^address-family ipv[46] unicast$", head) and any(line.split()[0] == keyword for line, _ in body)
+        if re.match(r"^address-family ipv[46] unicast$", head)
+        and any(line.split()[0] == keyword for line, _sub in body)
     )
