@@ -59,9 +59,11 @@ description:
     another AS, and a policy naming a prefix list the router does not hold (on these platforms a match on a
     missing list may match everything). C(nokia_sros) is rendered (O(state=rendered), MD-CLI) and deployed over
     NETCONF. Policies a session no longer uses are left on the router.
-  - What a platform cannot express (RFC 9234 roles on most vendors; large communities, RPKI state or the
-    neighbour's address as next hop in OpenConfig) has a documented fallback, listed in RV(feature_gaps) and as a
-    warning; O(strict_features=true) refuses the run instead (README "Session policy", per platform).
+  - What a platform cannot express (RFC 9234 roles on the vendor platforms; large communities, RPKI state or the
+    neighbour's address as next hop in OpenConfig; a restart timer or default-originate on BIRD; a warning-only
+    max-prefix or the neighbour's address as next hop on OpenBGPD) has a documented fallback, listed in
+    RV(feature_gaps) and as a warning when the run's sessions and options need it; O(strict_features=true)
+    refuses the run instead (README "Session policy", per platform).
   - In check mode it connects, reads and plans, and sends nothing; with C(--diff) it shows each route-map, list and
     neighbour line that would change.
   - O(state=rendered) returns the configuration without connecting.
@@ -270,7 +272,7 @@ def main():
     intent = run(module, DeviceIntent.from_dict, p["intent"])
     options = run(module, PolicyOptions.from_params, p)
     syntax = "openconfig" if p["transport"] == "netconf" else intent.device.platform
-    gaps = run(module, feature_gaps, intent, syntax, p["strict_features"])
+    gaps = run(module, feature_gaps, intent, syntax, p["strict_features"], options)
     for gap in gaps:
         module.warn("device %s, %s" % (intent.device.name, gap))
     summary = {

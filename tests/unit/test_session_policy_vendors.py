@@ -78,3 +78,18 @@ def test_what_a_platform_cannot_express_is_listed_or_refused(syntax):
 def test_platforms_without_roles_say_so_and_frr_has_no_gaps():
     assert any(gap.startswith("roles:") for gap in feature_gaps(sample_intent("cisco_ios"), "cisco_ios"))
     assert feature_gaps(sample_intent("frr"), "frr") == []
+
+
+def gap_names(syntax, **options):
+    gaps = feature_gaps(intent_for(syntax), syntax, options=PolicyOptions(**options))
+    return [gap.split(":")[0] for gap in gaps]
+
+
+def test_a_gap_is_listed_only_when_the_sessions_and_options_need_the_feature():
+    # the sample's customer is torn down over its limit, its transit only warned; no customer gets only a default
+    assert gap_names("bird2") == ["max_prefix_restart"]
+    assert gap_names("bird2", max_prefix_restart=0) == []  # BIRD disables the session: no timer needed
+    assert gap_names("bird2", customer_export="default") == ["default_originate", "max_prefix_restart"]
+    assert gap_names("openbgpd") == ["max_prefix_warning", "next_hop_peer"]
+    assert "rpki" in gap_names("openconfig")
+    assert "rpki" not in gap_names("openconfig", reject_invalid=False)

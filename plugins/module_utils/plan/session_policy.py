@@ -36,7 +36,8 @@ import re
 
 from ..drivers import frr_policy
 from ..errors import SafetyError
-from ..policy.objects import empty_lists, export_name, import_name
+from ..policy.objects import default_only, empty_lists, export_name, import_name
+from ..policy.options import PolicyOptions
 from ..policy.terms import named_prefix_lists, policy_set
 from ..render import (
     arista_eos_session_policy,
@@ -77,6 +78,9 @@ RENDERERS = {
 }
 
 
+# the daemons whose file routesec writes whole, by what they cannot express
+DAEMON_GAPS = {"bird2": bird2_session_policy, "openbgpd": openbgpd_session_policy}
+
 # the vendor platforms' session-policy renderers (render.<platform>_session_policy), by syntax
 VENDOR_RENDERERS = {
     "cisco_ios": cisco_ios_session_policy,
@@ -107,8 +111,9 @@ def session_policy_plan(
     syntax = syntax or device.platform
     if syntax in VENDOR_RENDERERS:
         check_classified(intent, unclassified)
-        feature_gaps(intent, syntax, strict_features)
+        feature_gaps(intent, syntax, strict_features, options)
         return vendor_plan(intent, options, VENDOR_RENDERERS[syntax], syntax, check_mode)
+    feature_gaps(intent, syntax, strict_features, options)
     if device.platform not in RENDERERS:
         raise SafetyError(
             "session policy is deployed to %s, not %s; nothing was changed"
@@ -185,14 +190,34 @@ def check_neighbor(neighbor, session, where):
         )
 
 
-def feature_gaps(intent, syntax, strict=False) -> list:
-    """What the session policy of ``intent`` needs and ``syntax`` cannot express, each with its documented
-    fallback ("feature: fallback"); SafetyError naming them when ``strict``."""
-    module = VENDOR_RENDERERS.get(syntax)
-    gaps = dict(getattr(module, "GAPS", {}))
-    if not any(s.role for s in intent.sessions if s.ebgp):
-        gaps.pop("roles", None)
-    found = ["%s: %s" % (feature, fallback) for feature, fallback in sorted(gaps.items())]
+# when a gap matters: the sessions (eBGP) and options that need the feature
+NEEDED = {
+    "roles": lambda sessions, options: any(s.role for s in sessions),
+    "rpki": lambda sessions, options: options.reject_invalid,
+    "max_prefix_restart": lambda sessions, options: (
+        options.max_prefix_restart > 0 and any(s.max_prefix and s.max_prefix_action == "teardown" for s in sessions)
+    ),
+    "max_prefix_warning": lambda sessions, options: any(
+        s.max_prefix and s.max_prefix_action == "warning" for s in sessions
+    ),
+    "default_originate": lambda sessions, options: any(default_only(s, options) for s in sessions),
+    "next_hop_peer": lambda sessions, options: any(s.relationship != "route_server" for s in sessions),
+}
+
+
+def feature_gaps(intent, syntax, strict=False, options=None) -> list:
+    """What the session policy of ``intent`` under ``options`` needs and ``syntax`` cannot express, each with
+    its documented fallback ("feature: fallback"; the renderer's ``GAPS``, those the sessions and options need);
+    SafetyError naming them when ``strict``."""
+    options = options or PolicyOptions()
+    sessions = [s for s in intent.sessions if s.ebgp]
+    module = VENDOR_RENDERERS.get(syntax) or DAEMON_GAPS.get(syntax)
+    gaps = getattr(module, "GAPS", {})
+    found = [
+        "%s: %s" % (feature, fallback)
+        for feature, fallback in sorted(gaps.items())
+        if NEEDED.get(feature, lambda *_: True)(sessions, options)
+    ]
     if found and strict:
         raise SafetyError(
             "the session policy needs what %s cannot express (%s); nothing was changed. Set strict_features=false "

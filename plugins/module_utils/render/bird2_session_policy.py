@@ -46,6 +46,12 @@ import re
 from ..policy import objects
 from . import bird2, common
 
+GAPS = {  # what BIRD cannot express, and what it does instead
+    "max_prefix_restart": "BIRD has no restart timer: a session over its max-prefix restarts at once "
+    "(import limit ... action restart)",
+    "default_originate": "BIRD has no default-originate: a customer that gets only a default route gets the "
+    "default route of BIRD's table, which must have one",
+}
 ROLES = {"provider": "provider", "customer": "customer", "peer": "peer", "rs-client": "rs_client"}
 GSHUT, BLACKHOLE, NO_EXPORT = "(65535, 0)", "(65535, 666)", "(65535, 65281)"
 BOGON_ASNS, TRANSIT_FREE = "ROUTESEC_BOGON_ASNS", "ROUTESEC_TRANSIT_FREE"

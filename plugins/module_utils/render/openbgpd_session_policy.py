@@ -52,6 +52,13 @@ GSHUT, BLACKHOLE, NO_EXPORT = "GRACEFUL_SHUTDOWN", "BLACKHOLE", "NO_EXPORT"
 ROLES = {"provider": "provider", "customer": "customer", "peer": "peer", "rs-client": "rs-client"}
 
 
+GAPS = {  # what OpenBGPD cannot express, and what it does instead
+    "max_prefix_warning": "OpenBGPD has no warning-only max-prefix: such a session gets none (a comment in the "
+    "file says so)",
+    "next_hop_peer": "the next hop is left as received (bgpd only uses next hops it can reach)",
+}
+
+
 def render_session_policy(intent, options) -> str:
     """OpenBGPD configuration for every eBGP session of ``intent`` (a DeviceIntent) under ``options``."""
     sessions, helpers = objects.whole_file(intent, options)
