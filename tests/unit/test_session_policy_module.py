@@ -61,14 +61,14 @@ def test_check_mode_warns_of_the_fallbacks_then_deploys_then_nothing_to_do(serve
     assert [gap.split(":")[0] for gap in checked["feature_gaps"]] == ["roles"]
     assert "RFC 9234 roles are not configured" in output  # the warning
     assert running(served) == before
-    applied, _ = run_module(served, tmp_path)
+    applied, _output = run_module(served, tmp_path)
     assert applied["changed"] and "import ROUTESEC-IN-CUSTOMER-AS65000-V4;" in running(served)
-    again, _ = run_module(served, tmp_path)
+    again, _output = run_module(served, tmp_path)
     assert not again["changed"] and again["commands"] == []
 
 
 def test_strict_features_refuses_and_changes_nothing(served, tmp_path):
     before = running(served)
-    refused, _ = run_module(served, tmp_path, strict=True)
+    refused, _output = run_module(served, tmp_path, strict=True)
     assert refused["failed"] and "cannot express" in refused["msg"] and "strict_features=false" in refused["msg"]
     assert running(served) == before

@@ -99,25 +99,39 @@ def _network(prefix, where, strict=False):
         raise DataError(reason, where, "prefix") from None
 
 
-def read_vrps(path):
-    """The VRPs in ``path``: validator JSON or CSV, optionally gzipped."""
+def read_text(path, what="VRP file"):
+    """The text of a validator's output file ``path``, optionally gzipped; DataError naming ``what`` and it."""
     opener = gzip.open if str(path).endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as handle:
-            text = handle.read()
+            return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError("cannot be read: %s" % (getattr(exc, "strerror", None) or exc), "VRP file %s" % path) from None
+        raise DataError(
+            "cannot be read: %s" % (getattr(exc, "strerror", None) or exc), "%s %s" % (what, path)
+        ) from None
+
+
+def json_object(text, where):
+    """The JSON object in ``text``; DataError naming ``where`` when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DataError("not JSON: %s" % exc, where) from None
+    if not isinstance(data, dict):
+        raise DataError("expected a JSON object", where)
+    return data
+
+
+def read_vrps(path):
+    """The VRPs in ``path``: validator JSON or CSV, optionally gzipped."""
+    text = read_text(path)
     if text.lstrip().startswith("{"):
         return vrps_from_json(text, str(path))
     return vrps_from_csv(text, str(path))
 
 
 def vrps_from_json(text, where="VRP JSON"):
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise DataError("not JSON: %s" % exc, where) from None
-    roas = data.get("roas") if isinstance(data, dict) else None
+    roas = json_object(text, where).get("roas")
     if not isinstance(roas, list):
         raise DataError('no "roas" list', where, "roas")
     result = []
