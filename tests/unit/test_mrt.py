@@ -8,6 +8,9 @@ well-formed prefixes); and the AS path as RFC 6793 and RFC 5065 say, on attribut
 from __future__ import annotations
 
 import ipaddress
+import os
+import subprocess
+import sys
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
@@ -66,6 +69,18 @@ def test_as_sets_are_frozensets_and_confederation_segments_are_left_out():
         )
     ]
     assert as_path(attributes) == (3356, 1299, frozenset({65001, 65002}))
+
+
+def test_importing_the_reader_leaves_the_process_s_sigpipe_handler_alone():
+    # mrtparse sets SIGPIPE to its default when imported: a test worker writing to a closed socket would die
+    code = (
+        "import signal; before = signal.getsignal(signal.SIGPIPE); "
+        "import ansible_collections.routesec.bgp.plugins.module_utils.observe.mrt as mrt; "
+        "assert mrt.mrtparse is not None; assert signal.getsignal(signal.SIGPIPE) == before, 'changed'"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    )
 
 
 def test_a_file_that_cannot_be_read_is_refused_naming_it(tmp_path):

@@ -16,14 +16,21 @@ ignored). An announcement without AS_PATH (none reaches a collector from an eBGP
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 
 from ..errors import DataError
 
+# mrtparse, a command-line tool's library too, sets SIGPIPE to its default action when imported: a process that
+# then writes to a closed pipe or socket dies without an error. The handler the process had is put back.
+_SIGPIPE = signal.getsignal(signal.SIGPIPE)
 try:
     import mrtparse
 except ImportError:  # pragma: no cover - reported when a file is read
     mrtparse = None
+finally:
+    if _SIGPIPE is not None and signal.getsignal(signal.SIGPIPE) != _SIGPIPE:
+        signal.signal(signal.SIGPIPE, _SIGPIPE)
 
 AS_TRANS = 23456
 
