@@ -109,11 +109,10 @@ def session_policy_plan(
     ``syntax`` is the platform's (None) or ``openconfig`` (over NETCONF)."""
     device = intent.device
     syntax = syntax or device.platform
+    feature_gaps(intent, syntax, strict_features, options)
     if syntax in VENDOR_RENDERERS:
         check_classified(intent, unclassified)
-        feature_gaps(intent, syntax, strict_features, options)
         return vendor_plan(intent, options, VENDOR_RENDERERS[syntax], syntax, check_mode)
-    feature_gaps(intent, syntax, strict_features, options)
     if device.platform not in RENDERERS:
         raise SafetyError(
             "session policy is deployed to %s, not %s; nothing was changed"
@@ -121,22 +120,19 @@ def session_policy_plan(
             "device %s" % device.name,
         )
     check_classified(intent, unclassified)
-    syntax = RENDERERS[device.platform]
-    candidate = syntax.render_session_policy(intent, options)
+    renderer = RENDERERS[device.platform]
+    candidate = renderer.render_session_policy(intent, options)
     known = empty_lists(intent, options)
     if check_mode:
         known |= {(p.afi, p.name) for p in intent.prefix_lists}
-    wanted = syntax.parse_prefix_lists(candidate)
+    wanted = renderer.parse_prefix_lists(candidate)
 
     def plan(running):
         if not candidate:
             return Plan(None)
-        current = syntax.parse_prefix_lists(running)
-        changes = [
-            ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
-        ]
-        if syntax.session is not None:
-            check_removed_sessions(device.name, syntax.session, running, candidate, remove_sessions)
+        changes = list_changes(renderer.parse_prefix_lists(running), wanted)
+        if renderer.session is not None:
+            check_removed_sessions(device.name, renderer.session, running, candidate, remove_sessions)
             return Plan(candidate, changes)
         return Plan(candidate, changes, check_loaded=lambda driver: check_policy(intent, driver, known))
 
@@ -164,12 +160,15 @@ def vendor_plan(intent, options, module, syntax, check_mode):
                 "the neighbours' IRR filters (routesec.bgp.prefix_filter) first" % ", ".join(missing),
                 where,
             )
-        changes = [
-            ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()
-        ]
-        return Plan(candidate, changes)
+        return Plan(candidate, list_changes(current, wanted))
 
     return plan
+
+
+def list_changes(current, wanted) -> list:
+    """The changes of the prefix lists a candidate holds (``wanted``) from the router's (``current``), both
+    ``{(afi, name): {n: PrefixEntry}}``, for the guards."""
+    return [ListChange(afi, name, current.get((afi, name), {}), entries) for (afi, name), entries in wanted.items()]
 
 
 def check_neighbor(neighbor, session, where):

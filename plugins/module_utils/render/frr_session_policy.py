@@ -35,7 +35,10 @@ from ..policy.as_path_regex import number_pattern, ranges_pattern
 from ..policy.objects import default_only, export_name, import_name
 from ..policy.terms import BLACKHOLE, FROM_CUSTOMER, GSHUT, INFO
 from . import frr
-from .route_map_policy import MATCH
+from .route_map_policy import Dialect
+
+# FRR's route-map lines are the IOS forms route_map_policy writes
+DIALECT = Dialect(indent=" ", heads={})
 
 KEYWORDS = {GSHUT: "graceful-shutdown", BLACKHOLE: "blackhole"}  # FRR's names of the well-known communities
 
@@ -87,31 +90,8 @@ def community_lines(large):
 # -- route-maps --------------------------------------------------------------------------------------
 
 
-def _ip(afi):
-    return "ip" if afi == 4 else "ipv6"
-
-
-def match_line(condition):
-    if condition[0] == "prefix_list":
-        return "match %s address prefix-list %s" % (_ip(condition[1]), condition[2])
-    return MATCH[condition[0]] % condition[1:]
-
-
-def set_line(action, afi):
-    kind = action[0]
-    if kind == "local_pref":
-        return "set local-preference %d" % action[1]
-    if kind == "delete_large":
-        return "set large-comm-list %s delete" % action[1]
-    if kind == "add_large":
-        return "set large-community %s additive" % action[1]
-    if kind == "add_community":
-        return "set community %s additive" % action[1]
-    return "set %s next-hop peer-address" % _ip(afi)  # next_hop_peer
-
-
 def route_map_entry(policy, term):
-    body = [match_line(c) for c in term.match] + [set_line(a, policy.afi) for a in term.set]
+    body = [DIALECT.match_line(c) for c in term.match] + [DIALECT.set_line(a, policy.afi) for a in term.set]
     body += ["on-match next"] if term.then_next else []
     return ["route-map %s %s %d" % (policy.name, term.action, term.seq), *(" " + line for line in body), "exit"]
 
