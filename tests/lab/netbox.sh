@@ -110,46 +110,6 @@ db_exists() { [[ $(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$
 
 # ------------------------------------------------------------------ the trixie root
 
-# The host's Debian mirror: the first enabled apt source for the host's own suite.
-host_debian_mirror() {
-    if [[ -n ${ROUTESEC_DEBIAN_MIRROR:-} ]]; then
-        echo "$ROUTESEC_DEBIAN_MIRROR"
-        return
-    fi
-    local codename mirror file files=()
-    # shellcheck disable=SC1091
-    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-        if [[ -f $file ]]; then files+=("$file"); fi
-    done
-    mirror=$(awk -v suite="$codename" '
-        function flush() {
-            if (!found && types ~ /(^| )deb( |$)/ && enabled != "no" \
-                && (" " suites " ") ~ (" " suite " ") && uris != "") {
-                split(uris, u, " "); print u[1]; found = 1
-            }
-            types = uris = suites = enabled = ""
-        }
-        function value() { sub(/^[^:]*:[ \t]*/, ""); return $0 }
-        FNR == 1 { flush() }
-        FILENAME ~ /\.sources$/ {
-            if ($0 ~ /^[ \t]*$/) { flush(); next }
-            key = tolower($1)
-            if (key == "types:") types = value()
-            else if (key == "uris:") uris = value()
-            else if (key == "suites:") suites = value()
-            else if (key == "enabled:") enabled = tolower(value())
-            next
-        }
-        !found && /^[ \t]*deb[ \t]/ {
-            line = $0; gsub(/\[[^]]*\]/, "", line); n = split(line, f, /[ \t]+/)
-            i = (f[1] == "") ? 2 : 1
-            if (f[i + 2] == suite) { print f[i + 1]; found = 1 }
-        }
-        END { flush() }' "${files[@]}" /dev/null | head -n 1) || mirror=
-    echo "${mirror:-http://deb.debian.org/debian}"
-}
-
 mount_root() {
     if ! mountpoint -q "$ROOT/proc"; then mount -t proc proc "$ROOT/proc"; fi
     if ! mountpoint -q "$ROOT/dev"; then
