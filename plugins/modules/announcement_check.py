@@ -13,8 +13,11 @@ description:
   - Asks an observer running FRR (an upstream's router, a route collector or a looking glass reachable over SSH
     with vtysh as the shell) for each of O(prefixes), and checks that its best path comes from O(origin_asn);
     and checks against the VRPs the RPKI holds (O(current_vrps)) that this origin is RPKI-valid.
+  - With O(current_aspas), also verifies the observer's best path against the ASPAs the RPKI holds
+    (draft-ietf-sidrops-aspa-verification, in O(aspa_direction)): a path our providers' ASPA data does not
+    explain (a leak, or a provider missing from our ASPA) is a problem.
   - Asks again every 2 seconds for up to O(wait) seconds while a check fails (BGP and the RPKI take a moment to
-    converge, and O(current_vrps) is read again each time), then fails naming every problem.
+    converge, and O(current_vrps) and O(current_aspas) are read again each time), then fails naming every problem.
   - Reads only.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
@@ -35,6 +38,18 @@ options:
     description: The VRPs the RPKI holds (a validator's JSON or CSV export).
     type: path
     required: true
+  current_aspas:
+    description:
+      - The ASPAs the RPKI holds (rpki-client's JSON, the file of O(current_vrps) when it is rpki-client's).
+      - Without it the paths are not verified.
+    type: path
+  aspa_direction:
+    description:
+      - How the observer received the route from its neighbour. V(upstream) from a customer or a lateral peer
+        (a route collector, a looking glass of a peer); V(downstream) from one of its providers.
+    type: str
+    choices: [upstream, downstream]
+    default: upstream
   platform:
     description: The observer's platform.
     type: str
@@ -70,11 +85,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 checks:
-  description: Per prefix whether the observer sees it from our origin (C(seen), C(origins) best first) and its RPKI state.
+  description:
+    - Per prefix whether the observer sees it from our origin (C(seen), C(origins) best first) and its RPKI state.
+    - With O(current_aspas), the best path (C(path)) and its ASPA state (C(aspa)).
   returned: always
   type: list
   elements: dict
-  sample: [{"prefix": "185.230.80.0/22", "origin": 64500, "seen": true, "origins": [64500], "rpki": "valid", "problems": []}]
+  sample: [{"prefix": "185.230.80.0/22", "origin": 64500, "seen": true, "origins": [64500], "rpki": "valid",
+            "path": "64510 64500", "aspa": "valid", "problems": []}]
 problems:
   description: Every problem found.
   returned: always
@@ -87,9 +105,10 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ansible_support import CLI_LOGIN_ARGSPEC, HOST_KEY_OPTIONS, cli_login, run
-from ..module_utils.compliance.announcement_check import check_announcement, observed_origins, show_command
+from ..module_utils.compliance.announcement_check import check_announcement, observed_paths, show_command
 from ..module_utils.drivers.registry import driver_for
 from ..module_utils.intent.model import parse_prefix
+from ..module_utils.rpki.aspa import read_aspas
 from ..module_utils.rpki.rov import RovIndex
 from ..module_utils.rpki.vrp import read_vrps
 
@@ -102,12 +121,15 @@ def verify(p, prefixes):
     with driver_for(p["platform"], "netmiko", host=p["host"], port=p["port"], **login) as observer:
         while True:
             rov = RovIndex(read_vrps(p["current_vrps"]))
+            aspas = read_aspas(p["current_aspas"]) if p["current_aspas"] else None
             checks = [
                 check_announcement(
                     prefix,
                     p["origin_asn"],
-                    observed_origins(observer.show(show_command(prefix)), prefix, p["host"]),
+                    observed_paths(observer.show(show_command(prefix)), prefix, p["host"]),
                     rov,
+                    aspas,
+                    p["aspa_direction"],
                 )
                 for prefix in prefixes
             ]
@@ -124,6 +146,8 @@ def main():
             "prefixes": {"type": "list", "elements": "str", "required": True},
             "origin_asn": {"type": "int", "required": True},
             "current_vrps": {"type": "path", "required": True},
+            "current_aspas": {"type": "path"},
+            "aspa_direction": {"type": "str", "choices": ["upstream", "downstream"], "default": "upstream"},
             "platform": {"type": "str", "choices": ["frr"], "default": "frr"},
             "host": {"type": "str", "required": True},
             "wait": {"type": "int", "default": 60},

@@ -10,10 +10,11 @@ import json
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.compliance.announcement_check import (
     check_announcement,
-    observed_origins,
+    observed_paths,
+    origin_of,
     show_command,
 )
-from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError
+from ansible_collections.routesec.bgp.plugins.module_utils.errors import SafetyError, TransportError
 from ansible_collections.routesec.bgp.plugins.module_utils.intent.model import (
     Device,
     DeviceIntent,
@@ -139,6 +140,10 @@ def frr_answer(prefix, *paths):
     )
 
 
+def observed_origins(answer, prefix, where):
+    return [origin_of(path) for path in observed_paths(answer, prefix, where)]
+
+
 def test_observed_origins_best_path_first():
     answer = frr_answer("185.230.72.0/22", ("64501 64500", False), ("64500", True))
     assert observed_origins(answer, NEW, "transit") == [64500, 64500]
@@ -152,12 +157,55 @@ def test_observed_origins_best_path_first():
 
 def test_the_verdict_on_an_announcement():
     rov = RovIndex([make_vrp("185.230.72.0/22", 22, 64500)])
-    assert check_announcement(NEW, 64500, [64500], rov)["problems"] == []
+    assert check_announcement(NEW, 64500, [[64500]], rov)["problems"] == []
     assert check_announcement(NEW, 64500, [], rov)["problems"] == ["185.230.72.0/22 is not in the observer's BGP table"]
-    assert check_announcement(NEW, 64500, [64999], rov)["problems"] == [
+    assert check_announcement(NEW, 64500, [[64999]], rov)["problems"] == [
         "185.230.72.0/22 is seen from AS64999, not AS64500"
     ]
-    stale = check_announcement(NEW, 64500, [64500], RovIndex([make_vrp("185.230.72.0/22", 22, 64999)]))
+    stale = check_announcement(NEW, 64500, [[64500]], RovIndex([make_vrp("185.230.72.0/22", 22, 64999)]))
     assert stale["problems"] == ["185.230.72.0/22 from AS64500 is RPKI invalid"] and stale["seen"]
-    missing = check_announcement(NEW, 64500, [64500], RovIndex([]))
+    missing = check_announcement(NEW, 64500, [[64500]], RovIndex([]))
     assert missing["rpki"] == "not-found"
+
+
+def test_observed_paths_from_the_segments_or_the_text():
+    segments = {
+        "prefix": "185.230.72.0/22",
+        "paths": [
+            {
+                "aspath": {
+                    "string": "(65001) 64510 {64520,64521}",
+                    "segments": [
+                        {"type": "as-confed-sequence", "list": [65001]},
+                        {"type": "as-sequence", "list": [64510]},
+                        {"type": "as-set", "list": [64521, 64520]},
+                    ],
+                },
+                "bestpath": {"overall": True},
+            }
+        ],
+    }
+    assert observed_paths(json.dumps(segments), NEW, "x") == [[64510, frozenset({64520, 64521})]]
+    text = frr_answer("185.230.72.0/22", ("64510 64510 {64520,64521}", True))
+    assert observed_paths(text, NEW, "x") == [[64510, 64510, frozenset({64520, 64521})]]
+    with pytest.raises(TransportError, match="holds 'x64510', not an AS number"):
+        observed_paths(frr_answer("185.230.72.0/22", ("x64510", True)), NEW, "transit")
+
+
+def test_the_aspa_state_of_the_path_the_observer_sees():
+    rov = RovIndex([make_vrp("185.230.72.0/22", 22, 64500)])
+    aspas = {64500: frozenset({64510}), 64510: frozenset({64520})}
+    through_provider = check_announcement(NEW, 64500, [[64520, 64510, 64500]], rov, aspas)
+    assert (through_provider["aspa"], through_provider["path"], through_provider["problems"]) == (
+        "valid",
+        "64520 64510 64500",
+        [],
+    )
+    leaked = check_announcement(NEW, 64500, [[64520, 64999, 64500]], rov, aspas)
+    assert leaked["aspa"] == "invalid"
+    assert leaked["problems"] == ["185.230.72.0/22 through 64520 64999 64500 is ASPA invalid (upstream verification)"]
+    # received from a provider: unknown while 64520 attests nothing, a valley once it names its own provider only
+    assert check_announcement(NEW, 64500, [[64520, 64999, 64500]], rov, aspas, "downstream")["aspa"] == "unknown"
+    aspas[64520] = frozenset({64530})
+    assert check_announcement(NEW, 64500, [[64520, 64999, 64500]], rov, aspas, "downstream")["aspa"] == "invalid"
+    assert "aspa" not in check_announcement(NEW, 64500, [[64500]], rov)  # no ASPA set given: not checked
