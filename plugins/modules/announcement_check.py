@@ -14,8 +14,8 @@ description:
     with vtysh as the shell) for each of O(prefixes), and checks that its best path comes from O(origin_asn);
     and checks against the VRPs the RPKI holds (O(current_vrps)) that this origin is RPKI-valid.
   - With O(current_aspas), also verifies the observer's best path against the ASPAs the RPKI holds
-    (draft-ietf-sidrops-aspa-verification, in O(aspa_direction)): a path our providers' ASPA data does not
-    explain (a leak, or a provider missing from our ASPA) is a problem.
+    (draft-ietf-sidrops-aspa-verification, in O(aspa_direction)); a path the ASPA data does not explain
+    (a leak, or a provider missing from our ASPA) is a problem.
   - Asks again every 2 seconds for up to O(wait) seconds while a check fails (BGP and the RPKI take a moment to
     converge, and O(current_vrps) and O(current_aspas) are read again each time), then fails naming every problem.
   - Reads only.

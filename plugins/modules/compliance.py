@@ -24,6 +24,10 @@ description:
     (C(session-policy-missing)), route-maps, lists or neighbour lines that differ (C(session-policy-drift)), a
     session without a maximum-prefix (C(max-prefix-missing)) or without the BGP role NetBox implies
     (C(role-missing)).
+  - With O(current_aspas), checks the ASPAs the RPKI holds for our ASes against the providers NetBox gives them
+    (the transit sessions and C(routesec_aspa_providers), as R(routesec.bgp.aspa_plan,ansible_collections.routesec.bgp.aspa_plan_module)
+    reads them) - an AS without ASPA (C(aspa-missing)), a provider the ASPA leaves out (C(aspa-provider-missing)),
+    a provider NetBox no longer has (C(aspa-provider-stale)).
   - Writes the report as JSON, JUnit XML and a self-contained HTML page to O(output_dir), and fails when more
     than O(max_findings) findings are at or above O(fail_at).
   - Reads only, and writes only its report files; in check mode it writes nothing and returns the findings.
@@ -37,6 +41,11 @@ options:
     description: The VRPs the RPKI holds now (a validator's JSON or CSV export).
     type: path
     required: true
+  current_aspas:
+    description:
+      - The ASPAs the RPKI holds now (rpki-client's JSON, the file of O(current_vrps) when it is rpki-client's).
+      - Without it the ASPAs are not checked.
+    type: path
   irr_host:
     description: The IRR whois server (IRRd).
     type: str
@@ -138,6 +147,7 @@ def main():
     argument_spec = dict(
         NETBOX_ARGSPEC,
         current_vrps={"type": "path", "required": True},
+        current_aspas={"type": "path"},
         irr_host={"type": "str", "required": True},
         irr_port={"type": "int", "default": 43},
         sources={"type": "list", "elements": "str"},
@@ -162,6 +172,7 @@ def main():
         p["platform_map"],
         p["wide_max_length"],
         run(module, PolicyOptions.from_settings, p["session_policy"]),
+        p["current_aspas"],
     )
     report = run(module, build_report, snapshot.records, settings)
     data = report.to_dict()

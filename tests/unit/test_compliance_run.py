@@ -87,3 +87,14 @@ def test_bad_records_are_refused_naming_the_field(settings):
     bad["prefixes"][1]["custom_fields"]["routesec_origin_asn"] = {"id": 9, "asn": 64999}
     with pytest.raises(DataError, match=r"AS64999 is not one of our ASNs"):
         build_report(bad, settings)
+
+
+def test_the_published_aspa_is_checked_against_netboxs_providers(settings, tmp_path):
+    netbox = records()
+    netbox["asns"][0]["custom_fields"] = {"routesec_aspa_providers": "AS64510, AS64520"}
+    aspas = tmp_path / "aspas.json"
+    aspas.write_text(json.dumps({"roas": [], "aspas": [{"customer_asid": 64500, "providers": [64510, 64530]}]}))
+    assert not [f for f in build_report(netbox, settings).findings if f.check.startswith("aspa")]  # not asked for
+    settings.current_aspas = str(aspas)
+    checked = [(f.check, f.subject) for f in build_report(netbox, settings).findings if f.check.startswith("aspa")]
+    assert checked == [("aspa-provider-missing", "AS64500 AS64520"), ("aspa-provider-stale", "AS64500 AS64530")]

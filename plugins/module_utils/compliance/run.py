@@ -5,7 +5,7 @@
 
 What NetBox says is ours (``intent.build.Holdings``) is derived once and shared by the
 router, RPKI and IRR parts. The routers' state comes in already read (the
-``router_state`` results by device name); the VRPs from a file; the registry is
+``router_state`` results by device name); the VRPs and ASPAs from files; the registry is
 asked over whois. ``build_report`` returns the Report, ``write`` its JSON,
 JUnit XML and HTML files.
 """
@@ -22,9 +22,12 @@ from ..irr.registries import RegistryAccess
 from ..irr.route_objects import existing_route_objects, plan_from_netbox
 from ..netbox.reader import PLUGIN_QUERIES, QUERIES
 from ..policy.options import PolicyOptions
+from ..rpki.aspa import read_aspas
+from ..rpki.aspa_intent import aspa_intent
 from ..rpki.roa_plan import RoaPolicy, roa_intent
 from ..rpki.rov_intent import rtr_caches
 from ..rpki.vrp import read_vrps
+from .aspa_checks import aspa_findings
 from .checks import (
     irr_findings,
     no_rtr_cache,
@@ -54,6 +57,7 @@ class ComplianceRun:
     platform_map: dict = field(default_factory=dict)
     wide_max_length: bool = False
     session_policy: PolicyOptions = field(default_factory=PolicyOptions)  # what the session policy would deploy
+    current_aspas: str | None = None  # the validator's ASPAs (rpki-client JSON); None: ASPAs are not checked
 
 
 def build_report(records: dict, run: ComplianceRun, now: datetime | None = None) -> Report:
@@ -73,6 +77,8 @@ def build_report(records: dict, run: ComplianceRun, now: datetime | None = None)
     report.findings = rpki + irr + routers + ([] if caches else [no_rtr_cache()])
     if not run.wide_max_length:
         report.findings += wide_max_length_findings(roas)
+    if run.current_aspas:
+        report.findings += aspa_findings(aspa_intent(records).aspas, read_aspas(run.current_aspas))
     report.prefixes = len(roas)
     return report
 

@@ -25,12 +25,15 @@ CF_MAX_PREFIX_V6 = "routesec_max_prefix_v6"
 CF_MAX_PREFIX_ACTION = "routesec_max_prefix_action"
 CF_BGP_ROLE = "routesec_bgp_role"
 CF_BLACKHOLE = "routesec_blackhole"
+CF_ASPA_PROVIDERS = "routesec_aspa_providers"
 
 # A BGP session's relationship: who the neighbour is to us (customer: we are its provider; transit: it is ours)
 RELATIONSHIPS = ("customer", "peer", "transit", "route_server", "internal")
 # Our RFC 9234 BGP role on a session, as the relationship implies it ("off": no role on this session)
 BGP_ROLES = ("provider", "customer", "peer", "rs-client", "off")
 MAX_PREFIX_ACTIONS = ("warning", "teardown")
+# routesec_aspa_providers: AS numbers separated by commas ("AS64496, AS65010"; "AS0": no provider)
+ASPA_PROVIDERS_PATTERN = r"^ *(AS)?[0-9]+( *, *(AS)?[0-9]+)* *$"
 SESSION_OBJECT = "netbox_bgp.bgpsession"  # the netbox-bgp plugin's session, where these fields live
 
 # A validator's RPKI-to-router service: a NetBox service of this name (TCP, its port and IP
@@ -109,6 +112,18 @@ CUSTOM_FIELDS = (
         "object_types": ["dcim.device"],
         "description": "routesec: customer and peer ASes whose announcements this router filters from the IRR",
         "required": False,
+    },
+    {
+        # Text, not objects: AS0 ("no provider") is no NetBox ASN (NetBox's start at 1), and a provider need not
+        # be recorded in NetBox to be named here.
+        "name": CF_ASPA_PROVIDERS,
+        "label": "ASPA providers",
+        "type": "text",
+        "object_types": ["ipam.asn"],
+        "description": "routesec: on our ASN, its providers no transit session names (AS64496, AS65010), "
+        "or AS0 for none",
+        "required": False,
+        "validation_regex": ASPA_PROVIDERS_PATTERN,
     },
 )
 

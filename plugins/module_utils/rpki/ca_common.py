@@ -118,8 +118,9 @@ class JsonApi:
             raise CaError("answered with an empty body where the API document shows JSON", where)
         return answer.data
 
-    def send(self, method, path, body, added=(), removed=()):
-        """Send one change; ``added``/``removed`` (ROA texts) name what it carries, for the error."""
+    def send(self, method, path, body, added=(), removed=(), objects="ROAs"):
+        """Send one change; ``added``/``removed`` (ROA texts, or texts of the CA's ``objects``) name what it
+        carries, for the error."""
         where = self.where(method, path)
         everything = tuple(added) + tuple(removed)
         answer, failure = self._attempt(method, path, body)
@@ -138,7 +139,7 @@ class JsonApi:
         else:
             reason = "%s; the change was sent, whether it was applied is unknown" % failure
         raise submit_error(
-            self.scrub(reason + ": read the CA's ROAs back before trying again"), where, unknown=everything
+            self.scrub(reason + ": read the CA's %s back before trying again" % objects), where, unknown=everything
         )
 
     def _attempt(self, method, path, body):
@@ -239,12 +240,13 @@ def to_vrp(api, prefix, max_length, asn, label, where):
     raise CaError(api.scrub(problem), where)
 
 
-def expect_list(data, where, key=None):
-    """``data`` (or ``data[key]``) as a list of objects; CaError naming the call otherwise."""
+def expect_list(data, where, key=None, objects="ROAs"):
+    """``data`` (or ``data[key]``) as a list of objects (``objects`` for the error); CaError naming the call
+    otherwise."""
     if key is not None:
         data = data.get(key) if isinstance(data, dict) else None
     if not isinstance(data, list):
-        raise CaError("answered with %s where the API document shows a list of ROAs" % _kind(data), where)
+        raise CaError("answered with %s where the API document shows a list of %s" % (_kind(data), objects), where)
     for index, item in enumerate(data):
         if not isinstance(item, dict):
             raise CaError("entry %d is %s, not an object" % (index, _kind(item)), where)

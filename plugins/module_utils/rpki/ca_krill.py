@@ -15,13 +15,18 @@ Written from the Krill documentation ("Using the CLI or API", ``krillc roas``):
   additions): one delta, applied as a whole or refused as a whole (an error
   with label ``ca-roa-delta-error`` lists duplicates, unknowns, ROAs not held
   and invalid lengths). Success is an empty answer.
+
+Its ASPA definitions (``/api/v1/cas/<ca>/aspas``, "Manage ASPA Objects") are read and updated through the same
+API and token: ``current_aspas`` and ``submit_aspas``, in Krill's JSON of ``ca_krill_aspa``.
 """
 
 from __future__ import annotations
 
 import re
 
+from .aspa_plan import AspaPlan, Published
 from .ca_common import DEFAULT_TIMEOUT, CaError, JsonApi, expect_list, roa_text, run_steps, to_vrp
+from .ca_krill_aspa import WHAT, change_texts, read_definitions, update_body
 
 _HANDLE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -34,6 +39,7 @@ class KrillCa:
             raise CaError("CA handle %r is not letters, digits, dashes and underscores" % (handle,), "Krill")
         self.name = "Krill CA '%s'" % handle
         self.path = "/api/v1/cas/%s/routes" % handle
+        self.aspa_path = "/api/v1/cas/%s/aspas" % handle
         self.comment = comment
         self.api = JsonApi(self.name, base_url, "Authorization", token, timeout, header_format="Bearer %s")
 
@@ -70,6 +76,22 @@ class KrillCa:
             self.api.send("POST", self.path, body, added, removed)
 
         return run_steps(self.api.where("POST", self.path), [(added, removed, update)])
+
+    def current_aspas(self) -> Published:
+        """The CA's ASPA definitions."""
+        return read_definitions(self.api, self.aspa_path)
+
+    def submit_aspas(self, plan: AspaPlan) -> list:
+        """Send ``plan`` as one update; the ASPA texts applied (none if nothing to do)."""
+        if not plan.changed:
+            return []
+        body = update_body(plan)
+        written, removed = change_texts(plan)
+
+        def update():
+            self.api.send("POST", self.aspa_path, body, written, removed, objects=WHAT)
+
+        return run_steps(self.api.where("POST", self.aspa_path), [(written, removed, update)])
 
     @staticmethod
     def _roa(roa, comment=None):
