@@ -21,6 +21,14 @@ description:
     P(routesec.bgp.roa_plan#module) refuses.
   - A filter of O(slurm_filters) that matches one of our ROAs is a warning, not an error; the ROA is still
     asserted, since a validator applies the filters first and then adds the assertions (RFC 8416 section 4).
+  - "ASPA (the C(aspa) setting of O(settings)): left out, ASPA is validated and served where the tool serves
+    ASPA that routers read: rpki-client writes it into its output, Routinator gets C(enable-aspa = true).
+    C(aspa=false) renders rpki-client's C(-A) (rpki-client 8.3 and later), Routinator's
+    C(enable-aspa = false) and StayRTR's C(-protocol 1). C(aspa=true) is refused for FORT 1.6 (it validates no
+    ASPA and serves RTR versions 0 and 1 only) and for StayRTR (0.6 serves no ASPA and no RTR version 2; 0.5 sends
+    a pre-standard ASPA PDU, draft-ietf-sidrops-8210bis-10, that BIRD 2.16 and later misread)."
+  - The SLURM file is RFC 8416's version 1. No validator here applies the ASPA filters and assertions of
+    draft-ietf-sidrops-aspa-slurm (SLURM version 2), so none are written.
   - Reads only.
 author: routesec maintainers (@routesec)
 extends_documentation_fragment:
@@ -37,7 +45,8 @@ options:
     description:
       - "C(tals) (names from afrinic, apnic, arin, lacnic, ripe), C(tal_dir), C(cache_dir), C(output_dir),
         C(slurm), C(rtr) and C(http) (each C(address) and C(port)), C(offline), C(vrp_cache),
-        C(selected_tal_dir), C(check_time); paths absolute."
+        C(selected_tal_dir), C(check_time), C(aspa) (true or false; left out: on where the tool serves ASPA);
+        paths absolute."
     type: dict
     required: true
   config_path:
@@ -64,6 +73,16 @@ EXAMPLES = r"""
       slurm: /etc/stayrtr/slurm.json
       rtr: {address: 192.0.2.10, port: 3323}
   register: validator
+
+- name: Routinator serving ROAs and ASPAs (RTR version 2) to the routers
+  routesec.bgp.validator_config:
+    tool: routinator
+    config_path: /etc/routinator/routinator.conf
+    settings:
+      tals: [ripe, arin]
+      cache_dir: /var/lib/routinator/rpki-cache
+      rtr: {address: 192.0.2.10, port: 3323}
+      aspa: true
 """
 
 RETURN = r"""

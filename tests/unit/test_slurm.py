@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 """SLURM (RFC 8416): documents from plain data, refusals naming the field, and ``apply_slurm`` checked
-against StayRTR applying the same file to the same VRPs on loopback."""
+against StayRTR applying the same file to the same VRPs on loopback. ASPA filters and assertions
+(draft-ietf-sidrops-aspa-slurm-04, SLURM version 2): read, written and applied to ASPA sets here; against StayRTR
+0.5 serving them over RTR in test_validator_aspa.py."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.slurm import (
     apply_slurm,
+    apply_slurm_aspas,
     build_slurm,
     make_slurm,
     parse_slurm,
@@ -176,7 +179,7 @@ def test_identical_prefix_with_other_max_length_or_non_contradicting_filter_is_a
     [
         ("{", None, "not JSON"),
         ([], None, "expected a JSON object"),
-        ({"slurmVersion": 2}, "slurmVersion", "is not 1"),
+        ({"slurmVersion": 3}, "slurmVersion", "is not 1 or 2"),
         ({"slurmVersion": 1, "validationOutputFilters": []}, "validationOutputFilters", "expected an object"),
         ({"slurmVersion": 1, "validationOutputFilters": {}}, "prefixFilters", "expected a list"),
         (
@@ -484,3 +487,127 @@ def test_stayrtr_serves_the_rfc_8416_example_as_apply_slurm_does(tmp_path):
     served = served_with_slurm(cache, slurm_file)
     assert ("198.51.100.0/24", 24, 64496) in served
     assert served == set(triples(apply_slurm(read_slurm(slurm_file), RFC_VRPS)))
+
+
+# draft-ietf-sidrops-aspa-slurm-04 section 3.5's shape: RFC 8416's example with an ASPA filter and assertion
+ASPA_EXAMPLE = {
+    "slurmVersion": 2,
+    "validationOutputFilters": {
+        **RFC_8416_EXAMPLE["validationOutputFilters"],
+        "aspaFilters": [{"customerAsn": 64496, "comment": "ASPAs of customer AS64496"}],
+    },
+    "locallyAddedAssertions": {
+        **RFC_8416_EXAMPLE["locallyAddedAssertions"],
+        "aspaAssertions": [{"customerAsn": 64496, "providerAsns": [64497, 64498], "comment": "our providers"}],
+    },
+}
+
+
+def test_an_aspa_slurm_document_is_read_written_back_and_applied_filters_first():
+    slurm = parse_slurm(json.dumps(ASPA_EXAMPLE))
+    written = slurm.to_dict()  # written back as read (RFC 8416's example prefix 2001:DB8::/32 in lower case)
+    assert written["slurmVersion"] == 2
+    assert written["validationOutputFilters"] == ASPA_EXAMPLE["validationOutputFilters"]
+    assert written["locallyAddedAssertions"]["aspaAssertions"] == [
+        {"customerAsn": 64496, "providerAsns": [64497, 64498], "comment": "our providers"}
+    ]
+    assert slurm.overlaps[-1] == (
+        "SLURM aspaAssertions[0] 64496: aspaFilters[0] 64496 matches it too; filters apply first, so the assertion "
+        "stands (draft-ietf-sidrops-aspa-slurm-04 and RFC 8416 section 4)"
+    )
+    aspas = {64496: frozenset({64510}), 64499: frozenset({64511})}
+    # the filter removes AS64496's ASPA, the assertion gives it its providers back: a replacement
+    assert apply_slurm_aspas(slurm, aspas) == {64496: frozenset({64497, 64498}), 64499: frozenset({64511})}
+    assert aspas == {64496: frozenset({64510}), 64499: frozenset({64511})}  # left as it was
+    # the prefix part applies to VRPs as before
+    assert triples(apply_slurm(slurm, RFC_VRPS)) == triples(apply_slurm(parse_slurm(RFC_8416_EXAMPLE), RFC_VRPS))
+
+
+def test_an_aspa_assertion_adds_providers_and_is_no_implicit_filter():
+    slurm = make_slurm(
+        aspa_filters=[{"customerAsn": "AS64501"}],
+        aspa_assertions=[
+            {"customerAsn": 64500, "providerAsns": [64512, "AS64511"]},  # plain data: any order, "AS" text
+            {"customerAsn": 64502, "providerAsns": [0]},  # an AS0 ASPA: no provider
+        ],
+    )
+    aspas = {64500: frozenset({64510}), 64501: frozenset({64510}), 64502: frozenset({64513})}
+    assert apply_slurm_aspas(slurm.to_dict(), aspas) == {
+        64500: frozenset({64510, 64511, 64512}),
+        64502: frozenset({64513}),
+    }
+    assert slurm.to_dict()["locallyAddedAssertions"]["aspaAssertions"][0] == {
+        "customerAsn": 64500,
+        "providerAsns": [64511, 64512],
+    }
+
+
+def test_a_document_is_slurm_version_2_only_when_it_holds_an_aspa_entry():
+    assert build_slurm(FILTERS, ASSERTIONS)["slurmVersion"] == 1
+    assert "aspaFilters" not in build_slurm(FILTERS, ASSERTIONS)["validationOutputFilters"]
+    document = build_slurm(aspa_filters=[{"customerAsn": 64500}])
+    assert document["slurmVersion"] == 2
+    assert document["locallyAddedAssertions"] == {"prefixAssertions": [], "bgpsecAssertions": [], "aspaAssertions": []}
+    empty_version_2 = dict(ASPA_EXAMPLE, validationOutputFilters=dict(ASPA_EXAMPLE["validationOutputFilters"]))
+    empty_version_2["validationOutputFilters"]["aspaFilters"] = []
+    assert parse_slurm(empty_version_2).to_dict()["slurmVersion"] == 2
+
+
+def aspa_document(filters=(), assertions=(), version=2):
+    document = json.loads(document_with())
+    document["slurmVersion"] = version
+    document["validationOutputFilters"]["aspaFilters"] = list(filters)
+    document["locallyAddedAssertions"]["aspaAssertions"] = list(assertions)
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    "document, where, field, message",
+    [
+        (aspa_document([{"comment": "x"}]), "aspaFilters[0]", "customerAsn", "needs a customerAsn"),
+        (aspa_document([{"customerAsn": 0}]), "aspaFilters[0] 0", "customerAsn", "AS0 is no ASPA's customer"),
+        (aspa_document([{"customerAsn": "AS1"}]), "aspaFilters[0] AS1", "customerAsn", "not a JSON integer"),
+        (aspa_document([{"customerAsn": 1, "afi": "ipv4"}]), "aspaFilters[0] 1", "afi", "unknown key"),
+        (aspa_document([{"customerAsn": 1}, {"customerAsn": 1}]), "aspaFilters[1] 1", "customerAsn", "duplicate of"),
+        (aspa_document([], [{"customerAsn": 1}]), "aspaAssertions[0] 1", "providerAsns", "non-empty list"),
+        (aspa_document([], [{"customerAsn": 1, "providerAsns": []}]), "aspaAssertions[0] 1", "providerAsns", "[0]"),
+        (
+            aspa_document([], [{"customerAsn": 1, "providerAsns": [3, 2]}]),
+            "aspaAssertions[0] 1",
+            "providerAsns",
+            "not in ascending order",
+        ),
+        (
+            aspa_document([], [{"customerAsn": 1, "providerAsns": [1, 2]}]),
+            "aspaAssertions[0] 1",
+            "providerAsns",
+            "holds the customer AS1",
+        ),
+        (
+            aspa_document([], [{"customerAsn": 1, "providerAsns": [2, 2]}]),
+            "aspaAssertions[0] 1",
+            "providerAsns",
+            "lists AS2 more than once",
+        ),
+        (
+            aspa_document([], [{"customerAsn": 1, "providerAsns": [2.0]}]),
+            "aspaAssertions[0] 1",
+            "providerAsns",
+            "not an AS number",
+        ),
+        (
+            aspa_document([], [{"customerAsn": 1, "providerAsns": [2]}, {"customerAsn": 1, "providerAsns": [3]}]),
+            "aspaAssertions[1] 1",
+            "customerAsn",
+            "duplicate of aspaAssertions[0]",
+        ),
+        (aspa_document(version=1), "validationOutputFilters", "aspaFilters", "unknown key"),
+        (document_with(version=2), "validationOutputFilters", "aspaFilters", "expected a list (slurmVersion 2 holds"),
+    ],
+)
+def test_bad_aspa_entries_are_refused_naming_entry_and_field(document, where, field, message):
+    with pytest.raises(DataError) as caught:
+        parse_slurm(document)
+    assert where in str(caught.value.obj)
+    assert caught.value.field == field
+    assert message in caught.value.reason

@@ -44,6 +44,7 @@ ROUTINATOR_OPTIONS = {
     "stale",
     "disable-rsync",
     "disable-rrdp",
+    "enable-aspa",
     "refresh",
     "retry",
     "expire",
@@ -114,13 +115,14 @@ def test_routinator_config_is_toml_with_documented_names():
         "repository-dir": "/var/cache/rpki",
         "no-rir-tals": True,
         "tals": list(KNOWN_TALS),
+        "enable-aspa": True,  # on unless aspa: false (test_validator_aspa.py)
         "exceptions": ['/etc/rpki/we "quote".json'],
         "rtr-listen": ["[::1]:3323"],
         "http-listen": ["127.0.0.1:8323"],
         "disable-rsync": True,
         "disable-rrdp": True,
     }
-    assert set(tomllib.loads(routinator_config(settings()))) == {"repository-dir", "no-rir-tals", "tals"}
+    assert set(tomllib.loads(routinator_config(settings()))) == {"repository-dir", "no-rir-tals", "tals", "enable-aspa"}
 
 
 def test_stayrtr_argv():

@@ -16,6 +16,18 @@ assertion that a filter of the same document matches is therefore kept, and
 reported in ``Slurm.overlaps``. BGPsec filters and assertions (router keys)
 are checked as RFC 8416 3.3.2 and 3.4.2 say and written back unchanged; they
 do not touch VRPs, so ``apply_slurm`` leaves them to the validator.
+
+ASPA filters and assertions follow draft-ietf-sidrops-aspa-slurm-04, which
+makes a document "slurmVersion": 2 with a third member in each section:
+``aspaFilters`` (``customerAsn``, ``comment``) and ``aspaAssertions``
+(``customerAsn``, ``providerAsns``, ``comment``). A filter removes every ASPA
+of its customer AS; an assertion adds its providers to its customer's set and
+is no implicit filter (to replace a customer's providers, filter it and assert
+them). The providers are distinct, in ascending order, and never the customer.
+``make_slurm`` writes version 2 only when it holds an ASPA entry, so a document
+without one stays RFC 8416's version 1. ``apply_slurm_aspas`` applies a
+document to an ASPA set ({customer AS: frozenset of provider ASes}, as
+``aspa.py`` reads them).
 """
 
 from __future__ import annotations
@@ -32,7 +44,26 @@ from ..intent.model import parse_asn
 from .vrp import make_vrp
 
 SLURM_VERSION = 1
+ASPA_SLURM_VERSION = 2  # draft-ietf-sidrops-aspa-slurm-04 section 2
+ASPA_SLURM = "draft-ietf-sidrops-aspa-slurm-04"
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")  # RFC 4648 section 5, without trailing "="
+# the members of each section, by slurmVersion
+SECTIONS = {
+    SLURM_VERSION: {
+        "validationOutputFilters": ("prefixFilters", "bgpsecFilters"),
+        "locallyAddedAssertions": ("prefixAssertions", "bgpsecAssertions"),
+    },
+    ASPA_SLURM_VERSION: {
+        "validationOutputFilters": ("prefixFilters", "bgpsecFilters", "aspaFilters"),
+        "locallyAddedAssertions": ("prefixAssertions", "bgpsecAssertions", "aspaAssertions"),
+    },
+}
+
+
+def _with_comment(entry, comment):
+    if comment is not None:
+        entry["comment"] = comment
+    return entry
 
 
 @dataclass(frozen=True)
@@ -56,9 +87,7 @@ class PrefixFilter:
             entry["prefix"] = str(self.prefix)
         if self.asn is not None:
             entry["asn"] = self.asn
-        if self.comment is not None:
-            entry["comment"] = self.comment
-        return entry
+        return _with_comment(entry, self.comment)
 
 
 @dataclass(frozen=True)
@@ -73,9 +102,39 @@ class PrefixAssertion:
         entry = {"prefix": str(self.vrp.prefix), "asn": self.vrp.asn}
         if self.max_length is not None:
             entry["maxPrefixLength"] = self.max_length
-        if self.comment is not None:
-            entry["comment"] = self.comment
-        return entry
+        return _with_comment(entry, self.comment)
+
+
+@dataclass(frozen=True)
+class AspaFilter:
+    """Removes every ASPA whose customer AS is ``customer``."""
+
+    customer: int
+    comment: str | None = None
+
+    def matches(self, customer: int) -> bool:
+        return customer == self.customer
+
+    def to_dict(self):
+        return _with_comment({"customerAsn": self.customer}, self.comment)
+
+
+@dataclass(frozen=True)
+class AspaAssertion:
+    """Provider ASes of ``customer`` added by the operator: ``providers`` distinct, ascending, without the customer.
+
+    A provider list [0] (an AS0 ASPA) declares no provider."""
+
+    customer: int
+    providers: tuple
+    comment: str | None = None
+
+    def provider_set(self) -> frozenset:
+        """The providers as ``aspa.py`` holds them: AS 0, which has no influence on verification, left out."""
+        return frozenset(self.providers) - {0}
+
+    def to_dict(self):
+        return _with_comment({"customerAsn": self.customer, "providerAsns": list(self.providers)}, self.comment)
 
 
 @dataclass(frozen=True)
@@ -85,19 +144,23 @@ class Slurm:
     overlaps: tuple = ()  # warnings: an assertion that a filter matches (kept: filters apply first)
     bgpsec_filters: tuple = ()  # checked dicts, as the document gives them
     bgpsec_assertions: tuple = ()
+    aspa_filters: tuple = ()
+    aspa_assertions: tuple = ()
+    version: int = SLURM_VERSION  # ASPA_SLURM_VERSION whenever it holds an ASPA entry
 
     def to_dict(self):
-        return {
-            "slurmVersion": SLURM_VERSION,
-            "validationOutputFilters": {
-                "prefixFilters": [f.to_dict() for f in self.filters],
-                "bgpsecFilters": [dict(f) for f in self.bgpsec_filters],
-            },
-            "locallyAddedAssertions": {
-                "prefixAssertions": [a.to_dict() for a in self.assertions],
-                "bgpsecAssertions": [dict(a) for a in self.bgpsec_assertions],
-            },
+        filters = {
+            "prefixFilters": [f.to_dict() for f in self.filters],
+            "bgpsecFilters": [dict(f) for f in self.bgpsec_filters],
         }
+        assertions = {
+            "prefixAssertions": [a.to_dict() for a in self.assertions],
+            "bgpsecAssertions": [dict(a) for a in self.bgpsec_assertions],
+        }
+        if self.version == ASPA_SLURM_VERSION:
+            filters["aspaFilters"] = [f.to_dict() for f in self.aspa_filters]
+            assertions["aspaAssertions"] = [a.to_dict() for a in self.aspa_assertions]
+        return {"slurmVersion": self.version, "validationOutputFilters": filters, "locallyAddedAssertions": assertions}
 
     def to_json(self):
         return json.dumps(self.to_dict(), indent=2) + "\n"
@@ -148,16 +211,16 @@ def _comment(entry, where):
     return comment
 
 
-def _asn(value, where, strict=False):
+def _asn(value, where, strict=False, field="asn"):
     """An AS number 0..4294967295 (SLURM allows AS 0); booleans and fractions are refused, and in a
     document (``strict``) anything but a JSON integer (RFC 8416 3.3.1: ``"asn"`` is a number)."""
     if isinstance(value, (bool, float)):
-        raise DataError("%r is not an AS number" % (value,), where, "asn")
+        raise DataError("%r is not an AS number" % (value,), where, field)
     if strict and not isinstance(value, int):
-        raise DataError("%r is not a JSON integer (RFC 8416 writes an AS number as one)" % (value,), where, "asn")
+        raise DataError("%r is not a JSON integer (RFC 8416 writes an AS number as one)" % (value,), where, field)
     if str(value).strip().upper() in ("0", "AS0"):
         return 0
-    return parse_asn(value, where, "asn")
+    return parse_asn(value, where, field)
 
 
 def _prefix_filter(entry, where, strict):
@@ -187,6 +250,46 @@ def _prefix_assertion(entry, where, strict):
             raise
         raise DataError(exc.reason, exc.obj, "maxPrefixLength") from None
     return PrefixAssertion(vrp, length, _comment(entry, where))
+
+
+def _customer(entry, where, strict):
+    """The ``customerAsn`` of an ASPA filter or assertion: an AS number 1..4294967295 (AS 0 issues no ASPA)."""
+    if entry.get("customerAsn") is None:
+        raise DataError("an ASPA filter or assertion needs a customerAsn", where, "customerAsn")
+    customer = _asn(entry["customerAsn"], where, strict, "customerAsn")
+    if customer == 0:
+        raise DataError("AS0 is no ASPA's customer (RFC 7607)", where, "customerAsn")
+    return customer
+
+
+def _aspa_filter(entry, where, strict):
+    _keys(entry, ("customerAsn", "comment"), where)
+    return AspaFilter(_customer(entry, where, strict), _comment(entry, where))
+
+
+def _provider_list(entry, customer, where, strict):
+    """``providerAsns``: a non-empty list of distinct AS numbers without the customer, ascending in a document
+    (plain data is sorted); [0] is an AS0 ASPA, a customer declaring no provider."""
+    listed = entry.get("providerAsns")
+    if not isinstance(listed, (list, tuple)) or not listed:
+        raise DataError(
+            "expected a non-empty list of AS numbers ([0]: no provider), got %r" % (listed,), where, "providerAsns"
+        )
+    numbers = [_asn(value, where, strict, "providerAsns") for value in listed]
+    if customer in numbers:
+        raise DataError("holds the customer AS%d: an AS is not its own provider" % customer, where, "providerAsns")
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        raise DataError("lists AS%d more than once" % repeated[0], where, "providerAsns")
+    if strict and numbers != sorted(numbers):
+        raise DataError("%r is not in ascending order (%s)" % (listed, ASPA_SLURM), where, "providerAsns")
+    return tuple(sorted(numbers))
+
+
+def _aspa_assertion(entry, where, strict):
+    _keys(entry, ("customerAsn", "providerAsns", "comment"), where)
+    customer = _customer(entry, where, strict)
+    return AspaAssertion(customer, _provider_list(entry, customer, where, strict), _comment(entry, where))
 
 
 def _base64url(entry, field, where, octets=None):
@@ -236,71 +339,129 @@ def _bgpsec_entries(entries, kind, where):
 
 def _describe(entry):
     if isinstance(entry, dict):
-        return " ".join(str(entry[k]) for k in ("prefix", "asn") if entry.get(k) is not None)
+        return " ".join(str(entry[k]) for k in ("prefix", "asn", "customerAsn") if entry.get(k) is not None)
     return ""
 
 
-def make_slurm(filters=(), assertions=(), where="SLURM", strict=False):
+# each kind of filter or assertion: how an entry is checked, what makes two of them duplicates, and the field a
+# duplicate is reported on
+_KINDS = {
+    "prefixFilters": (_prefix_filter, lambda item: (item.prefix, item.asn), "prefix"),
+    "prefixAssertions": (_prefix_assertion, lambda item: item.vrp, "prefix"),
+    "aspaFilters": (_aspa_filter, lambda item: item.customer, "customerAsn"),
+    "aspaAssertions": (_aspa_assertion, lambda item: item.customer, "customerAsn"),
+}
+
+
+def _checked(entries, kind, where, strict):
+    """[(entry's name, checked item)] of the filters or assertions ``entries`` of ``kind``; a duplicate is refused
+    (for ASPA assertions: one provider list per customer, as an RTR cache sends one ASPA per customer AS)."""
+    check, key_of, field = _KINDS[kind]
+    checked, seen = [], {}
+    for index, entry in enumerate(_entries(entries, "%s %s" % (where, kind))):
+        name = ("%s %s[%d] %s" % (where, kind, index, _describe(entry))).rstrip()
+        item = check(entry, name, strict)
+        key = key_of(item)
+        if key in seen:
+            raise DataError("duplicate of %s[%d]" % (kind, seen[key]), name, field)
+        seen[key] = index
+        checked.append((name, item))
+    return checked
+
+
+def _overlaps(assertions, filters, kind, matched, rule):
+    """A warning for each (assertion, filter of ``kind``) pair where the filter matches what the assertion adds."""
+    return [
+        "%s: %s[%d] %s matches it too; filters apply first, so the assertion stands (%s)"
+        % (name, kind, number, _describe(item_filter.to_dict()), rule)
+        for name, assertion in assertions
+        for number, item_filter in enumerate(filters)
+        if item_filter.matches(matched(assertion))
+    ]
+
+
+def make_slurm(
+    filters=(), assertions=(), where: str = "SLURM", strict: bool = False, aspa_filters=(), aspa_assertions=()
+) -> Slurm:
     """A checked Slurm from plain lists of filter and assertion dicts; ``strict``: with the JSON types of a
-    SLURM document (``parse_slurm``), else an AS number may also be written ``"AS64500"``."""
-    checked_filters, seen_filters = [], {}
-    for index, entry in enumerate(_entries(filters, "%s prefixFilters" % where)):
-        name = ("%s prefixFilters[%d] %s" % (where, index, _describe(entry))).rstrip()
-        item = _prefix_filter(entry, name, strict)
-        key = (item.prefix, item.asn)
-        if key in seen_filters:
-            raise DataError("duplicate of prefixFilters[%d]" % seen_filters[key], name, "prefix")
-        seen_filters[key] = index
-        checked_filters.append(item)
-    checked, seen, overlaps = [], {}, []
-    for index, entry in enumerate(_entries(assertions, "%s prefixAssertions" % where)):
-        name = ("%s prefixAssertions[%d] %s" % (where, index, _describe(entry))).rstrip()
-        item = _prefix_assertion(entry, name, strict)
-        if item.vrp in seen:
-            raise DataError("duplicate of prefixAssertions[%d]" % seen[item.vrp], name, "prefix")
-        seen[item.vrp] = index
-        overlaps += [
-            "%s: prefixFilters[%d] %s matches it too; filters apply first, so the assertion stands"
-            " (RFC 8416 section 4)" % (name, number, _describe(prefix_filter.to_dict()))
-            for number, prefix_filter in enumerate(checked_filters)
-            if prefix_filter.matches(item.vrp)
-        ]
-        checked.append(item)
-    return Slurm(tuple(checked_filters), tuple(checked), tuple(overlaps))
+    SLURM document (``parse_slurm``), else an AS number may also be written ``"AS64500"`` and an ASPA
+    assertion's providers in any order. With an ASPA filter or assertion, the Slurm is version 2."""
+    prefix_filters = [item for _name, item in _checked(filters, "prefixFilters", where, strict)]
+    prefix_assertions = _checked(assertions, "prefixAssertions", where, strict)
+    customer_filters = [item for _name, item in _checked(aspa_filters, "aspaFilters", where, strict)]
+    customer_assertions = _checked(aspa_assertions, "aspaAssertions", where, strict)
+    overlaps = _overlaps(
+        prefix_assertions, prefix_filters, "prefixFilters", lambda a: a.vrp, "RFC 8416 section 4"
+    ) + _overlaps(
+        customer_assertions,
+        customer_filters,
+        "aspaFilters",
+        lambda a: a.customer,
+        ASPA_SLURM + " and RFC 8416 section 4",
+    )
+    return Slurm(
+        tuple(prefix_filters),
+        tuple(item for _name, item in prefix_assertions),
+        tuple(overlaps),
+        aspa_filters=tuple(customer_filters),
+        aspa_assertions=tuple(item for _name, item in customer_assertions),
+        version=ASPA_SLURM_VERSION if customer_filters or customer_assertions else SLURM_VERSION,
+    )
 
 
-def build_slurm(filters=(), assertions=(), where="SLURM"):
+def build_slurm(filters=(), assertions=(), where: str = "SLURM", aspa_filters=(), aspa_assertions=()) -> dict:
     """The SLURM document (a dict ready for ``json.dumps``) for plain filter and assertion lists."""
-    return make_slurm(filters, assertions, where).to_dict()
+    return make_slurm(filters, assertions, where, aspa_filters=aspa_filters, aspa_assertions=aspa_assertions).to_dict()
 
 
-def parse_slurm(document, where="SLURM"):
-    """A checked Slurm from a SLURM document: a dict, or its JSON text."""
-    if isinstance(document, (str, bytes)):
-        document = strict_json(document, where)
-    if not isinstance(document, dict):
-        raise DataError("expected a JSON object", where)
-    _keys(document, ("slurmVersion", "validationOutputFilters", "locallyAddedAssertions"), where)
+def _version(document, where):
     version = document.get("slurmVersion")
-    if isinstance(version, bool) or not isinstance(version, int) or version != SLURM_VERSION:
-        raise DataError("slurmVersion %r is not 1" % (version,), where, "slurmVersion")
-    sections = {}
-    for section, members in (
-        ("validationOutputFilters", ("prefixFilters", "bgpsecFilters")),
-        ("locallyAddedAssertions", ("prefixAssertions", "bgpsecAssertions")),
-    ):
+    if isinstance(version, bool) or not isinstance(version, int) or version not in SECTIONS:
+        raise DataError(
+            "slurmVersion %r is not 1 or 2 (2: with ASPA, %s)" % (version, ASPA_SLURM), where, "slurmVersion"
+        )
+    return version
+
+
+def _sections(document, version, where):
+    """{member: its list} of the document's two sections, each holding exactly the members of ``version``."""
+    lists = {}
+    for section, members in SECTIONS[version].items():
         body = document.get(section)
         if not isinstance(body, dict):
             raise DataError("expected an object with %s" % " and ".join(members), where, section)
         _keys(body, members, "%s %s" % (where, section))
         for member in members:
             if not isinstance(body.get(member), list):
-                raise DataError("expected a list", "%s %s" % (where, section), member)
-        sections[members[0]] = body[members[0]]
-        sections[members[1]] = _bgpsec_entries(body[members[1]], members[1], where)
-    slurm = make_slurm(sections["prefixFilters"], sections["prefixAssertions"], where, strict=True)
+                raise DataError(
+                    "expected a list (slurmVersion %d holds %s here)" % (version, ", ".join(members)),
+                    "%s %s" % (where, section),
+                    member,
+                )
+            lists[member] = body[member]
+    return lists
+
+
+def parse_slurm(document, where: str = "SLURM") -> Slurm:
+    """A checked Slurm from a SLURM document (version 1, or 2 with ASPA entries): a dict, or its JSON text."""
+    if isinstance(document, (str, bytes)):
+        document = strict_json(document, where)
+    if not isinstance(document, dict):
+        raise DataError("expected a JSON object", where)
+    _keys(document, ("slurmVersion", "validationOutputFilters", "locallyAddedAssertions"), where)
+    version = _version(document, where)
+    lists = _sections(document, version, where)
+    bgpsec = {kind: _bgpsec_entries(lists[kind], kind, where) for kind in ("bgpsecFilters", "bgpsecAssertions")}
+    slurm = make_slurm(
+        lists["prefixFilters"],
+        lists["prefixAssertions"],
+        where,
+        strict=True,
+        aspa_filters=lists.get("aspaFilters", ()),
+        aspa_assertions=lists.get("aspaAssertions", ()),
+    )
     return dataclasses.replace(
-        slurm, bgpsec_filters=sections["bgpsecFilters"], bgpsec_assertions=sections["bgpsecAssertions"]
+        slurm, bgpsec_filters=bgpsec["bgpsecFilters"], bgpsec_assertions=bgpsec["bgpsecAssertions"], version=version
     )
 
 
@@ -316,13 +477,16 @@ def read_slurm(path):
     return parse_slurm(text, "SLURM file %s" % path)
 
 
+def _as_slurm(slurm):
+    return slurm if isinstance(slurm, Slurm) else parse_slurm(slurm)
+
+
 def apply_slurm(slurm, vrps):
     """RFC 8416 section 4: the VRPs no filter matches, in their order, then the asserted VRPs not already there.
 
     ``slurm`` is a Slurm or a SLURM document (dict or JSON text).
     """
-    if not isinstance(slurm, Slurm):
-        slurm = parse_slurm(slurm)
+    slurm = _as_slurm(slurm)
     # each filter as (version, length, network bits, asn): a shift and a compare per VRP, not subnet_of
     tests = []
     for item in slurm.filters:
@@ -353,4 +517,17 @@ def apply_slurm(slurm, vrps):
         if assertion.vrp not in present:
             present.add(assertion.vrp)
             result.append(assertion.vrp)
+    return result
+
+
+def apply_slurm_aspas(slurm, aspas: dict) -> dict:
+    """draft-ietf-sidrops-aspa-slurm-04 on an ASPA set ({customer AS: frozenset of provider ASes}): the customers
+    an ASPA filter names lose their ASPAs, then each assertion's providers join its customer's set.
+
+    ``slurm`` is a Slurm or a SLURM document (dict or JSON text); ``aspas`` is left as it is."""
+    slurm = _as_slurm(slurm)
+    filtered = {item.customer for item in slurm.aspa_filters}
+    result = {customer: providers for customer, providers in aspas.items() if customer not in filtered}
+    for assertion in slurm.aspa_assertions:
+        result[assertion.customer] = result.get(assertion.customer, frozenset()) | assertion.provider_set()
     return result

@@ -15,9 +15,29 @@ One settings mapping drives every tool::
     offline: false                 # true: use the cache only, fetch nothing
     vrp_cache: /var/lib/rpki/json  # StayRTR: VRP JSON to serve (default: rpki-client's output_dir/json)
     selected_tal_dir: /etc/fort/tals   # FORT with several TALs: a directory holding only them
+    aspa: true                     # validate and serve ASPA (default: where the tool can; see below)
 
 ``rpki_client_argv``, ``fort_config``, ``routinator_config`` and ``stayrtr_argv``
 render them; every refusal is a DataError naming the setting.
+
+**ASPA.** Routers verify AS paths with the ASPAs a validator serves them, so
+``aspa`` left out means "on where the tool serves ASPA that routers read":
+
+* rpki-client (8.0 and later) validates ASPA objects and writes them into every
+  output that carries them (JSON ``aspas``, OpenBGPD ``aspa-set``, BIRD
+  ``ASPAS``); ``aspa: false`` renders ``-A``, which leaves them out (8.3 and
+  later: Debian 12's 8.2 refuses ``-A``).
+* Routinator processes ASPA objects and serves them over RTR version 2 only with
+  ``enable-aspa`` (0.13 and later; built in by default since 0.14.1), rendered
+  from ``aspa``: true unless ``aspa: false``.
+* FORT 1.6 validates no ASPA and serves RTR versions 0 and 1 only (ASPA arrives
+  with 1.7.0.experimental): ``aspa: true`` is refused, left out means off.
+* StayRTR serves no ASPA that routers read: 0.6 removed ASPA and RTR version 2
+  (``-protocol 2`` runs version 0), and 0.5 reads only rpki-client's 2023
+  ``provider_authorizations`` and sends the ASPA PDU of
+  draft-ietf-sidrops-8210bis-10, which BIRD 2.16 and later misread.
+  ``aspa: true`` is refused; ``aspa: false`` renders ``-protocol 1``, so that
+  no StayRTR version sends an ASPA PDU; left out keeps StayRTR's default.
 """
 
 from __future__ import annotations
@@ -44,7 +64,20 @@ _KEYS = (
     "vrp_cache",
     "selected_tal_dir",
     "check_time",
+    "aspa",
 )
+# what each tool answers to ``aspa: true`` when it cannot serve ASPA to routers
+NO_ASPA = {
+    "FORT": (
+        "1.6 validates no ASPA and serves RTR versions 0 and 1 only (ASPA arrives with 1.7.0.experimental);"
+        " serve ASPA with Routinator, or from rpki-client's output"
+    ),
+    "StayRTR": (
+        "serves no ASPA that routers read: 0.6 removed ASPA and RTR version 2 (-protocol 2 runs version 0), 0.5"
+        " sends the ASPA PDU of draft-ietf-sidrops-8210bis-10 (which BIRD 2.16 and later misread) and reads no"
+        " aspas member of rpki-client's JSON; serve ASPA with Routinator, or from rpki-client's output"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +103,10 @@ class Settings:
     vrp_cache: str | None
     selected_tal_dir: str | None
     check_time: bool
+    aspa: bool | None = None  # None: on where the tool serves ASPA that routers read
+
+    def aspa_off(self) -> bool:
+        return self.aspa is False
 
     def tal_files(self):
         return [posixpath.join(self.tal_dir, name + ".tal") for name in self.tals]
@@ -117,12 +154,14 @@ def _listener(data, key):
 
 def _flag(data, key, default):
     value = data.get(key, default)
+    if value is None and default is None:
+        return None
     if not isinstance(value, bool):
         raise DataError("expected true or false, got %r" % (value,), WHERE, key)
     return value
 
 
-def validator_settings(data):
+def validator_settings(data) -> Settings:
     """Checked Settings from a plain mapping (see the module documentation)."""
     if isinstance(data, Settings):
         return data
@@ -156,6 +195,7 @@ def validator_settings(data):
         vrp_cache=_path(data, "vrp_cache"),
         selected_tal_dir=_path(data, "selected_tal_dir"),
         check_time=_flag(data, "check_time", True),
+        aspa=_flag(data, "aspa", None),
     )
 
 
@@ -170,8 +210,14 @@ def _refuse(settings, key, tool, reason):
         raise DataError("%s %s" % (tool, reason), WHERE, key)
 
 
-def rpki_client_argv(data, program="rpki-client"):
-    """rpki-client's command line: one ``-t`` per chosen TAL, ``-d`` cache, ``-j`` JSON into output_dir.
+def _refuse_aspa(settings, tool):
+    if settings.aspa:
+        raise DataError("%s %s" % (tool, NO_ASPA[tool]), WHERE, "aspa")
+
+
+def rpki_client_argv(data, program: str = "rpki-client") -> list[str]:
+    """rpki-client's command line: one ``-t`` per chosen TAL, ``-d`` cache, ``-j`` JSON into output_dir, and
+    ``-A`` (no ASPA in the output) for ``aspa: false``.
 
     rpki-client reads no SLURM file and serves no RTR: give those to StayRTR, which serves its JSON.
     """
@@ -182,16 +228,19 @@ def rpki_client_argv(data, program="rpki-client"):
     argv = [program, "-j", "-d", _require(settings, "cache_dir", "rpki-client")]
     if settings.offline:
         argv.append("-n")
+    if settings.aspa_off():
+        argv.append("-A")
     for path in settings.tal_files():
         argv += ["-t", path]
     argv.append(_require(settings, "output_dir", "rpki-client"))
     return argv
 
 
-def fort_config(data):
+def fort_config(data) -> str:
     """FORT's JSON configuration file (``fort --configuration-file``): its text."""
     settings = validator_settings(data)
     _refuse(settings, "http", "FORT", "has no HTTP server")
+    _refuse_aspa(settings, "FORT")
     if len(settings.tals) == 1:
         tal = settings.tal_files()[0]
     elif settings.selected_tal_dir is not None:
@@ -225,6 +274,7 @@ ROUTINATOR_TEMPLATE = """\
 repository-dir = {{ q(cache_dir) }}
 no-rir-tals = true
 tals = [{{ tals | map('tojson') | join(', ') }}]
+enable-aspa = {{ 'false' if aspa_off else 'true' }}
 {% if slurm %}
 exceptions = [{{ q(slurm) }}]
 {% endif %}
@@ -246,8 +296,9 @@ def _toml_string(value):
     return json.dumps(str(value))
 
 
-def routinator_config(data):
-    """Routinator's TOML configuration file: its text. TALs are Routinator's bundled ones, by name."""
+def routinator_config(data) -> str:
+    """Routinator's TOML configuration file: its text. TALs are Routinator's bundled ones, by name; ASPA is
+    processed and served (``enable-aspa``) unless ``aspa: false``."""
     settings = validator_settings(data)
     return render(
         ROUTINATOR_TEMPLATE,
@@ -258,15 +309,18 @@ def routinator_config(data):
         rtr=settings.rtr.text() if settings.rtr else None,
         http=settings.http.text() if settings.http else None,
         offline=settings.offline,
+        aspa_off=settings.aspa_off(),
     )
 
 
-def stayrtr_argv(data, program="stayrtr"):
+def stayrtr_argv(data, program: str = "stayrtr") -> list[str]:
     """StayRTR's command line: serve a validator's VRP JSON (``-cache``) over RTR (``-bind``), with ``-slurm``.
 
-    ``vrp_cache`` defaults to rpki-client's ``output_dir/json``; ``http`` is the export/metrics listener.
+    ``vrp_cache`` defaults to rpki-client's ``output_dir/json``; ``http`` is the export/metrics listener;
+    ``aspa: false`` renders ``-protocol 1`` (no version sends an ASPA PDU), ``aspa: true`` is refused.
     """
     settings = validator_settings(data)
+    _refuse_aspa(settings, "StayRTR")
     cache = settings.vrp_cache
     if cache is None:
         if settings.output_dir is None:
@@ -279,4 +333,6 @@ def stayrtr_argv(data, program="stayrtr"):
     argv += ["-metrics.addr", settings.http.text() if settings.http else ""]
     if not settings.check_time:
         argv.append("-checktime=false")
+    if settings.aspa_off():
+        argv += ["-protocol", "1"]
     return argv
