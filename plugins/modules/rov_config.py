@@ -33,6 +33,15 @@ options:
   not_found_local_pref:
     description: Local preference for routes whose origin no ROA covers (not-found). Default, unchanged.
     type: int
+  aspa:
+    description:
+      - Also the ASPA table for the session policy's ASPA path verification, where a platform keeps one - on BIRD
+        (2.16 or later) the table C(routesec_aspa), fed by every RTR session (RTR version 2), and the function
+        C(routesec_aspa_state()) that R(routesec.bgp.session_policy,ansible_collections.routesec.bgp.session_policy_module)
+        calls with C(aspa=true). OpenBGPD 8 takes the ASPAs of its C(rtr) sessions without it. A BIRD before 2.16
+        refuses the configuration.
+    type: bool
+    default: false
   platform_map:
     description: Maps NetBox platform slugs to routesec platforms when they differ.
     type: dict
@@ -79,12 +88,13 @@ def main():
         NETBOX_ARGSPEC,
         reject_invalid={"type": "bool", "default": True},
         not_found_local_pref={"type": "int"},
+        aspa={"type": "bool", "default": False},
         platform_map={"type": "dict", "default": {}},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     records = netbox_records(module, KINDS)
-    policy = run(module, RovPolicy, p["reject_invalid"], p["not_found_local_pref"])
+    policy = run(module, RovPolicy, p["reject_invalid"], p["not_found_local_pref"], p["aspa"])
     configs, caches = run(module, rov_configs, records, policy, p["platform_map"])
     module.exit_json(changed=False, devices=configs, caches=[c.__dict__ for c in caches])
 

@@ -141,6 +141,27 @@ options:
     description: RFC 9234 strict mode - no session with a neighbour that announces no role.
     type: bool
     default: false
+  aspa:
+    description:
+      - ASPA path verification (draft-ietf-sidrops-aspa-verification-28) - an ASPA-invalid path is rejected; routes
+        from customers, peers and route servers are verified upstream, routes from transits downstream. Off by
+        default, as the procedure is an Internet-Draft that needs a router implementing it and RTR caches that
+        carry ASPAs (RTR version 2).
+      - Written for C(bird2), BIRD 2.16 or later, whose ASPA table and C(routesec_aspa_state()) come from
+        R(routesec.bgp.rov_config,ansible_collections.routesec.bgp.rov_config_module) with C(aspa=true), and for
+        C(openbgpd), OpenBGPD 8, where every session then gets OpenBGPD 8's C(role) (the one its relationship
+        implies; bgpd takes the direction from it) and C(announce policy yes) (C(enforce) with O(role_strict)) where
+        NetBox has the role. An older daemon refuses the file in its own check, and nothing is changed.
+      - Refused on every other platform, before anything is rendered or sent, whatever O(strict_features) says -
+        none of them documents ASPA verification.
+    type: bool
+    default: false
+  aspa_unknown:
+    description: With O(aspa=true), what becomes of an ASPA-unknown path (through an AS that publishes no ASPA) -
+      C(accept) (most paths, while ASPA is being deployed) or C(reject).
+    type: str
+    choices: [accept, reject]
+    default: accept
   remove_sessions:
     description: BIRD and OpenBGPD - remove the sessions the router has that NetBox no longer has (or no longer classifies).
     type: bool
@@ -251,6 +272,8 @@ POLICY_OPTIONS = {
     "reject_invalid": {"type": "bool", "default": True},
     "max_prefix_restart": {"type": "int", "default": 15},
     "role_strict": {"type": "bool", "default": False},
+    "aspa": {"type": "bool", "default": False},
+    "aspa_unknown": {"type": "str", "choices": ["accept", "reject"], "default": "accept"},
 }
 
 

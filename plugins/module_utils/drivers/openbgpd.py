@@ -71,6 +71,15 @@ class OpenbgpdDriver(FileReloadDriver):
                 found.add(name)
         return found
 
+    def refresh(self, names) -> None:
+        """Ask each Established neighbour among ``names`` (addresses or descriptions) to send its routes again (route
+        refresh, RFC 2918), so that bgpd evaluates them afresh (one not Established sends them when it comes up);
+        DriverError naming the first bgpd does not take."""
+        for name in sorted(self.established(names)):
+            output = self.command([self.bgpctl, "-s", self.socket, "neighbor", name, "refresh"], "bgpctl refresh")
+            if PROCESSED not in output:
+                raise DriverError("bgpd did not refresh %s: %s" % (name, " ".join(output.split())[-300:]), self.where)
+
     def activate(self, path, confirm):
         if path != self.path:
             self.runner.rename(path, self.path)

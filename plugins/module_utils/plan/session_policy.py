@@ -28,6 +28,12 @@ On BIRD and OpenBGPD routesec writes each session (``protocol bgp``, ``neighbor`
 included file (``render.bird2_session_policy``, ``render.openbgpd_session_policy``), replaced whole: every
 session of NetBox has both filters by construction, and a session the file would lose (gone from NetBox) is
 refused unless ``remove_sessions``.
+
+ASPA path verification (the option ``aspa``) is written only for BIRD and OpenBGPD, the platforms whose
+documentation has it (``ASPA_PLATFORMS``); on any other the run is refused before anything is rendered or
+sent (``check_aspa``, whatever ``strict_features`` says): a security check the router would not apply has no
+fallback. Which daemon version a router runs is not known here: a BIRD before 2.16 or an OpenBGPD before 8
+refuses the file in its own check (``bird -p``, ``bgpd -n``), and nothing is changed.
 """
 
 from __future__ import annotations
@@ -78,6 +84,21 @@ RENDERERS = {
 }
 
 
+# the platforms that verify AS paths with ASPA (bgpd.conf(5) of OpenBGPD 8, BIRD 2.16's user's guide)
+ASPA_PLATFORMS = ("bird2", "openbgpd")
+
+# why the others cannot: what their documentation, as their renderers follow it, has instead
+NO_ASPA = {
+    "frr": "FRR 10 has no ASPA verification; its RPKI support carries ROAs only",
+    "cisco_ios": "the IOS and IOS-XE BGP configuration guides document origin validation (match rpki) only",
+    "cisco_iosxr": "the IOS XR BGP configuration guides and command references document origin validation "
+    "(validation-state) only",
+    "juniper_junos": "the Junos documentation has origin validation (validation-database) only",
+    "arista_eos": "the EOS user manual documents origin validation (origin-as validity) only",
+    "nokia_sros": "the SR OS documentation the renderer follows has origin validation (origin-validation-state) only",
+    "openconfig": "the OpenConfig BGP model has no validation state",
+}
+
 # the daemons whose file routesec writes whole, by what they cannot express
 DAEMON_GAPS = {"bird2": bird2_session_policy, "openbgpd": openbgpd_session_policy}
 
@@ -109,6 +130,7 @@ def session_policy_plan(
     ``syntax`` is the platform's (None) or ``openconfig`` (over NETCONF)."""
     device = intent.device
     syntax = syntax or device.platform
+    check_aspa(intent, syntax, options)
     feature_gaps(intent, syntax, strict_features, options)
     if syntax in VENDOR_RENDERERS:
         check_classified(intent, unclassified)
@@ -133,7 +155,8 @@ def session_policy_plan(
         changes = list_changes(renderer.parse_prefix_lists(running), wanted)
         if renderer.session is not None:
             check_removed_sessions(device.name, renderer.session, running, candidate, remove_sessions)
-            return Plan(candidate, changes)
+            checked = aspa_source_check(intent, options)
+            return Plan(candidate, changes, check_loaded=checked, read_back=aspa_refresh(intent, options))
         return Plan(candidate, changes, check_loaded=lambda driver: check_policy(intent, driver, known))
 
     return plan
@@ -226,6 +249,57 @@ def feature_gaps(intent, syntax, strict=False, options=None) -> list:
     return found
 
 
+def check_aspa(intent, syntax: str, options) -> None:
+    """SafetyError naming the field ``aspa`` when ``options`` turn ASPA path verification on and ``syntax`` has
+    none (``NO_ASPA``): the policy is never deployed without it."""
+    if options.aspa and syntax not in ASPA_PLATFORMS:
+        raise SafetyError(
+            "ASPA path verification is on, and %s has none (%s); nothing was rendered or changed. It is written for "
+            "%s; set aspa to false for this router"
+            % (syntax, NO_ASPA.get(syntax, "routesec writes none for it"), " and ".join(ASPA_PLATFORMS)),
+            "device %s" % intent.device.name,
+            "aspa",
+        )
+
+
+def aspa_on_openbgpd(intent, options) -> bool:
+    return options.aspa and intent.device.platform == "openbgpd"
+
+
+def aspa_source_check(intent, options):
+    """On OpenBGPD with ASPA, the check of a loaded candidate that bgpd's configuration gives it ASPAs (an ``rtr``
+    session with ``min-version 2``, or an ``aspa-set``; without, every path would be ASPA-unknown and the check
+    would let leaks through); None elsewhere (BIRD's ``bird -p`` refuses a filter whose ASPA function the
+    configuration lacks)."""
+    if not aspa_on_openbgpd(intent, options):
+        return None
+
+    def check(driver):
+        main = driver.main_path or driver.path
+        text = openbgpd.expand_includes(driver.runner.read(main) or "", main, driver.runner.read)
+        if not openbgpd.gives_aspas(text):
+            raise SafetyError(
+                "ASPA path verification is on, and %s gives bgpd no ASPAs (no rtr session with min-version 2, no "
+                "aspa-set): every path would be ASPA-unknown; nothing was changed. Write its rtr sessions with "
+                "routesec.bgp.rov_config aspa=true" % main,
+                "device %s" % intent.device.name,
+                "aspa",
+            )
+
+    return check
+
+
+def aspa_refresh(intent, options):
+    """On OpenBGPD with ASPA, what follows the reload: every session asked for its routes again (route refresh).
+    OpenBGPD 8.8 evaluates its routes again after a reload that changes the filters, and then finds every ASPA state
+    unknown until the neighbour sends the route again: a leak would pass as unknown (or, with ``aspa_unknown``
+    reject, every route be rejected). None elsewhere."""
+    if not aspa_on_openbgpd(intent, options):
+        return None
+    addresses = [s.address for s in sorted(intent.sessions) if s.ebgp]
+    return lambda driver: driver.refresh(addresses)
+
+
 def check_removed_sessions(name, session, running, candidate, allowed):
     """SafetyError naming the sessions (``session`` finds them) the candidate would remove, unless ``allowed``."""
     gone = sorted(set(session.findall(running)) - set(session.findall(candidate)))
@@ -247,6 +321,7 @@ def render_session_policy(intent, options, syntax: str | None = None) -> str:
     """The session policy of ``intent`` in ``syntax`` (the platform's, or ``openconfig``), without a router:
     on platforms whose bindings depend on the running configuration (Junos' groups) with their defaults."""
     syntax = syntax or intent.device.platform
+    check_aspa(intent, syntax, options)
     if syntax in VENDOR_RENDERERS:
         return VENDOR_RENDERERS[syntax].render_session_policy(intent, options)
     if syntax not in RENDERERS:

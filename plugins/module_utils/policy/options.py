@@ -13,6 +13,13 @@
   and the default route's ``0.0.0.0/0``, ``::/0``).
 * Where a route was learned: the large community ``LOCAL:FUNCTION:CODE`` (RFC 8092), ``CODE`` 1 customer,
   2 peer, 3 transit, 4 route server; what a neighbour sends under ``LOCAL:FUNCTION:*`` is deleted first.
+* ASPA path verification (draft-ietf-sidrops-aspa-verification-28, ``aspa``): off by default, as the
+  procedure is an Internet-Draft that only some routers implement (BIRD 2.16 and later, OpenBGPD 8) and that
+  needs ASPAs from an RPKI-to-router cache speaking RTR version 2. When on, an ASPA-invalid path is always
+  rejected; routes from customers, peers and route servers are verified upstream, routes from transits
+  downstream (the draft's Sections 5.5 and 5.6). ``aspa_unknown`` says what becomes of an ASPA-unknown
+  path (one through an AS that publishes no ASPA): accepted by default, as during the incremental deployment
+  the draft is written for most paths hold such an AS, so rejecting them would reject most routes.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ TRANSIT_FREE = (174, 701, 1299, 2914, 3257, 3320, 3356, 3491, 5511, 6453, 6461, 
 
 LEARNED_FROM = {"customer": 1, "peer": 2, "transit": 3, "route_server": 4}
 CUSTOMER_EXPORT = ("full", "default")
+ASPA_UNKNOWN = ("accept", "reject")
+# how a route from each kind of neighbour is verified with ASPA (draft-ietf-sidrops-aspa-verification-28)
+ASPA_DIRECTION = {"customer": "upstream", "peer": "upstream", "route_server": "upstream", "transit": "downstream"}
 RANGE = re.compile(r"^\s*(?:AS)?(\d+)\s*(?:-\s*(?:AS)?(\d+))?\s*$", re.IGNORECASE)
 
 
@@ -59,6 +69,8 @@ class PolicyOptions:
     reject_invalid: bool = True  # RPKI origin validation
     max_prefix_restart: int = 15  # minutes before a session torn down over its max-prefix comes back (0: never)
     role_strict: bool = False  # RFC 9234 strict mode: no session with a neighbour that announces no role
+    aspa: bool = False  # ASPA path verification: ASPA-invalid paths rejected
+    aspa_unknown: str = "accept"  # what becomes of an ASPA-unknown path while aspa is on
 
     def __post_init__(self):
         where = "session policy"
@@ -71,6 +83,15 @@ class PolicyOptions:
             check_number(high, low, top, where, "max_length")
         if self.customer_export not in CUSTOMER_EXPORT:
             raise DataError("%r is not full or default" % (self.customer_export,), where, "customer_export")
+        self._check_aspa(where)
+
+    def _check_aspa(self, where):
+        if not isinstance(self.aspa, bool):
+            raise DataError("%r is not true or false" % (self.aspa,), where, "aspa")
+        if self.aspa_unknown not in ASPA_UNKNOWN:
+            raise DataError("%r is not accept or reject" % (self.aspa_unknown,), where, "aspa_unknown")
+        if self.aspa_unknown == "reject" and not self.aspa:
+            raise DataError("rejecting ASPA-unknown paths needs aspa: true (ASPA is off)", where, "aspa_unknown")
 
     @classmethod
     def from_params(cls, params: dict):
@@ -113,6 +134,12 @@ class PolicyOptions:
     def bogon_asns(self) -> list:
         """The (first, last) ranges of bogon AS numbers, less the exceptions."""
         return subtract_ranges([(a, b) for a, b, _why in BOGON_ASNS], self.bogon_asn_exceptions)
+
+    def aspa_rejected(self) -> tuple:
+        """The ASPA states whose paths are rejected: none while ASPA is off, else invalid (and unknown)."""
+        if not self.aspa:
+            return ()
+        return ("invalid", "unknown") if self.aspa_unknown == "reject" else ("invalid",)
 
     def community(self, relationship: str, local_asn: int) -> str:
         """The large community that marks a route learned from a ``relationship`` neighbour."""

@@ -161,11 +161,17 @@ def render_as_path_lists(as_path_lists):
 ROV_TEMPLATE = """\
 roa4 table routesec_roa4;
 roa6 table routesec_roa6;
+{% if policy.aspa %}
+aspa table {{ ASPA_TABLE }};
+{% endif %}
 {% for cache in caches %}
 
 protocol rpki routesec_rtr{{ loop.index }} {
     roa4 { table routesec_roa4; };
     roa6 { table routesec_roa6; };
+{% if policy.aspa %}
+    aspa { table {{ ASPA_TABLE }}; };
+{% endif %}
     remote {{ cache.address }} port {{ cache.port }};
     retry keep 90;
     refresh keep 900;
@@ -178,6 +184,13 @@ function routesec_rov_state()
     if net.type = NET_IP4 then return roa_check(routesec_roa4, net, bgp_path.last);
     return roa_check(routesec_roa6, net, bgp_path.last);
 }
+{% if policy.aspa %}
+
+function {{ ASPA_STATE }}(bool upstream) -> enum aspa
+{
+    return aspa_check({{ ASPA_TABLE }}, bgp_path, upstream);
+}
+{% endif %}
 
 filter routesec_rov
 {
@@ -192,6 +205,9 @@ filter routesec_rov
 """
 
 
+ASPA_TABLE, ASPA_STATE = "routesec_aspa", "routesec_aspa_state"
+
+
 def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     """RTR caches (rpki.router_policy.RtrCache) and the import filter ``routesec_rov`` of ``policy``.
 
@@ -199,8 +215,20 @@ def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     and ``routesec_roa6`` (BIRD merges every cache: ``preference`` has no
     counterpart). Use the filter on BGP imports (``import filter routesec_rov``)
     or call ``routesec_rov_state()`` from your own filters.
+
+    With ``policy.aspa`` the caches also feed the ASPA table ``routesec_aspa`` (RTR
+    version 2, which BIRD tries first and leaves for an older cache), and
+    ``routesec_aspa_state(upstream)`` gives a route's ASPA state (``aspa_check``,
+    upstream or downstream) to the session policy's filters. BIRD 2.16 and
+    later only: an older BIRD refuses ``aspa table``.
     """
-    return jinja.render(ROV_TEMPLATE, caches=common.rtr_caches(caches, "BIRD"), policy=policy)
+    return jinja.render(
+        ROV_TEMPLATE,
+        caches=common.rtr_caches(caches, "BIRD"),
+        policy=policy,
+        ASPA_TABLE=ASPA_TABLE,
+        ASPA_STATE=ASPA_STATE,
+    )
 
 
 RTR_PORTS = {"tcp": 323, "ssh": 22}  # BIRD's default cache port per transport

@@ -21,6 +21,14 @@ once (``import limit ... action restart``: BIRD has no restart timer) or, with `
 disabled. RFC 9234 roles are BIRD's own (``local role``; ``require roles`` in strict mode), and with them
 BIRD sets and checks Only-to-Customer.
 
+ASPA path verification (``aspa``) follows the RPKI check: ``routesec_aspa_state(true)`` (upstream: customers,
+peers, route servers) or ``(false)`` (downstream: transits), which the origin-validation part defines over its
+ASPA table (``render_rov`` with ``aspa``; BIRD's ``aspa_check``, BIRD 2.16 and later), rejects
+``ASPA_INVALID`` or, with ``aspa_unknown`` reject, anything but ``ASPA_VALID``. An older BIRD, or an
+origin-validation part without the ASPA table, makes ``bird -p`` refuse the file rather than run without the
+check. BIRD checks the path only: the first AS is the filter's own check (not from route servers, whose
+clients' paths the draft verifies upstream without it).
+
 routesec owns the protocols it writes: the file is meant to be included by the router's configuration
 (``include "routesec-sessions.conf";``), beside its own ``router id``, ``protocol device`` and kernel
 protocols, and with no other protocol for these neighbours.
@@ -44,6 +52,7 @@ import ipaddress
 import re
 
 from ..policy import objects
+from ..policy.options import ASPA_DIRECTION
 from . import bird2, common
 
 GAPS = {  # what BIRD cannot express, and what it does instead
@@ -134,10 +143,24 @@ def import_filter(session, options, local):
     body.append("if net ~ %s then reject;" % _set(objects.helper_list_name("OWN-SPACE", afi)))
     if options.reject_invalid:
         body.append("if routesec_rov_state() = ROA_INVALID then reject;")
+    body += aspa_checks(session, options)
     if rel in ("customer", "peer"):
         body.append("if ! (net ~ %s) then reject;" % _set(objects.irr_list(asn, afi)))
         body.append("if ! (bgp_path.last ~ %s) then reject;" % _set(objects.origin_list(asn)))
     return _filter(objects.import_name(session), [*body, *tag(session, options, local), "accept;"])
+
+
+def aspa_checks(session, options):
+    """The ASPA check of a route from ``session``: upstream or downstream by its relationship; none while ASPA is
+    off."""
+    rejected = options.aspa_rejected()
+    if not rejected:
+        return []
+    upstream = ASPA_DIRECTION[session.relationship] == "upstream"
+    state = "%s(%s)" % (bird2.ASPA_STATE, "true" if upstream else "false")
+    if "unknown" in rejected:
+        return ["if %s != ASPA_VALID then reject;" % state]
+    return ["if %s = ASPA_INVALID then reject;" % state]
 
 
 def export_filter(session, options, local):

@@ -146,6 +146,9 @@ ROV_TEMPLATE = """\
 rtr {{ cache.address }} {
 {{ TAB }}descr "routesec-rtr{{ loop.index }}"
 {{ TAB }}port {{ cache.port }}
+{% if policy.aspa %}
+{{ TAB }}min-version 2
+{% endif %}
 }
 {% endfor %}
 """
@@ -165,9 +168,27 @@ def render_rov(caches, policy, asn=None):  # pylint: disable=unused-argument
     the rules into the filter section (they act on routes from eBGP neighbors).
 
     bgpd keeps one ROA table from every RTR session (``preference`` has no counterpart).
+
+    With ``policy.aspa`` each session requires RTR version 2 (``min-version 2``, OpenBGPD 8): bgpd starts at
+    version 1 and takes ASPAs only over version 2, for the session policy's ``avs`` rules. A cache that cannot
+    speak it is refused by bgpd, and gives neither ROAs nor ASPAs.
     """
     ordered = common.rtr_caches(caches, "OpenBGPD")
-    return jinja.render(ROV_TEMPLATE, caches=ordered, TAB="\t"), jinja.render(ROV_FILTER_TEMPLATE, policy=policy)
+    sessions = jinja.render(ROV_TEMPLATE, caches=ordered, policy=policy, TAB="\t")
+    return sessions, jinja.render(ROV_FILTER_TEMPLATE, policy=policy)
+
+
+_RTR_BLOCK = re.compile(r"(?m)^[ \t]*rtr[ \t]+\S+[ \t]*\{([^}]*)\}")
+_MIN_VERSION = re.compile(r"(?m)^[ \t]*min-version[ \t]+(\d+)[ \t]*$")
+_ASPA_SET = re.compile(r"(?m)^[ \t]*aspa-set\b")
+
+
+def gives_aspas(text: str) -> bool:
+    """Whether bgpd.conf ``text`` (its includes expanded) gives bgpd ASPAs: an ``aspa-set``, or an ``rtr`` session
+    that requires RTR version 2 or later (``min-version``; without it OpenBGPD 8 speaks version 1)."""
+    text = _COMMENT.sub(" ", text)
+    versions = [int(v) for block in _RTR_BLOCK.findall(text) for v in _MIN_VERSION.findall(block)]
+    return bool(_ASPA_SET.search(text)) or any(version >= 2 for version in versions)
 
 
 def _absolute(name, _path, where):

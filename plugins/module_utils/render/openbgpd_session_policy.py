@@ -19,6 +19,16 @@ received (bgpd has no "neighbour's address" next hop; it uses only next hops it 
 warning-only max-prefix, so a session whose max-prefix is a warning gets none (a comment in the file says so)
 and one over its limit is torn down and back after ``max_prefix_restart`` minutes.
 
+ASPA path verification (``aspa``; bgpd.conf(5) of OpenBGPD 8.8) needs OpenBGPD 8: bgpd gives each route from an
+eBGP neighbour its ASPA validation state from the ASPAs of its ``rtr`` sessions (RTR version 2), upstream or
+downstream by the session's local ``role`` (a local role customer, that is a transit, downstream; any other
+upstream; no role, always unknown), and the import rules reject ``avs invalid`` (and, with ``aspa_unknown``
+reject, ``avs unknown``). So with ``aspa`` every session gets OpenBGPD 8's ``role`` - the one its relationship
+implies, also where NetBox turns the role off - and RFC 9234's capability with ``announce policy yes`` (or
+``enforce`` in strict mode) only where NetBox has the role; with a role bgpd also applies RFC 9234's
+Only-to-Customer rules. OpenBGPD 7 refuses ``role`` and ``avs``: the target's own ``bgpd -n`` refuses the file
+rather than running without the check.
+
 The file is meant to be included at the end of the router's bgpd.conf (``include "FILE"``), after its global
 settings and ``rtr`` blocks; routesec owns the neighbours it writes.
 
@@ -34,7 +44,8 @@ an AS path, a community, ...) changes the outcome a route matching no condition 
 route is accepted (``allow from any`` alone) or none is (no rule allows any) - as on FRR, a session
 without a route-map. ``export default-route`` counts as an export policy (only the default route is
 sent), ``export none`` as none. A maximum-prefix is an inbound ``max-prefix`` (not ``max-prefix N out``);
-the role is ``announce policy``. Macros are not expanded. Neighbours are addresses, so routesec's cannot
+the role is ``announce policy ROLE`` (OpenBGPD 7) or ``role`` with ``announce policy yes`` or ``enforce``
+(OpenBGPD 8). Macros are not expanded. Neighbours are addresses, so routesec's cannot
 be told from the router's own once the includes are in place: a neighbour this file would not write is
 not drift (``OWNED`` is empty); one NetBox does not know is still checked for its policy.
 """
@@ -45,6 +56,7 @@ import ipaddress
 import re
 from collections import namedtuple
 
+from ..intent.sessions import ROLE_OF
 from ..policy import objects
 from . import common, openbgpd
 
@@ -83,8 +95,7 @@ def render_session_policy(intent, options) -> str:
 def neighbor(session, options):
     lines = ["neighbor %s {" % session.address, "\tremote-as %d" % session.remote_asn]
     lines.append('\tdescr "%s"' % (session.name or session.address))
-    if session.role:
-        lines.append("\tannounce policy %s%s" % (ROLES[session.role], " enforce" if options.role_strict else ""))
+    lines += role_lines(session, options)
     if session.relationship == "route_server":
         lines.append("\tenforce neighbor-as no")
     if session.max_prefix and session.max_prefix_action == "warning":
@@ -95,6 +106,16 @@ def neighbor(session, options):
     if objects.default_only(session, options):
         lines.append("\texport default-route")
     return [*lines, "}"]
+
+
+def role_lines(session, options):
+    """The session's RFC 9234 role: OpenBGPD 7's ``announce policy ROLE``, or with ``aspa`` OpenBGPD 8's ``role``
+    (always: ASPA verification reads it) and ``announce policy`` where NetBox has the role."""
+    strict = options.role_strict
+    if not options.aspa:
+        return ["\tannounce policy %s%s" % (ROLES[session.role], " enforce" if strict else "")] if session.role else []
+    lines = ["\trole %s" % ROLES[session.role or ROLE_OF[session.relationship]]]
+    return lines + (["\tannounce policy %s" % ("enforce" if strict else "yes")] if session.role else [])
 
 
 def path_checks(direction, options):
@@ -134,6 +155,7 @@ def import_rules(session, options, local):
     rules.append('deny quick %s prefix-set "%s"' % (source, objects.helper_list_name("OWN-SPACE", afi)))
     if options.reject_invalid:
         rules.append("deny quick %s ovs invalid" % source)
+    rules += ["deny quick %s avs %s" % (source, state) for state in options.aspa_rejected()]
     match = ""
     if rel in ("customer", "peer"):
         match = ' prefix-set "%s" source-as as-set "%s"' % (objects.irr_list(asn, afi), objects.origin_list(asn))
@@ -237,8 +259,20 @@ def _settings(statements, inherited):
         elif key == "max-prefix" and args and "out" not in args:
             settings["max-prefix"] = True
         elif key == "announce" and args[:1] == ["policy"] and len(args) > 1:
-            settings["role"] = None if args[1] == "no" else args[1]
+            settings["announce policy"] = args[1]
+        elif key == "role" and args:
+            settings["local role"] = args[0]
     return settings
+
+
+def _role(settings):
+    """The RFC 9234 role a neighbour announces: OpenBGPD 7's ``announce policy ROLE``, or OpenBGPD 8's ``role
+    ROLE`` with ``announce policy yes`` or ``enforce`` (without, bgpd announces no role); None when none."""
+    announced = settings.get("announce policy")
+    if announced in ("yes", "enforce"):
+        role = settings.get("local role")
+        return None if role == "none" else role
+    return None if announced in (None, "no") else announced
 
 
 def _rule(statement):
@@ -289,7 +323,7 @@ def _session(address, settings, rules, local_as):
         "import": policy("from"),
         "export": export == "default-route" or (export != "none" and policy("to")),
         "max_prefix": bool(settings.get("max-prefix")),
-        "role": settings.get("role"),
+        "role": _role(settings),
     }
 
 

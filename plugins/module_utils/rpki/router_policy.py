@@ -36,10 +36,13 @@ class RtrCache:
 
 @dataclass(frozen=True)
 class RovPolicy:
-    """Invalid routes are rejected (``reject_invalid``); not-found ones optionally get a lower local preference."""
+    """Invalid routes are rejected (``reject_invalid``); not-found ones optionally get a lower local preference.
+    With ``aspa`` the RTR sessions also carry ASPAs where the platform keeps them apart (BIRD's ASPA table, for
+    the session policy's ASPA path verification)."""
 
     reject_invalid: bool = True
     not_found_local_pref: int | None = None
+    aspa: bool = False
 
     def __post_init__(self):
         if self.not_found_local_pref is not None:
