@@ -109,32 +109,34 @@ class _Warnings(Problems):
         pass
 
 
-def _name(kind, record, label_key):
+def object_name(kind, record, label_key):
+    """How problems name a NetBox record: ``NetBox <kind> <record[label_key]> (id <id>)``."""
     return "NetBox %s %s (id %s)" % (kind, record.get(label_key), record.get("id"))
 
 
-def _tag_slugs(record):
+def tag_slugs(record):
+    """The slugs of a NetBox record's tags."""
     return {t.get("slug") for t in record.get("tags") or () if isinstance(t, dict)}
 
 
-def _nested(value, key):
+def nested(value, key):
     """``value[key]`` of a nested NetBox object, or ``value`` itself when it is not one."""
     return value.get(key) if isinstance(value, dict) else value
 
 
-def _nested_asn(value, obj, field, problems):
+def nested_asn(value, obj, field, problems):
     """The AS number inside a NetBox object-type custom field, or None (recorded)."""
     if value is None:
         problems.add(obj, field, "is empty; set it to one of our ASNs (tagged %s)" % TAG_OWN_ASN)
         return None
-    return problems.collect(parse_asn, _nested(value, "asn"), obj, field)
+    return problems.collect(parse_asn, nested(value, "asn"), obj, field)
 
 
 def as_sets(records, problems):
     """AS number -> the AS-SET that says what it may announce (custom field, default: the AS)."""
     result = {}
     for record in records:
-        obj = _name("ASN", record, "asn")
+        obj = object_name("ASN", record, "asn")
         asn = problems.collect(parse_asn, record.get("asn"), obj, "asn")
         value = (record.get("custom_fields") or {}).get(CF_AS_SET)
         if asn is None:
@@ -155,7 +157,7 @@ def neighbors(record, obj, sets, problems, sessions=()):
     field = "custom_fields.%s" % CF_NEIGHBOR_ASNS
     addresses = {}
     for value in (record.get("custom_fields") or {}).get(CF_NEIGHBOR_ASNS) or ():
-        asn = problems.collect(parse_asn, _nested(value, "asn"), obj, field)
+        asn = problems.collect(parse_asn, nested(value, "asn"), obj, field)
         if asn is not None:
             addresses.setdefault(asn, set())
     for asn, address, session in sessions:
@@ -194,8 +196,8 @@ def bgp_sessions(records, device_ids, own, problems, asn_records=None):
 def _session(record, own, problems):
     """``(remote AS, remote address or None, object name)`` of one session record when it is an active eBGP
     neighbour, else None (its problems recorded)."""
-    obj = _name("BGP session", record, "display")
-    status = _nested(record.get("status"), "value")
+    obj = object_name("BGP session", record, "display")
+    status = nested(record.get("status"), "value")
     if not status:
         problems.add(obj, "status", "is empty")
         return None
@@ -205,10 +207,10 @@ def _session(record, own, problems):
     if remote is None:
         problems.add(obj, "remote_as", "is empty: the session has no remote AS")
         return None
-    asn = problems.collect(parse_asn, _nested(remote, "asn"), obj, "remote_as")
+    asn = problems.collect(parse_asn, nested(remote, "asn"), obj, "remote_as")
     address = record.get("remote_address")
     if address is not None:
-        address = problems.collect(parse_address, _nested(address, "address"), obj, "remote_address")
+        address = problems.collect(parse_address, nested(address, "address"), obj, "remote_address")
     if asn is None or asn in own:
         return None
     return asn, address, obj
@@ -217,8 +219,8 @@ def _session(record, own, problems):
 def own_asns(records, problems):
     own = set()
     for record in records:
-        if TAG_OWN_ASN in _tag_slugs(record):
-            asn = problems.collect(parse_asn, record.get("asn"), _name("ASN", record, "asn"), "asn")
+        if TAG_OWN_ASN in tag_slugs(record):
+            asn = problems.collect(parse_asn, record.get("asn"), object_name("ASN", record, "asn"), "asn")
             if asn is not None:
                 own.add(asn)
     if not own:
@@ -229,7 +231,7 @@ def own_asns(records, problems):
 def aggregates(records, problems):
     held = []
     for record in records:
-        obj = _name("aggregate", record, "prefix")
+        obj = object_name("aggregate", record, "prefix")
         network = problems.collect(parse_prefix, record.get("prefix"), obj, "prefix")
         if network is not None:
             held.append(network)
@@ -241,10 +243,10 @@ def aggregates(records, problems):
 def originations(records, own, held, problems):
     result = []
     for record in records:
-        obj = _name("prefix", record, "prefix")
+        obj = object_name("prefix", record, "prefix")
         network = problems.collect(parse_prefix, record.get("prefix"), obj, "prefix")
         custom = record.get("custom_fields") or {}
-        origin = _nested_asn(custom.get(CF_ORIGIN_ASN), obj, "custom_fields.%s" % CF_ORIGIN_ASN, problems)
+        origin = nested_asn(custom.get(CF_ORIGIN_ASN), obj, "custom_fields.%s" % CF_ORIGIN_ASN, problems)
         if network is None or origin is None:
             continue
         if origin not in own:
@@ -319,14 +321,14 @@ def devices(records, own, problems, platform_map=None, sets=None, sessions=None)
 
 def _device(record, own, problems, platform_map, sets, sessions):
     """``(Device, neighbours)`` of one device record, or None (its problems recorded)."""
-    obj = _name("device", record, "name")
+    obj = object_name("device", record, "name")
     platform = _platform(record.get("platform"), platform_map or {})
     if platform not in PLATFORMS:
         problems.add(obj, "platform", "%r is not supported (supported: %s)" % (platform, ", ".join(PLATFORMS)))
         return None
     custom = record.get("custom_fields") or {}
     field = "custom_fields.%s" % CF_LOCAL_ASN
-    asn = _nested_asn(custom.get(CF_LOCAL_ASN), obj, field, problems)
+    asn = nested_asn(custom.get(CF_LOCAL_ASN), obj, field, problems)
     if asn is not None and asn not in own:
         problems.add(obj, field, "AS%d is not one of our ASNs" % asn)
         return None
@@ -341,7 +343,7 @@ def _device(record, own, problems, platform_map, sets, sessions):
 
 
 def _platform(value, platform_map):
-    slug = _nested(value, "slug")
+    slug = nested(value, "slug")
     if slug in platform_map:
         return platform_map[slug]
     return slug.replace("-", "_") if isinstance(slug, str) else slug

@@ -18,7 +18,7 @@ NetBox description, else the module's ``descr``.
 
 from __future__ import annotations
 
-from ..intent.build import _name, _tag_slugs, as_sets
+from ..intent.build import as_sets, object_name, tag_slugs
 from ..netbox.schema import CF_AS_SET, TAG_CUSTOMER
 from .rpsl import as_set_object
 
@@ -43,7 +43,7 @@ def desired_as_set(asn_records, own, registries, descr, problems):
         return None
     name, records = next(iter(named.items()))
     first = records[0]
-    obj = _name("ASN", first, "asn")
+    obj = object_name("ASN", first, "asn")
     entry = _registry(first, registries, obj, problems)
     members = _members(asn_records, records, name, problems)
     if entry is None or members is None:
@@ -68,7 +68,7 @@ def _registry(record, registries, obj, problems):
 
 def _members(asn_records, own_records, name, problems):
     members = ["AS%d" % r["asn"] for r in own_records]
-    customers = [r for r in asn_records if TAG_CUSTOMER in _tag_slugs(r)]
+    customers = [r for r in asn_records if TAG_CUSTOMER in tag_slugs(r)]
     for asn, as_set in sorted(as_sets(customers, problems).items()):
         if as_set == name:
             problems.add(

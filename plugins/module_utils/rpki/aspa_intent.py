@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import DataError
-from ..intent.build import Problems, _name, _nested, _nested_asn, own_asns
+from ..intent.build import Problems, nested, nested_asn, object_name, own_asns
 from ..intent.model import parse_asn
 from ..netbox.schema import (
     ASPA_PROVIDERS_PATTERN,
@@ -114,9 +114,9 @@ def router_asns(records, own, problems) -> dict:
     whose local ASN is refused (its problem recorded)."""
     result = {}
     for record in records:
-        obj = _name("device", record, "name")
+        obj = object_name("device", record, "name")
         where = "custom_fields.%s" % CF_LOCAL_ASN
-        asn = _nested_asn((record.get("custom_fields") or {}).get(CF_LOCAL_ASN), obj, where, problems)
+        asn = nested_asn((record.get("custom_fields") or {}).get(CF_LOCAL_ASN), obj, where, problems)
         if asn is not None and asn not in own:
             problems.add(obj, where, "AS%d is not one of our ASNs (tag it %s if it is)" % (asn, TAG_OWN_ASN))
             asn = None
@@ -131,7 +131,7 @@ def transit_providers(records, routers, problems) -> tuple:
     for record in records:
         if (record.get("custom_fields") or {}).get(CF_RELATIONSHIP) != "transit":
             continue
-        obj = _name("BGP session", record, "display")
+        obj = object_name("BGP session", record, "display")
         provider = _checked_provider(record, obj, problems)
         device = record.get("device")
         device_id = device.get("id") if isinstance(device, dict) else None
@@ -149,7 +149,7 @@ def transit_providers(records, routers, problems) -> tuple:
 
 def _checked_provider(record, obj, problems):
     """The remote AS of a transit session ``record`` with a known status; None with its problems recorded."""
-    status = _nested(record.get("status"), "value")
+    status = nested(record.get("status"), "value")
     if status not in SESSION_STATUSES:
         known = ", ".join(SESSION_STATUSES)
         problems.add(obj, "status", "is empty (%s)" % known if not status else "%r is not %s" % (status, known))
@@ -158,7 +158,7 @@ def _checked_provider(record, obj, problems):
     if remote is None:
         problems.add(obj, "remote_as", "is empty: a transit session names our provider")
         return None
-    return problems.collect(parse_asn, _nested(remote, "asn"), obj, "remote_as")
+    return problems.collect(parse_asn, nested(remote, "asn"), obj, "remote_as")
 
 
 def explicit_providers(records, own, problems) -> dict:
@@ -168,7 +168,7 @@ def explicit_providers(records, own, problems) -> dict:
         text = (record.get("custom_fields") or {}).get(CF_ASPA_PROVIDERS)
         if text is None or text == "":
             continue
-        obj = _name("ASN", record, "asn")
+        obj = object_name("ASN", record, "asn")
         where = "custom_fields.%s" % CF_ASPA_PROVIDERS
         asn = problems.collect(parse_asn, record.get("asn"), obj, "asn")
         if asn is not None and asn not in own:
