@@ -16,8 +16,9 @@ The locks are released when the module ends, or when its worker dies.
 The locks keep the lab right; ``lane`` keeps the workers busy: files that use the routers (the most contended
 part) go one after another on one worker rather than each waiting on a worker of its own, and likewise for the
 IRRd and NetBox (see ``pytest_xdist_make_scheduler`` in tests/conftest.py). ``rank`` orders each lane so that
-the lanes seldom wait on each other: the other lanes do what they do with NetBox first, while the routers' lane
-only reads it; the routers' lane changes NetBox after that, and uses the IRRd last, once the IRRd's lane is done.
+the lanes seldom wait on each other: the other lanes do what they do with NetBox first (changes before reads),
+while the routers' lane starts with what does not use NetBox and then only reads it; the routers' lane changes
+NetBox after that, and uses the IRRd last, once the IRRd's lane is done.
 """
 
 from __future__ import annotations
@@ -100,5 +101,5 @@ def rank(path: Path) -> tuple:
     uses = used(path)
     changes = set(PARTS) if parts is None else set(parts.get("changes", ()))
     if "routers" in uses:
-        return (1, "netbox" in changes or "irrd" in uses, "irrd" in uses)
-    return (0, "netbox" not in uses)
+        return (1, "netbox" in changes or "irrd" in uses, "irrd" in uses, "netbox" in uses)
+    return (0, "netbox" not in uses, "netbox" not in changes)
