@@ -27,6 +27,10 @@ description:
     C(enable-aspa = false) and StayRTR's C(-protocol 1). C(aspa=true) is refused for FORT 1.6 (it validates no
     ASPA and serves RTR versions 0 and 1 only) and for StayRTR (0.6 serves no ASPA and no RTR version 2; 0.5 sends
     a pre-standard ASPA PDU, draft-ietf-sidrops-8210bis-10, that BIRD 2.16 and later misread)."
+  - "FORT 1.7 (1.7.0.experimental; C(fort_version=1.7) in O(settings)) validates ASPA objects and serves them over
+    RTR version 2 only up to its C(server.max-rtr-version), which defaults to 0: routesec renders 2, and writes
+    FORT's ASPAs to C(output_dir/aspas.json) beside its VRPs; C(aspa=false) renders 1 (RTR versions 0 and 1, as
+    FORT 1.6 serves) and no ASPA file."
   - The SLURM file is RFC 8416's version 1. No validator here applies the ASPA filters and assertions of
     draft-ietf-sidrops-aspa-slurm (SLURM version 2), so none are written.
   - Reads only.
@@ -45,8 +49,9 @@ options:
     description:
       - "C(tals) (names from afrinic, apnic, arin, lacnic, ripe), C(tal_dir), C(cache_dir), C(output_dir),
         C(slurm), C(rtr) and C(http) (each C(address) and C(port)), C(offline), C(vrp_cache),
-        C(selected_tal_dir), C(check_time), C(aspa) (true or false; left out: on where the tool serves ASPA);
-        paths absolute."
+        C(selected_tal_dir), C(check_time), C(aspa) (true or false; left out: on where the tool serves ASPA),
+        C(fort_version) (the FORT version the configuration is for, such as C('1.7'); default 1.6; other tools
+        ignore it); paths absolute."
     type: dict
     required: true
   config_path:
@@ -83,6 +88,16 @@ EXAMPLES = r"""
       cache_dir: /var/lib/routinator/rpki-cache
       rtr: {address: 192.0.2.10, port: 3323}
       aspa: true
+
+- name: FORT 1.7 validating ASPAs and serving them over RTR version 2
+  routesec.bgp.validator_config:
+    tool: fort
+    config_path: /etc/fort/config.json
+    settings:
+      tals: [ripe]
+      cache_dir: /var/lib/fort
+      rtr: {address: 192.0.2.10, port: 323}
+      fort_version: "1.7"
 """
 
 RETURN = r"""

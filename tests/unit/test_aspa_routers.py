@@ -4,10 +4,16 @@ customer, a peer and a transit, deployed with routesec's session policy and fed 
 
 Each daemon gets network namespaces of its own: the router's, which also runs the RTR cache on its loopback, and
 the neighbours', one ExaBGP 4.2 with three sessions (customer AS64501, peer AS64502, transit AS64503) over one veth
-pair. Nothing has an address outside them. The cache is rtr_cache.py serving ``DATA`` (no packaged cache serves
-ASPAs: StayRTR 0.6 speaks RTR version 1 at most); the routers' origin-validation part is ``render_rov`` with
-``aspa``, their session file is deployed through the session policy's planner and the file drivers (``bird -p``
-and ``birdc configure``, ``bgpd -n`` and ``bgpctl reload`` of the same daemons), with ``aspa`` on.
+pair. Nothing has an address outside them. Each daemon runs with each of two caches serving ``DATA``:
+
+* ``rtr_cache``: rtr_cache.py, a cache written for tests, serving ``DATA`` as it is;
+* ``fort_1_7``: FORT 1.7 (Debian sid's), which validates an RPKI repository the test signed with ``DATA``'s ROAs
+  and ASPAs (rpki_repository.py) and serves what it validated, with the configuration routesec renders for it
+  (``fort_config`` with ``fort_version: "1.7"``): the whole chain from signed objects to the routers' tables.
+
+The routers' origin-validation part is ``render_rov`` with ``aspa``, their session file is deployed through the
+session policy's planner and the file drivers (``bird -p`` and ``birdc configure``, ``bgpd -n`` and ``bgpctl
+reload`` of the same daemons), with ``aspa`` on.
 
 Each neighbour announces a valid path, a leak (a path the ASPAs make invalid: from the customer and the peer
 verified upstream, from the transit downstream) and a path through ASes without an ASPA (unknown). What the
@@ -44,6 +50,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.policy.options import
 from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.aspa import aspas_from_json, verify
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
+from rpki_repository import signed_json
+from rpki_validation import FIRST_VALIDATION, fort_argv, fort_configuration, fort_output
 from trixie import shared_folder, trixie_argv, trixie_chroot_argv, trixie_root, trixie_script
 
 HERE = Path(__file__).resolve().parent
@@ -187,16 +195,34 @@ class Processes:
                 process.wait(timeout=10)
 
 
-def start_cache(processes, router_ns, folder):
+def start_test_cache(processes, router_ns, folder):
     """rtr_cache.py serving DATA on the router namespace's loopback, port 323, once it listens."""
     data = folder / "rpki.json"
     data.write_text(json.dumps(DATA))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     argv = ["ip", "netns", "exec", router_ns, sys.executable, HERE / "rtr_cache.py", data, "127.0.0.1", "323"]
     log = folder / "rtr_cache.log"
-    process = processes.start(argv, log, env=env)
-    wait_for(lambda: "listening" in log.read_text() or process.poll() is not None, "RTR cache", 30)
+    started(processes.start(argv, log, env=env), log, "listening")
+
+
+def start_fort(processes, router_ns, folder):
+    """FORT 1.7 validating the repository signed with DATA's ROAs and ASPAs, and serving what it validated over RTR
+    on the router namespace's loopback, port 323, once its first validation is done; it must have validated
+    DATA's ASPAs."""
+    fort = folder / "fort"
+    config = fort_configuration(signed_json(json.dumps(DATA)), fort, rtr={"address": "127.0.0.1", "port": 323})
+    log = folder / "fort.log"
+    started(processes.start(["ip", "netns", "exec", router_ns, *fort_argv(config)], log), log, FIRST_VALIDATION)
+    assert fort_output(fort)[1] == aspas_from_json(json.dumps(DATA)), log.read_text()
+
+
+def started(process, log, message):
+    """Wait until ``process`` writes ``message`` into ``log``; it must be running then."""
+    wait_for(lambda: message in log.read_text() or process.poll() is not None, "%r in %s" % (message, log.name), 30)
     assert process.poll() is None, log.read_text()
+
+
+CACHES = {"rtr_cache": start_test_cache, "fort_1_7": start_fort}
 
 
 def exabgp_config():
@@ -357,16 +383,21 @@ def deployed(router, settings, check_mode=False):
         return deploy(driver, planner, DeployOptions(check_mode=check_mode, confirm_timeout=CONFIRM))
 
 
-@pytest.fixture(scope="module", params=[Bird, Openbgpd], ids=["bird2", "openbgpd"])
+ROUTERS = [(daemon, cache) for daemon in (Bird, Openbgpd) for cache in CACHES]
+
+
+@pytest.fixture(scope="module", params=ROUTERS, ids=["%s-%s" % (d.platform, c) for d, c in ROUTERS])
 def router(request):
-    """The daemon as our router with ASPAs loaded and its sessions deployed (check mode, then a run, then a second
-    run: ``runs``), its neighbours announcing ROUTES, and what it kept from them then (``first_table``)."""
+    """The daemon as our router with ASPAs loaded from the cache and its sessions deployed (check mode, then a run,
+    then a second run: ``runs``), its neighbours announcing ROUTES, and what it kept from them then
+    (``first_table``)."""
+    kind, cache = request.param
     processes = Processes()
-    with router_folder(request.param) as folder, namespaces() as (router_ns, neighbors_ns):
+    with router_folder(kind) as folder, namespaces() as (router_ns, neighbors_ns):
         try:
-            daemon = request.param(folder)
+            daemon = kind(folder)
             daemon.sessions.write_text("")
-            start_cache(processes, router_ns, folder)
+            CACHES[cache](processes, router_ns, folder)
             daemon.start(processes, router_ns)
             wait_for(lambda: daemon.aspas() == len(DATA["aspas"]), "ASPAs at the router over RTR", 30)
             checked = deployed(daemon, options(), check_mode=True)

@@ -6,6 +6,9 @@ What the tools here do with ASPA, and so what routesec renders or refuses (``val
 * rpki-client 9.5 (Debian trixie) writes the ASPAs it validated as ``aspas`` into its JSON, and ``-A`` leaves them
   out: routesec renders ``-A`` for ``aspa: false`` only.
 * FORT 1.6.8 (trixie) has no ASPA option at all: ``aspa: true`` is refused.
+* FORT 1.7.0.experimental (sid, unpacked beside trixie's) validates ASPA and serves it over RTR version 2 up to its
+  ``server.max-rtr-version``: with ``fort_version: "1.7"`` routesec renders 2 (1 for ``aspa: false``) and writes
+  its ASPAs beside the VRPs, and FORT 1.7 reads that configuration.
 * StayRTR 0.6.2 (trixie) never speaks RTR version 2, the version that carries ASPA: with ``-protocol 2`` it answers
   version 0 to everyone. ``aspa: true`` is refused and ``-protocol 2`` never rendered.
 * StayRTR 0.5.1 (Debian 12, the host's) serves ASPA over its RTR version 2, that of draft-ietf-sidrops-8210bis-10,
@@ -48,8 +51,9 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators impor
 )
 from fakenos_devices import free_port
 from netconfd import port_open, wait_for
+from rpki_validation import validator_folder
 from test_renderers import SHARED
-from trixie import trixie_argv
+from trixie import trixie_argv, trixie_sid_argv
 
 REAL_ASPAS = SHARED / "data" / "vrp" / "rpki-client_ripe-prepdev_2023-05-04.json.gz"  # 6,647 ASPAs, 424,223 VRPs
 TAL_DIR = Path("/etc/tals")
@@ -69,6 +73,10 @@ def settings(**extra):
     data = {"tals": ["ripe"], "cache_dir": "/var/cache/rpki", "output_dir": "/var/lib/rpki"}
     data.update(extra)
     return data
+
+
+def fort_1_7_settings(**extra):
+    return settings(**dict({"fort_version": "1.7", "rtr": {"address": "127.0.0.1", "port": 3323}}, **extra))
 
 
 def stayrtr_settings(cache, **extra):
@@ -95,8 +103,17 @@ def test_aspa_is_on_by_default_where_the_tool_serves_it():
     assert "-A" not in rpki_client_argv(settings())
     assert tomllib.loads(routinator_config(settings()))["enable-aspa"] is True
     assert tomllib.loads(routinator_config(settings(aspa=True)))["enable-aspa"] is True
-    # FORT and StayRTR serve no ASPA: left out, their configuration is what it was before the setting existed
+    # FORT 1.6 and StayRTR serve no ASPA: left out, their configuration is what it was before the setting existed
     assert fort_config(settings()) == fort_config(settings(aspa=False))
+    assert fort_config(settings()) == fort_config(settings(fort_version="1.6.8"))
+    fort_1_7 = json.loads(fort_config(fort_1_7_settings()))
+    assert fort_1_7 == json.loads(fort_config(fort_1_7_settings(aspa=True)))
+    assert fort_1_7["server"]["max-rtr-version"] == 2
+    assert fort_1_7["output"] == {
+        "roa": "/var/lib/rpki/vrps.json",
+        "aspa": "/var/lib/rpki/aspas.json",
+        "format": "json",
+    }
     assert "-protocol" not in stayrtr_argv(stayrtr_settings("/var/lib/rpki/json"))
 
 
@@ -111,12 +128,21 @@ def test_aspa_false_renders_each_tools_switch():
     ]
     assert tomllib.loads(routinator_config(settings(aspa=False)))["enable-aspa"] is False
     assert stayrtr_argv(stayrtr_settings("/var/lib/rpki/json", aspa=False))[-2:] == ["-protocol", "1"]
+    fort_1_7 = json.loads(fort_config(fort_1_7_settings(aspa=False)))
+    assert fort_1_7["server"]["max-rtr-version"] == 1  # versions 0 and 1, as FORT 1.6 serves
+    assert "aspa" not in fort_1_7["output"]
+
+
+@pytest.mark.parametrize("version", ["1.7", "1.7.0", "1.7.0.experimental", 1.7, "2.0"])
+def test_fort_1_7_and_later_are_given_aspa(version):
+    assert json.loads(fort_config(fort_1_7_settings(fort_version=version)))["server"]["max-rtr-version"] == 2
 
 
 @pytest.mark.parametrize(
     "render, data, message",
     [
         (fort_config, settings(aspa=True), "FORT 1.6 validates no ASPA"),
+        (fort_config, settings(aspa=True, fort_version="1.6.8"), "FORT 1.6 validates no ASPA"),
         (stayrtr_argv, stayrtr_settings("/var/lib/rpki/json", aspa=True), "StayRTR serves no ASPA that routers read"),
         (rpki_client_argv, settings(aspa="yes"), "expected true or false"),
     ],
@@ -126,6 +152,14 @@ def test_aspa_a_tool_cannot_serve_is_refused_naming_tool_and_field(render, data,
         render(data)
     assert caught.value.field == "aspa"
     assert message in caught.value.reason
+
+
+@pytest.mark.parametrize("version", ["1", "seven", "v1.7", True, [1, 7]])
+def test_a_fort_version_that_is_not_one_is_refused(version):
+    with pytest.raises(DataError) as caught:
+        fort_config(fort_1_7_settings(fort_version=version))
+    assert caught.value.field == "fort_version"
+    assert "is not a version such as 1.7" in caught.value.reason
 
 
 @pytest.mark.parametrize("tool", TOOLS)
@@ -171,13 +205,10 @@ def test_the_slurm_document_asserts_the_intents_aspas_in_slurm_version_2():
 
 @pytest.fixture
 def workdir():
-    """A directory the validators' unprivileged users can write in (pytest's tmp_path is private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="routesec-aspa-"))
-    for sub in ("", "cache", "out"):
-        (path / sub).mkdir(exist_ok=True)
-        (path / sub).chmod(0o777)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    """A directory the validators' unprivileged users can write in (pytest's tmp_path is private to root), with
+    ``cache/`` and ``out/``."""
+    with validator_folder("routesec-aspa-") as path:
+        yield path
 
 
 @pytest.mark.skipif(not (TAL_DIR / "ripe.tal").exists(), reason="no ripe.tal in /etc/tals")
@@ -210,6 +241,22 @@ def test_fort_1_6_knows_no_aspa_and_reads_the_configuration_rendered_without_it(
     done = run(trixie_argv("fort") + ["--configuration-file", str(config)])
     output = done.stdout + done.stderr
     assert json.loads(config.read_text())["work-offline"] is True  # never touch the network
+    assert "--usage" not in output and "ripe.tal" in output, output  # options accepted, the TAL read
+
+
+@pytest.mark.parametrize("aspa", [None, False])
+def test_fort_1_7_offers_aspa_and_reads_the_configuration_rendered_for_it(workdir, aspa):
+    help_text = run(trixie_sid_argv("fort") + ["--help"]).stdout
+    assert "--output.aspa" in help_text and "--server.max-rtr-version" in help_text
+    data = fort_1_7_settings(
+        tal_dir=str(TAL_DIR), cache_dir=str(workdir / "cache"), output_dir=str(workdir / "out"), offline=True, aspa=aspa
+    )
+    config = workdir / "fort.json"
+    config.write_text(fort_config(data))
+    # standalone: FORT reads every setting, the RTR server's too, validates once and ends
+    done = run(trixie_sid_argv("fort") + ["--configuration-file", str(config), "--mode=standalone"])
+    output = done.stdout + done.stderr
+    assert json.loads(config.read_text())["server"]["max-rtr-version"] == (1 if aspa is False else 2)
     assert "--usage" not in output and "ripe.tal" in output, output  # options accepted, the TAL read
 
 

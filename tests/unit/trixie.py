@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """The daemons of Debian trixie (BIRD 2.17, OpenBGPD 8.8, StayRTR 0.6, rpki-client 9.5, FORT 1.6), run from
-the host.
+the host, and FORT 1.7 of Debian sid (``trixie_sid_argv("fort")``), unpacked beside them.
 
 ``tests/lab/trixie_daemons.sh ensure`` builds their root once (cached; about a minute on a fresh machine).
 ``trixie_argv("bird")`` is the command line that runs a program of that root with the root's own dynamic loader
@@ -28,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "tests" / "lab" / "trixie_daemons.sh"
+SID = "opt/sid"  # where the script unpacks the packages of Debian sid (FORT 1.7 and its libxml2)
+LIBRARIES = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
 
 
 @functools.cache
@@ -51,9 +53,24 @@ def trixie_program(name: str) -> Path:
 
 def trixie_argv(name: str) -> list[str]:
     """The command line that runs program ``name`` of the root on the host's files."""
+    return _loaded(trixie_program(name), LIBRARIES)
+
+
+def trixie_sid_argv(name: str) -> list[str]:
+    """The command line that runs program ``name`` of the sid packages unpacked in the root (``fort``: FORT 1.7)
+    on the host's files: the root's loader, with sid's libraries found before the root's."""
+    program = trixie_root() / SID / "usr" / "bin" / name
+    if not program.exists():
+        raise FileNotFoundError("no program %r in %s" % (name, program.parent))
+    return _loaded(program, (SID + "/usr/lib/x86_64-linux-gnu", *LIBRARIES))
+
+
+def _loaded(program: Path, library_folders) -> list[str]:
+    """``program`` run by the root's dynamic loader, which looks for libraries in ``library_folders`` of the
+    root."""
     root = trixie_root()
-    libraries = ":".join(str(root / folder) for folder in ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"))
-    return [str(root / "lib64" / "ld-linux-x86-64.so.2"), "--library-path", libraries, str(trixie_program(name))]
+    libraries = ":".join(str(root / folder) for folder in library_folders)
+    return [str(root / "lib64" / "ld-linux-x86-64.so.2"), "--library-path", libraries, str(program)]
 
 
 def trixie_script(name: str, folder: Path) -> str:

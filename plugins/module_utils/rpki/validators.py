@@ -16,6 +16,7 @@ One settings mapping drives every tool::
     vrp_cache: /var/lib/rpki/json  # StayRTR: VRP JSON to serve (default: rpki-client's output_dir/json)
     selected_tal_dir: /etc/fort/tals   # FORT with several TALs: a directory holding only them
     aspa: true                     # validate and serve ASPA (default: where the tool can; see below)
+    fort_version: "1.7"            # FORT: the version the configuration is for (default 1.6)
 
 ``rpki_client_argv``, ``fort_config``, ``routinator_config`` and ``stayrtr_argv``
 render them; every refusal is a DataError naming the setting.
@@ -30,8 +31,13 @@ render them; every refusal is a DataError naming the setting.
 * Routinator processes ASPA objects and serves them over RTR version 2 only with
   ``enable-aspa`` (0.13 and later; built in by default since 0.14.1), rendered
   from ``aspa``: true unless ``aspa: false``.
-* FORT 1.6 validates no ASPA and serves RTR versions 0 and 1 only (ASPA arrives
-  with 1.7.0.experimental): ``aspa: true`` is refused, left out means off.
+* FORT 1.6 validates no ASPA and serves RTR versions 0 and 1 only: with
+  ``fort_version`` left out (1.6) ``aspa: true`` is refused, left out means off.
+  FORT 1.7 (1.7.0.experimental, ``fort_version: "1.7"``) validates ASPA objects
+  and serves them over RTR version 2, which it negotiates only up to its
+  ``server.max-rtr-version`` (default 0): rendered 2 unless ``aspa: false``, which
+  renders 1 (what 1.6 serves); its ASPAs are written beside the VRPs
+  (``output.aspa``, output_dir/aspas.json) unless ``aspa: false``.
 * StayRTR serves no ASPA that routers read: 0.6 removed ASPA and RTR version 2
   (``-protocol 2`` runs version 0), and 0.5 reads only rpki-client's 2023
   ``provider_authorizations`` and sends the ASPA PDU of
@@ -45,6 +51,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ..errors import DataError
@@ -65,12 +72,14 @@ _KEYS = (
     "selected_tal_dir",
     "check_time",
     "aspa",
+    "fort_version",
 )
+FORT_ASPA = (1, 7)  # the first FORT version that validates and serves ASPA
 # what each tool answers to ``aspa: true`` when it cannot serve ASPA to routers
 NO_ASPA = {
     "FORT": (
         "1.6 validates no ASPA and serves RTR versions 0 and 1 only (ASPA arrives with 1.7.0.experimental);"
-        " serve ASPA with Routinator, or from rpki-client's output"
+        " serve ASPA with Routinator, or from rpki-client's output, or set fort_version to 1.7 for FORT 1.7"
     ),
     "StayRTR": (
         "serves no ASPA that routers read: 0.6 removed ASPA and RTR version 2 (-protocol 2 runs version 0), 0.5"
@@ -104,9 +113,13 @@ class Settings:
     selected_tal_dir: str | None
     check_time: bool
     aspa: bool | None = None  # None: on where the tool serves ASPA that routers read
+    fort_version: tuple = (1, 6)  # (major, minor)
 
     def aspa_off(self) -> bool:
         return self.aspa is False
+
+    def fort_serves_aspa(self) -> bool:
+        return self.fort_version >= FORT_ASPA and not self.aspa_off()
 
     def tal_files(self):
         return [posixpath.join(self.tal_dir, name + ".tal") for name in self.tals]
@@ -161,6 +174,17 @@ def _flag(data, key, default):
     return value
 
 
+def _version(data, key, default):
+    """(major, minor) of a version such as "1.7", "1.7.0" or "1.7.0.experimental"."""
+    value = data.get(key)
+    if value is None:
+        return default
+    found = re.match(r"(\d+)\.(\d+)(?:\.|$)", str(value)) if isinstance(value, (str, int, float)) else None
+    if isinstance(value, bool) or not found:
+        raise DataError("%r is not a version such as 1.7 or 1.7.0" % (value,), WHERE, key)
+    return int(found[1]), int(found[2])
+
+
 def validator_settings(data) -> Settings:
     """Checked Settings from a plain mapping (see the module documentation)."""
     if isinstance(data, Settings):
@@ -196,6 +220,7 @@ def validator_settings(data) -> Settings:
         selected_tal_dir=_path(data, "selected_tal_dir"),
         check_time=_flag(data, "check_time", True),
         aspa=_flag(data, "aspa", None),
+        fort_version=_version(data, "fort_version", (1, 6)),
     )
 
 
@@ -237,10 +262,12 @@ def rpki_client_argv(data, program: str = "rpki-client") -> list[str]:
 
 
 def fort_config(data) -> str:
-    """FORT's JSON configuration file (``fort --configuration-file``): its text."""
+    """FORT's JSON configuration file (``fort --configuration-file``): its text. For FORT 1.7 (``fort_version``) it
+    also sets the highest RTR version it serves, and where it writes its ASPAs."""
     settings = validator_settings(data)
     _refuse(settings, "http", "FORT", "has no HTTP server")
-    _refuse_aspa(settings, "FORT")
+    if settings.fort_version < FORT_ASPA:
+        _refuse_aspa(settings, "FORT")
     if len(settings.tals) == 1:
         tal = settings.tal_files()[0]
     elif settings.selected_tal_dir is not None:
@@ -262,8 +289,12 @@ def fort_config(data) -> str:
         config["slurm"] = settings.slurm
     if settings.rtr:
         config["server"] = {"address": [settings.rtr.address], "port": str(settings.rtr.port)}
+        if settings.fort_version >= FORT_ASPA:
+            config["server"]["max-rtr-version"] = 2 if settings.fort_serves_aspa() else 1
     if settings.output_dir:
         config["output"] = {"roa": posixpath.join(settings.output_dir, "vrps.json"), "format": "json"}
+        if settings.fort_serves_aspa():
+            config["output"]["aspa"] = posixpath.join(settings.output_dir, "aspas.json")
     elif not settings.rtr:
         raise DataError("FORT without an RTR listener needs somewhere to write its VRPs", WHERE, "output_dir")
     return json.dumps(config, indent=2) + "\n"
