@@ -3,24 +3,26 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The monitor's plain data.
 
-* ``RouteEvent``: one prefix announced (with its AS path) or withdrawn at one vantage point, at a time.
-  A vantage point is where a route is seen: a route collector's peer, a router sending BMP, a BGP session; its
-  ``vantage`` text names the feed and the peer (``ris rrc00 195.66.224.175``, ``bmp r1 198.18.0.10``,
-  ``bgp transit 198.18.0.1``). ``path`` is None for a withdrawal; else a tuple, neighbour first, origin last,
-  an AS_SET a frozenset.
+* ``RouteEvent``: one prefix announced (with its AS path) or withdrawn at one vantage point, at a time
+  (``observe.events``, where the feeds make them; here for the monitor's readers).
 * ``Watched``: one prefix of ours: the ASes that may originate it and the longest length we announce in it
   (more-specifics up to that length are ours; longer ones are not announced by us).
 * ``WatchList``: our prefixes, our ASes, each AS's providers (the ASPA intent: who may sit next to us in a
-  path), whether a prefix of ours is announced at all (space we hold but do not announce is watched for
-  squatting), and the monitor's thresholds.
-* ``Alert``: what a rule found: the rule, the prefix, the offending path and AS, the vantage points that see
-  it, when it was first and last seen, how often, and whether it is still active.
+  path) and other neighbours (peers and customers: seen next to us, no new upstream, but our routes must go no
+  further than their customers), whether a prefix of ours is announced at all (space we hold but do not
+  announce is watched for squatting), and the monitor's thresholds.
+* ``Alert``: what a rule found: the rule, the prefix, the offending path and AS, the vantage points that saw
+  it, when it was first and last seen, how often, whether it is still active, our prefix it concerns
+  (``watched``) and why the rule holds (``detail``).
+* ``AlertChange``: an alert ``raised``, ``updated`` (seen again) or ``cleared``, and when.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+
+from ..observe.events import RouteEvent  # noqa: F401 - re-exported: the monitor's readers find it here
 
 RULES = (
     "hijack",  # our exact prefix from an origin that is not ours
@@ -36,25 +38,6 @@ RULES = (
 
 
 @dataclass(frozen=True)
-class RouteEvent:
-    time: float
-    vantage: str
-    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
-    path: tuple | None  # None: withdrawn
-
-    @property
-    def withdrawn(self) -> bool:
-        return self.path is None
-
-    @property
-    def origin(self) -> int | None:
-        """The origin AS, None for a withdrawal, an empty path or one ending in an AS_SET."""
-        if not self.path or not isinstance(self.path[-1], int):
-            return None
-        return self.path[-1]
-
-
-@dataclass(frozen=True)
 class Watched:
     prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
     origins: frozenset  # ASes that may originate it
@@ -67,8 +50,9 @@ class WatchList:
     prefixes: tuple  # of Watched
     own_asns: frozenset
     providers: dict = field(default_factory=dict)  # our AS -> frozenset of provider ASes
-    visibility_threshold: int = 2  # withdrawn at this many vantage points ...
-    visibility_share: float = 0.5  # ... or at this share of those that saw it: visibility lost
+    visibility_threshold: int = 2  # withdrawn at this many vantage points (all of them if fewer saw it) ...
+    visibility_share: float = 0.5  # ... and at this share of those that saw it: visibility lost
+    neighbors: dict = field(default_factory=dict)  # our AS -> frozenset of its peers and customers (no upstream)
 
 
 @dataclass
@@ -82,6 +66,8 @@ class Alert:
     last_seen: float
     count: int = 1
     active: bool = True
+    watched: str = ""  # our prefix the alert concerns (the covering one, for a more-specific)
+    detail: str = ""  # why the rule holds
 
     @property
     def key(self) -> tuple:
@@ -99,4 +85,19 @@ class Alert:
             "last_seen": self.last_seen,
             "count": self.count,
             "active": self.active,
+            "watched": self.watched,
+            "detail": self.detail,
         }
+
+
+RAISED, UPDATED, CLEARED = "raised", "updated", "cleared"
+CHANGES = (RAISED, UPDATED, CLEARED)
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """An alert raised, updated (its cause seen again) or cleared (its cause gone everywhere), at ``at``."""
+
+    event: str
+    alert: Alert
+    at: float

@@ -1,25 +1,45 @@
 # -*- coding: utf-8 -*-
 # Copyright: routesec maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Announcements in MRT files (RFC 6396), as RIPE RIS and RouteViews publish them, read with the mrtparse
-library: BGP4MP updates (``updates.*``) and TABLE_DUMP_V2 RIB entries (``bview.*``, ``rib.*``), gzip or bzip2
-compressed or not.
+"""Announcements and route events in MRT files (RFC 6396), as RIPE RIS and RouteViews publish them, read with
+the mrtparse library: BGP4MP updates (``updates.*``) and TABLE_DUMP_V2 RIB entries (``bview.*``, ``rib.*``), gzip
+or bzip2 compressed or not. A record mrtparse cannot read (a truncated file, a type it does not know) is a
+DataError naming the file and the record's number: a file read in part is not read.
 
-Each announcement is an ``Announcement``: when, the vantage point (the collector's peer: its AS and address),
-the prefixes announced (IPv4 NLRI and MP_REACH_NLRI; withdrawals are not announcements) and the AS path as the
-peer sent it, its first element the peer's AS, its last the origin; an AS_SET is a frozenset, confederation
-segments are left out (RFC 5065: they never leave the confederation). A path learned over a 2-octet session
-carries AS_TRANS (23456) where a 4-octet AS stood; with an AS4_PATH it is rebuilt as RFC 6793 section 4.2.3
-says: the leading ASes of AS_PATH that AS4_PATH lacks, then AS4_PATH (an AS4_PATH longer than AS_PATH is
-ignored). An announcement without AS_PATH (none reaches a collector from an eBGP peer) has the empty path.
+``announcements(path)``: each announcement is an ``Announcement``: when, the vantage point (the collector's
+peer: its AS and address), the prefixes announced (IPv4 NLRI and MP_REACH_NLRI; withdrawals are not
+announcements) and the AS path as the peer sent it. A RIB entry is an announcement at the time it was learned,
+its peer taken from the file's PEER_INDEX_TABLE.
+
+``route_events(path, collector, sessions)``: the ``observe.events.RouteEvent`` of every prefix announced or
+withdrawn, in the file's order: an update's withdrawals (IPv4 withdrawn routes and MP_UNREACH_NLRI) before its
+announcements, and each RIB entry as an announcement at the time of the dump (a full table: routes as they were
+then). The vantage point is ``"<collector> <peer address>"``, the collector being the file's name unless
+named. A peer's session that leaves Established withdraws its routes: with ``sessions`` (a
+``feeds.RouteTable``, kept by the caller across files) the prefixes the updates announced for that peer and did
+not withdraw are withdrawn at that time. RIB entries are not recorded there (a full table per peer is too
+much to hold). Messages the collector sent itself (``*_LOCAL``) are no peer's routes and are left out; so are
+add-path identifiers (a prefix with two paths from one peer is one route, the last one read).
+
+The AS path, in both: its first element the peer's AS, its last the origin; an AS_SET is a frozenset,
+confederation segments are left out (RFC 5065: they never leave the confederation). A path learned over a
+2-octet session carries AS_TRANS (23456) where a 4-octet AS stood; with an AS4_PATH it is rebuilt as RFC 6793
+section 4.2.3 says: the leading ASes of AS_PATH that AS4_PATH lacks, then AS4_PATH (an AS4_PATH longer than
+AS_PATH is ignored). An announcement without AS_PATH (none reaches a collector from an eBGP peer) has the empty
+path.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import DataError
+from .events import RouteEvent
+from .feeds import RouteTable
 
 # mrtparse, a command-line tool's library too, sets SIGPIPE to its default action when imported: a process that
 # then writes to a closed pipe or socket dies without an error. The handler the process had is put back.
@@ -33,6 +53,7 @@ finally:
         signal.signal(signal.SIGPIPE, _SIGPIPE)
 
 AS_TRANS = 23456
+ESTABLISHED = "Established"
 
 
 @dataclass(frozen=True)
@@ -47,17 +68,13 @@ class Announcement:
 def announcements(path):
     """Every announcement in the MRT file ``path``, in the file's order; DataError naming the file when it
     cannot be read, or mrtparse is missing."""
-    if mrtparse is None:
-        raise DataError("the Python library mrtparse is required to read MRT files", "MRT file %s" % path)
-    try:
-        reader = mrtparse.Reader(str(path))
-        for entry in reader:
-            yield from _announcements(entry.data)
-    except OSError as exc:
-        raise DataError("cannot be read: %s" % (exc.strerror or exc), "MRT file %s" % path) from None
+    peers = ()
+    for record, where in _records(path):
+        peers = _peer_table(record, peers)
+        yield from _announcements(record, peers, where)
 
 
-def _announcements(record):
+def _announcements(record, peers, where):
     kind = _name(record.get("type"))
     if kind.startswith("BGP4MP"):
         message = record.get("bgp_message") or {}
@@ -67,12 +84,125 @@ def _announcements(record):
         prefixes = _prefixes(message.get("nlri", [])) + _reached(attributes)
         if prefixes:
             peer = (int(record["peer_as"]), record["peer_ip"])
-            yield Announcement(_time(record), *peer, prefixes, as_path(attributes))
+            yield Announcement(_stamp(record.get("timestamp")), *peer, prefixes, as_path(attributes))
     elif kind == "TABLE_DUMP_V2" and "rib_entries" in record:
         prefix = ("%s/%s" % (record["prefix"], record["length"]),)
         for rib in record["rib_entries"]:
+            address, asn = _peer(peers, rib["peer_index"], where)
             attributes = rib.get("path_attributes", [])
-            yield Announcement(int(rib["originated_time"]), 0, str(rib["peer_index"]), prefix, as_path(attributes))
+            yield Announcement(_stamp(rib["originated_time"]), asn, address, prefix, as_path(attributes))
+
+
+def route_events(path, collector: str | None = None, sessions: RouteTable | None = None) -> Iterator[RouteEvent]:
+    """The route events of the MRT file ``path`` (see the module's description); DataError naming the file
+    (and the record) when it cannot be read."""
+    reading = _Events(collector or Path(path).name, sessions)
+    for record, where in _records(path):
+        yield from reading.events(record, where)
+
+
+class _Events:
+    """Route events from one file's records: its collector's name, its peer table, the prefixes and paths
+    already made (one object for every route that shares one) and the caller's record of the routes each peer
+    holds."""
+
+    def __init__(self, collector: str, sessions: RouteTable | None):
+        self.collector = collector
+        self.sessions = sessions
+        self.peers = ()
+        self.paths = {}
+        self.networks = {}
+
+    def events(self, record: dict, where: str) -> Iterator[RouteEvent]:
+        kind, subtype = _name(record.get("type")), _name(record.get("subtype"))
+        if kind.startswith("BGP4MP") and "LOCAL" not in subtype:
+            if "STATE_CHANGE" in subtype:
+                yield from self._session_change(record)
+            else:
+                yield from self._update(record, where)
+        elif kind == "TABLE_DUMP_V2":
+            self.peers = _peer_table(record, self.peers)
+            if "rib_entries" in record:
+                yield from self._rib(record, where)
+
+    def _update(self, record, where):
+        message = record.get("bgp_message") or {}
+        if _name(message.get("type")) != "UPDATE":
+            return
+        at, vantage = _time(record), self._vantage(record["peer_ip"])
+        attributes = message.get("path_attributes", [])
+        for prefix in _prefixes(message.get("withdrawn_routes", [])) + _unreached(attributes):
+            yield self._recorded(RouteEvent(at, vantage, self._network(prefix, where), None))
+        announced = _prefixes(message.get("nlri", [])) + _reached(attributes)
+        if announced:
+            path = self._shared(as_path(attributes))
+            for prefix in announced:
+                yield self._recorded(RouteEvent(at, vantage, self._network(prefix, where), path))
+
+    def _session_change(self, record):
+        left = _name(record.get("old_state")) == ESTABLISHED and _name(record.get("new_state")) != ESTABLISHED
+        if left and self.sessions is not None:
+            yield from self.sessions.withdraw_all(self._vantage(record["peer_ip"]), _time(record))
+
+    def _rib(self, record, where):
+        at = _time(record)
+        network = self._network("%s/%s" % (record["prefix"], record["length"]), where)
+        for rib in record["rib_entries"]:
+            address, _asn = _peer(self.peers, rib["peer_index"], where)
+            path = self._shared(as_path(rib.get("path_attributes", [])))
+            yield RouteEvent(at, self._vantage(address), network, path)
+
+    def _vantage(self, address):
+        return "%s %s" % (self.collector, address)
+
+    def _shared(self, path):
+        return self.paths.setdefault(path, path)
+
+    def _network(self, text, where):
+        network = self.networks.get(text)
+        if network is None:
+            network = self.networks[text] = _network(text, where)
+        return network
+
+    def _recorded(self, event):
+        if self.sessions is not None:
+            self.sessions.record(event)
+        return event
+
+
+def _records(path):
+    """(mrtparse's record, where) for each record of the MRT file ``path``; DataError as the module says."""
+    if mrtparse is None:
+        raise DataError("the Python library mrtparse is required to read MRT files", "MRT file %s" % path)
+    try:
+        for number, entry in enumerate(mrtparse.Reader(str(path)), 1):
+            where = "MRT file %s, record %d" % (path, number)
+            if entry.err:
+                raise DataError("cannot be read: %s" % entry.err_msg, where)
+            yield entry.data, where
+    except OSError as exc:
+        raise DataError("cannot be read: %s" % (exc.strerror or exc), "MRT file %s" % path) from None
+
+
+def _peer_table(record, peers):
+    """The (address, AS) of each peer of a PEER_INDEX_TABLE record, else ``peers`` unchanged."""
+    if "peer_entries" not in record:
+        return peers
+    return tuple((entry["peer_ip"], int(entry["peer_as"])) for entry in record["peer_entries"])
+
+
+def _peer(peers, index, where):
+    """(address, AS) of the RIB entry's peer ``index`` in the file's PEER_INDEX_TABLE."""
+    if index >= len(peers):
+        raise DataError("peer %d is not in the file's PEER_INDEX_TABLE" % index, where, "peer_index")
+    return peers[index]
+
+
+def _network(text, where):
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError:
+        raise DataError("%r is not a prefix" % text, where, "prefix") from None
 
 
 def as_path(attributes) -> tuple:
@@ -106,16 +236,31 @@ def _prefixes(nlri):
 
 
 def _reached(attributes):
+    return _multiprotocol(attributes, "MP_REACH_NLRI", "nlri")
+
+
+def _unreached(attributes):
+    return _multiprotocol(attributes, "MP_UNREACH_NLRI", "withdrawn_routes")
+
+
+def _multiprotocol(attributes, kind, key):
     found = ()
     for attribute in attributes:
-        if _name(attribute["type"]) == "MP_REACH_NLRI":
-            found += _prefixes(attribute["value"].get("nlri", []))
+        if _name(attribute["type"]) == kind:
+            found += _prefixes(attribute["value"].get(key, []))
     return found
 
 
 def _time(record):
-    stamp = record.get("timestamp")
-    return int(next(iter(stamp)) if isinstance(stamp, dict) else stamp)
+    """The record's time: seconds, with the microseconds of an extended-timestamp (``BGP4MP_ET``) record."""
+    stamp = _stamp(record.get("timestamp"))
+    micro = record.get("microsecond_timestamp")
+    return stamp + micro / 1e6 if micro else stamp
+
+
+def _stamp(value):
+    """mrtparse's ``{seconds: text}`` times: the seconds."""
+    return int(next(iter(value)) if isinstance(value, dict) else value)
 
 
 def _name(field):
