@@ -29,7 +29,7 @@ from .slurm import Slurm, make_slurm
 TOOLS = ("rpki-client", "fort", "routinator", "stayrtr")
 ASPA_SLURM_REFUSED = {
     "rpki-client": "rpki-client reads no SLURM file",
-    "fort": "FORT 1.6 reads SLURM version 1 only ('slurmVersion' must be 1) and validates no ASPA",
+    "fort": "FORT 1.6 and 1.7 read SLURM version 1 only ('slurmVersion' must be 1)",
     "routinator": (
         "Routinator 0.15 reads SLURM version 2 but applies no ASPA filter or assertion, and reads an ASPA"
         " filter's customer as customerAsid where the draft writes customerAsn"
