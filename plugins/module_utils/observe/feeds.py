@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: routesec maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the live feeds (``bmp``: routers over BMP, ``exabgp``: BGP sessions through ExaBGP) share.
+
+* ``FeedStatus``: what a feed reports beside its route events: a router or speaker connected or gone, a peer
+  (a vantage point) up or down, a message refused. ``feed`` names the feed (``bmp r1``, ``bgp transit``),
+  ``vantage`` the vantage point it is about, if one.
+* ``RouteTable``: the prefixes each vantage point announces now, so that a vantage point that goes down (BMP
+  Peer Down, a BGP session down) withdraws every one of them: the feeds emit those withdrawals as route
+  events, and the detector needs to know nothing of peers.
+* ``merge_as4_path``: an AS path learned over a 2-octet session, rebuilt from AS_PATH and AS4_PATH as RFC 6793
+  section 4.2.3 says.
+
+A feed that is lost (a BMP connection closed, ExaBGP gone) is not a route that is lost: it withdraws nothing,
+and its ``disconnected`` status names the vantage points whose routes are no longer followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .events import RouteEvent
+
+AS_TRANS = 23456
+
+STATES = (
+    "connected",  # a router's BMP connection, an ExaBGP speaker's session came up (TCP)
+    "disconnected",  # that connection or speaker is gone: the vantage points in ``detail`` are not followed
+    "peer-up",  # a vantage point is up: its routes follow
+    "peer-down",  # a vantage point is down: its routes were withdrawn
+    "error",  # a message was refused (``detail`` says what is wrong); the feed goes on or reconnects
+)
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    time: float
+    feed: str
+    state: str
+    vantage: str | None = None
+    detail: str = ""
+
+    def __post_init__(self):
+        if self.state not in STATES:
+            raise ValueError("unknown feed state %r" % self.state)
+
+
+EventSink = Callable[[RouteEvent], None]
+StatusSink = Callable[[FeedStatus], None]
+
+
+class RouteTable:
+    """The prefixes each vantage point announces, as the route events say."""
+
+    def __init__(self):
+        self._held: dict[str, set] = {}
+
+    def record(self, event: RouteEvent) -> None:
+        held = self._held.setdefault(event.vantage, set())
+        if event.withdrawn:
+            held.discard(event.prefix)
+        else:
+            held.add(event.prefix)
+
+    def vantages(self) -> list[str]:
+        return sorted(self._held)
+
+    def forget(self, vantage: str) -> None:
+        """No longer follow ``vantage`` (its feed is gone): nothing is withdrawn."""
+        self._held.pop(vantage, None)
+
+    def withdraw_all(self, vantage: str, time: float) -> list[RouteEvent]:
+        """A withdrawal of every prefix ``vantage`` announces, in prefix order; the vantage point is forgotten."""
+        held = self._held.pop(vantage, set())
+        ordered = sorted(held, key=lambda prefix: (prefix.version, prefix))
+        return [RouteEvent(time, vantage, prefix, None) for prefix in ordered]
+
+
+def merge_as4_path(as_path: tuple, as4_path: tuple | None) -> tuple:
+    """``as_path`` (2-octet ASes, AS_TRANS where a 4-octet AS stood) with ``as4_path``'s ASes in place of its
+    trailing ones: the leading ASes of AS_PATH that AS4_PATH lacks, then AS4_PATH. AS4_PATH is ignored when
+    there is none, when AS_PATH holds no AS_TRANS, or when it is the longer of the two (RFC 6793 4.2.3). An
+    AS_SET counts as one AS; both paths are flat tuples (an AS_SET a frozenset, no confederation segment)."""
+    if not as4_path or len(as4_path) > len(as_path) or AS_TRANS not in _members(as_path):
+        return as_path
+    return as_path[: len(as_path) - len(as4_path)] + as4_path
+
+
+def _members(path: tuple) -> set:
+    return {asn for element in path for asn in (element if isinstance(element, frozenset) else (element,))}
