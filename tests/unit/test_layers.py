@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "plugins" / "module_utils"
-BASE = {"errors", "http_common", "fastnet", "platforms"}
+BASE = {"errors", "http_common", "fastnet", "local_files", "platforms"}
 GLUE = {"ansible_support", "router_access"}
 FLOW = ("netbox", "intent", "render", "drivers", "plan")
 PACKAGES = sorted(p.name for p in CORE.iterdir() if (p / "__init__.py").is_file())

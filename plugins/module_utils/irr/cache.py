@@ -27,10 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from datetime import datetime
 
+from ..local_files import write_atomically
 from .whois import IrrError, encode_command
 
 FORMAT = 1
@@ -211,14 +211,7 @@ class CachedClient:
     def _write(self, path, kind, mapping):
         data = {"format": FORMAT, "server": self.client.server, "sources": list(self.client.sources)}
         data.update({"status": self.status, kind: mapping})
-        handle, temporary = tempfile.mkstemp(prefix=".irr-", dir=self.directory)
-        try:
-            with os.fdopen(handle, "w", encoding="latin-1") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_atomically(path, json.dumps(data, separators=(",", ":")), encoding="latin-1")
 
 
 def _to_text(answers):

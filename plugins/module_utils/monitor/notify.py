@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Self
 
 from ..errors import DataError, TransportError
+from ..local_files import write_atomically
 from .model import CHANGES, CLEARED, RULES, Alert, AlertChange
 
 LOG = logging.getLogger("routesec.monitor")
@@ -257,13 +257,6 @@ class Spool:
 def _append(path: Path, record: dict) -> None:
     with path.open("a", encoding="utf-8") as stream:
         stream.write(json.dumps(record, sort_keys=True) + "\n")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` at once: a reader (or a restart) sees the old or the new text, never part."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 class OutputQueue:

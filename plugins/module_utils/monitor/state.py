@@ -25,13 +25,12 @@ store does not start from state it could only partly understand.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import DataError
+from ..local_files import write_atomically
 from .model import CLEARED, RAISED, RULES, UPDATED, Alert, AlertChange
 
 FORMAT = 1
@@ -100,7 +99,7 @@ class AlertStore:
             key: group for key, group in self._groups.items() if group.cleared is None or group.cleared > horizon
         }
         document = {"format": FORMAT, "alerts": [_group_record(group) for group in self._groups.values()]}
-        _write_atomically(self.path, json.dumps(document, indent=1, sort_keys=True) + "\n")
+        write_atomically(self.path, json.dumps(document, indent=1, sort_keys=True) + "\n")
 
     def _clear(self, group, at):
         if group is None or not group.alert.active:
@@ -185,17 +184,3 @@ def _number_or_none(value):
 
 def _texts(values):
     return isinstance(values, list) and all(isinstance(value, str) for value in values)
-
-
-def _write_atomically(path, text):
-    """Replace ``path`` with ``text`` whole or not at all: a reader never sees a part of it."""
-    handle, temporary = tempfile.mkstemp(prefix=".%s." % path.name, dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from .events import RouteEvent
-from .feeds import RouteTable
+from .feeds import RouteTable, merge_as4_path
 
 # mrtparse, a command-line tool's library too, sets SIGPIPE to its default action when imported: a process that
 # then writes to a closed pipe or socket dies without an error. The handler the process had is put back.
@@ -52,7 +52,6 @@ finally:
     if _SIGPIPE is not None and signal.getsignal(signal.SIGPIPE) != _SIGPIPE:
         signal.signal(signal.SIGPIPE, _SIGPIPE)
 
-AS_TRANS = 23456
 ESTABLISHED = "Established"
 
 
@@ -208,12 +207,8 @@ def _network(text, where):
 def as_path(attributes) -> tuple:
     """The AS path of an UPDATE's or RIB entry's attributes (see the module's description)."""
     segments = {_name(a["type"]): a["value"] for a in attributes if _name(a["type"]) in ("AS_PATH", "AS4_PATH")}
-    path = _flatten(segments.get("AS_PATH", []))
-    if "AS4_PATH" in segments and AS_TRANS in _members(path):
-        four = _flatten(segments["AS4_PATH"])
-        if len(four) <= len(path):
-            path = path[: len(path) - len(four)] + four
-    return path
+    four = _flatten(segments["AS4_PATH"]) if "AS4_PATH" in segments else None
+    return merge_as4_path(_flatten(segments.get("AS_PATH", [])), four)
 
 
 def _flatten(segments):
@@ -225,10 +220,6 @@ def _flatten(segments):
         elif kind == "AS_SET":
             path.append(frozenset(members))
     return tuple(path)
-
-
-def _members(path):
-    return {asn for element in path for asn in (element if isinstance(element, frozenset) else (element,))}
 
 
 def _prefixes(nlri):
