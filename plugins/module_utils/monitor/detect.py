@@ -24,6 +24,13 @@ every vantage point that showed it while active); a route that stops showing it 
 shows it no more) leaves it, and it clears when no vantage point shows it any more. A visibility loss is
 raised or updated by a withdrawal that leaves the loss standing, and clears when the loss no longer stands.
 
+**A new watch list** (``rewatched``): a detector of the new list, VRPs and ASPAs that takes over this one's
+routes, judged again (a route outside the new space is dropped), and its vantage points' reach of each prefix
+(the visibility losses of prefixes still watched stay raised); the changes are those the routes show under the
+new list (raised for a new cause, updated for one shown again), and cleared for every alert of this detector
+the new one does not hold. Routes outside the old space were not held: a prefix newly watched is judged from
+the next route the feeds send of it.
+
 Per event the work is the look-up in our space; for a route in it, a few dict and set operations per rule.
 The vantage points that had and lost a route are bits of one int each (a vantage point is given a bit when
 first seen), so a full table held from one vantage point costs a few hundred bytes a route.
@@ -32,7 +39,8 @@ first seen), so a full table held from one vantage point costs a few hundred byt
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import ipaddress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..observe.events import RouteEvent, path_text
@@ -79,6 +87,25 @@ class Detector:
             self._report_reach(event, covering, verdict, changes)
         return changes
 
+    def rewatched(
+        self, watch: WatchList, vrps: RovIndex | None = None, aspas: Mapping | None = None, at: float = 0.0
+    ) -> tuple[Detector, list[AlertChange]]:
+        """A detector of ``watch`` holding this one's routes and reach, and the changes it makes (see the
+        module's description); ``at``: the time of the changes."""
+        fresh = Detector(watch, vrps, aspas, self.rules.aspa_direction)
+        fresh._reach = self._reach.rewatched(watch)
+        fresh._alerts.adopt(self._alerts, lambda key: key[0] == VISIBILITY and fresh._space.covering(key[1]))
+        changes = []
+        for vantage, routes in self._routes.items():
+            for key, path in routes.items():
+                changes += fresh.observe(RouteEvent(at, vantage, prefix_of_key(key), path))
+        held = {alert.key for alert in fresh.active()}
+        for alert in self.active():
+            if alert.key not in held:
+                alert.active = False
+                changes.append(AlertChange(CLEARED, alert, at))
+        return fresh, changes
+
     def active(self) -> list[Alert]:
         """The active alerts, as last shown."""
         return self._alerts.active()
@@ -118,6 +145,15 @@ class Detector:
 def prefix_key(prefix) -> int:
     """One int for a prefix of either family: its address, its length and its family packed together."""
     return (int(prefix.network_address) << 8 | prefix.prefixlen) << 1 | (prefix.version == 6)
+
+
+def prefix_of_key(key: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The prefix ``prefix_key`` packed into ``key``."""
+    version, rest = (6 if key & 1 else 4), key >> 1
+    length, address = rest & 0xFF, rest >> 8
+    return ipaddress.ip_network(
+        (ipaddress.ip_address(address) if version == 4 else ipaddress.IPv6Address(address), length)
+    )
 
 
 @dataclass
@@ -164,6 +200,10 @@ class _Alerts:
     def active(self):
         return [_snapshot(episode) for episode in self._open.values()]
 
+    def adopt(self, other: _Alerts, wanted: Callable[[tuple], object]) -> None:
+        """Take over the active alerts of ``other`` whose key is ``wanted``."""
+        self._open.update({key: episode for key, episode in other._open.items() if wanted(key)})
+
 
 def _snapshot(episode):
     alert = copy.copy(episode.alert)
@@ -204,6 +244,12 @@ class _Reach:
             gone &= ~bit
         self._keep(key, gone)
         return self._verdict(key, bit, had, gone)
+
+    def rewatched(self, watch: WatchList) -> _Reach:
+        """This reach under ``watch``'s thresholds."""
+        copied = copy.copy(self)
+        copied.threshold, copied.share = watch.visibility_threshold, watch.visibility_share
+        return copied
 
     def _verdict(self, key, bit, had, gone):
         count, seen = gone.bit_count(), had.bit_count()
