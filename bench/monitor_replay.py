@@ -72,7 +72,7 @@ def replay_figures():
     updates = 17216
     watch = watch_of(events)
     print("monitor replay of %s: %d UPDATE messages, %d route events" % (UPDATES.name, updates, len(events)))
-    read, _ = best_of(RUNS, lambda: sum(1 for _ in route_events(UPDATES, "rrc00", RouteTable())))
+    read, _count = best_of(RUNS, lambda: sum(1 for _event in route_events(UPDATES, "rrc00", RouteTable())))
     print(
         "  reading (mrtparse + route events): %.2f s, %.0f updates/s, %.0f events/s"
         % (read, updates / read, len(events) / read)
@@ -85,7 +85,7 @@ def replay_figures():
     )
     everything = watch_of(events, every_origin=True)
     for name, chosen in (("six ASes' prefixes", watch), ("every prefix of the file", everything)):
-        seconds, _ = best_of(RUNS, lambda chosen=chosen: detect_all(chosen, events))
+        seconds, _changes = best_of(RUNS, lambda chosen=chosen: detect_all(chosen, events))
         print(
             "  detector alone, %s (%d): %.3f s, %.0f events/s (%.1f µs each)"
             % (name, len(chosen.prefixes), seconds, len(events) / seconds, seconds / len(events) * 1e6)

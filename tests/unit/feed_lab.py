@@ -47,46 +47,46 @@ FROM_OLD = ("neighbor 10.0.0.1 local-ip 10.0.0.4", "10.0.0.4")
 
 NEIGHBORS = """\
 process fifo {{
-	run /usr/bin/python3 {helper} {fifo};
-	encoder text;
+    run /usr/bin/python3 {helper} {fifo};
+    encoder text;
 }}
 
 template {{
-	neighbor lab {{
-		hold-time 9;
-		group-updates false;
-		api {{
-			processes [ fifo ];
-		}}
-	}}
+    neighbor lab {{
+        hold-time 9;
+        group-updates false;
+        api {{
+            processes [ fifo ];
+        }}
+    }}
 }}
 
 neighbor 10.0.0.1 {{
-	inherit lab;
-	router-id 10.0.0.2;
-	local-address 10.0.0.2;
-	local-as 65002;
-	peer-as 65001;
-	family {{ ipv4 unicast; }}
+    inherit lab;
+    router-id 10.0.0.2;
+    local-address 10.0.0.2;
+    local-as 65002;
+    peer-as 65001;
+    family {{ ipv4 unicast; }}
 }}
 
 neighbor fd00::1 {{
-	inherit lab;
-	router-id 10.0.0.2;
-	local-address fd00::2;
-	local-as 65002;
-	peer-as 65001;
-	family {{ ipv6 unicast; }}
+    inherit lab;
+    router-id 10.0.0.2;
+    local-address fd00::2;
+    local-as 65002;
+    peer-as 65001;
+    family {{ ipv6 unicast; }}
 }}
 
 neighbor 10.0.0.1 {{
-	inherit lab;
-	router-id 10.0.0.4;
-	local-address 10.0.0.4;
-	local-as 65004;
-	peer-as 65001;
-	capability {{ asn4 disable; }}
-	family {{ ipv4 unicast; }}
+    inherit lab;
+    router-id 10.0.0.4;
+    local-address 10.0.0.4;
+    local-as 65004;
+    peer-as 65001;
+    capability {{ asn4 disable; }}
+    family {{ ipv4 unicast; }}
 }}
 """
 

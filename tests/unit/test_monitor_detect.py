@@ -150,7 +150,7 @@ def test_rpki_invalid_route_of_ours():
     assert feed("v1", "192.0.2.0/24", TRANSIT, OURS) == [(CLEARED, "rpki-invalid", "192.0.2.0/24", OTHER_OURS, ("v1",))]
     assert feed("v1", "2001:db8:1::/48", TRANSIT, OTHER_OURS) == []
     # a hijack is a hijack, not also an RPKI-invalid route of ours
-    assert [rule for _e, rule, *_ in feed("v1", "192.0.2.0/24", TRANSIT, HIJACKER)] == ["hijack"]
+    assert [rule for _e, rule, *_rest in feed("v1", "192.0.2.0/24", TRANSIT, HIJACKER)] == ["hijack"]
 
 
 # ASPAs: 65005 is a customer of our transit 64496 and of 65006; 65006's provider is 174
@@ -180,7 +180,7 @@ def test_upstream_verification_is_stricter_than_the_default_downstream_one():
     aspas = {**ASPAS, 3356: frozenset()}
     assert Feed(aspas=aspas)("v1", "192.0.2.0/24", *through_a_peer_of_the_vantage_point) == []
     upstream = Feed(aspas=aspas, aspa_direction="upstream")("v1", "192.0.2.0/24", *through_a_peer_of_the_vantage_point)
-    assert [rule for _e, rule, *_ in upstream] == ["aspa-invalid"]
+    assert [rule for _e, rule, *_rest in upstream] == ["aspa-invalid"]
     with pytest.raises(DataError, match="aspa_direction"):
         Detector(WATCH, aspa_direction="sideways")
 

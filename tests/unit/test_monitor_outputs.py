@@ -92,7 +92,7 @@ class Receiver:
 
     def delivered(self, path=None):
         with self.cond:
-            return [body for p, _, body, status in self.posts if status == 200 and path in (None, p)]
+            return [body for p, _headers, body, status in self.posts if status == 200 and path in (None, p)]
 
     def wait(self, count, path=None):
         """The first ``count`` bodies answered 200 (at ``path``), once there are that many."""
@@ -143,7 +143,7 @@ def test_webhook_slack_and_alertmanager_payloads_of_a_raised_then_cleared_alert(
         hooks = receiver.wait(2, "/hook")
         slacks = receiver.wait(2, "/services/T01/B02/" + TOKEN)
         alerts = receiver.wait(2, "/api/v2/alerts")
-    assert all(headers["Content-Type"] == "application/json" for _, headers, _, _ in receiver.posts)
+    assert all(headers["Content-Type"] == "application/json" for _path, headers, _body, _status in receiver.posts)
 
     # generic: the change, its severity and summary
     assert [h["event"] for h in hooks] == ["raised", "cleared"]
@@ -258,7 +258,7 @@ def test_a_receiver_down_then_failing_then_up_gets_every_change_once_in_order(ca
     assert [body["id"] for body in got] == [c.id for c in changes]
     assert [body["event"] for body in got] == ["raised", "raised", "updated", "cleared", "cleared"]
     # the first change was refused three times (HTTP 500), then each change arrived exactly once
-    assert [(body["id"], status) for _, _, body, status in posts] == [(changes[0].id, 500)] * 3 + [
+    assert [(body["id"], status) for _path, _headers, body, status in posts] == [(changes[0].id, 500)] * 3 + [
         (c.id, 200) for c in changes
     ]
     assert (up.delivered, up.rejected) == (5, 0) and up.failures >= down.failures + 3
@@ -402,7 +402,7 @@ def test_syslog_over_udp_is_rfc_5424():
             raised = publish(notifier, "raised", alert())
             gone = publish(notifier, "cleared", cleared(alert()))
             leak = publish(notifier, "raised", odd)
-            messages = [syslog_message(listener.recv(65536)) for _ in range(3)]
+            messages = [syslog_message(listener.recv(65536)) for _index in range(3)]
     first = messages[0]
     assert first["pri"] == str(3 * 8 + 2)  # daemon, critical
     assert messages[1]["pri"] == str(3 * 8 + 5)  # cleared: notice

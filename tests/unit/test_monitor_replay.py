@@ -138,7 +138,11 @@ class Expected:
         covering = self.covering(prefix)
         if not covering:
             return {}
-        origin, key = path[-1], lambda rule, asn: (rule, str(prefix), asn)
+        origin = path[-1]
+
+        def key(rule, asn):
+            return (rule, str(prefix), asn)
+
         announced = [w for w in covering if w.announced]
         if not isinstance(origin, int) or origin not in OURS:
             origin = origin if isinstance(origin, int) else None

@@ -22,7 +22,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..observe.events import RouteEvent  # noqa: F401 - re-exported: the monitor's readers find it here
+from ..observe import events
+
+RouteEvent = events.RouteEvent  # the monitor's readers find it here
 
 RULES = (
     "hijack",  # our exact prefix from an origin that is not ours

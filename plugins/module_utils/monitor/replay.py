@@ -75,17 +75,18 @@ def main(argv: list | None = None) -> int:
         printed = _print_change if args.changes else None
         alerts = replay(args.files, watch, vrps, aspas, args.collector, args.throttle, printed)
     except DataError as exc:
-        print("error: %s" % exc, file=sys.stderr)
+        sys.stderr.write("error: %s\n" % exc)
         return 2
     if not args.changes:
         for alert in alerts:
-            print(json.dumps(alert.to_dict(), sort_keys=True))
+            sys.stdout.write(json.dumps(alert.to_dict(), sort_keys=True) + "\n")
     return 0
 
 
 def _print_change(change: AlertChange) -> None:
-    print(json.dumps({"event": change.event, "at": change.at, "alert": change.alert.to_dict()}, sort_keys=True))
+    change_text = json.dumps({"event": change.event, "at": change.at, "alert": change.alert.to_dict()}, sort_keys=True)
+    sys.stdout.write(change_text + "\n")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -151,7 +151,7 @@ def parse_listen(listen: str, where: str = "monitor") -> tuple[str, int]:
     """``address:port`` or ``[v6 address]:port`` (port 0: any free port) as (address, port)."""
     if not isinstance(listen, str):
         raise DataError("%r is not address:port" % (listen,), where, "listen")
-    address, _, port = listen.rpartition(":")
+    address, _colon, port = listen.rpartition(":")
     address = address[1:-1] if address.startswith("[") and address.endswith("]") else address
     try:
         ipaddress.ip_address(address)

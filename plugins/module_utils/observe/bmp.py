@@ -701,16 +701,19 @@ class BmpListener:
                 if message is None:
                     return "closed by the router"
                 session.receive(message)
-        except FramingError as exc:
-            problem = "connection dropped: %s" % exc
-        except _Cut as exc:
-            problem = "connection lost in the middle of a message: %s" % exc
-        except TimeoutError:
-            problem = "connection dropped: a message was not complete within %g s" % self.deadline
-        except OSError as exc:
-            problem = "connection lost: %s" % (exc.strerror or exc)
-        session.status("error", problem)
-        return problem
+        except (FramingError, _Cut, TimeoutError, OSError) as exc:
+            problem = self._why_dropped(exc)
+            session.status("error", problem)
+            return problem
+
+    def _why_dropped(self, exc: Exception) -> str:
+        if isinstance(exc, FramingError):
+            return "connection dropped: %s" % exc
+        if isinstance(exc, _Cut):
+            return "connection lost in the middle of a message: %s" % exc
+        if isinstance(exc, TimeoutError):
+            return "connection dropped: a message was not complete within %g s" % self.deadline
+        return "connection lost: %s" % (exc.strerror or exc)
 
     async def _read_message(self, reader: asyncio.StreamReader) -> bytes | None:
         """The next whole message; None when the connection ends between messages."""
