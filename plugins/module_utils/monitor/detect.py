@@ -94,7 +94,9 @@ class Detector:
         module's description); ``at``: the time of the changes."""
         fresh = Detector(watch, vrps, aspas, self.rules.aspa_direction)
         fresh._reach = self._reach.rewatched(watch)
-        fresh._alerts.adopt(self._alerts, lambda key: key[0] == VISIBILITY and fresh._space.covering(key[1]))
+        fresh._alerts.adopt(
+            self._alerts, lambda key: key[0] == VISIBILITY and fresh._space.covering(ipaddress.ip_network(key[1]))
+        )
         changes = []
         for vantage, routes in self._routes.items():
             for key, path in routes.items():
