@@ -34,6 +34,9 @@
 # $RTR_REFRESH seconds. bgpd of r1 and r2 runs with the rpki module (-M rpki);
 # their base configs have no rpki cache, so RPKI stays unused until a test
 # pushes one (see tests/integration/test_rpki_lab.py); reset removes it again.
+# Likewise with the BMP module (-M bmp): no "bmp targets" until a test pushes
+# some (tests/integration/test_monitor_live.py). "up" leaves running routers
+# as they are; "reset" restarts r1/r2, with these modules.
 #
 # Management: sshd on 127.0.10.1:2222 (r1), 127.0.10.2:2222 (r2) and
 # 127.0.10.10:2222 (transit), user routesec / password routesec-lab; the login
@@ -262,8 +265,9 @@ frr_start() {
     etc=$STATE/$node/etc
     for daemon in zebra staticd bgpd; do
         modules=()
-        # The border routers' bgpd can validate origins against StayRTR.
-        [[ $daemon == bgpd && " ${BORDER_NODES[*]} " == *" $node "* ]] && modules=(-M rpki)
+        # The border routers' bgpd can validate origins against StayRTR and report
+        # to a BMP station (both unused until a test configures them).
+        [[ $daemon == bgpd && " ${BORDER_NODES[*]} " == *" $node "* ]] && modules=(-M rpki -M bmp)
         # -P 0: no TCP vty, only the unix socket in $run. -z puts zebra's
         # API socket there too (FRR notes on stderr that -z overrides -N).
         ip netns exec "$(ns "$node")" "$FRR/$daemon" -d -N "$node" "${modules[@]}" \
