@@ -123,6 +123,15 @@ class Monitor:
     def write_vrps(self, *extra: dict) -> None:
         self.vrps.write_text(json.dumps({"roas": json.loads(lab_api.LAB_VRPS.read_text())["roas"] + list(extra)}))
 
+    def vantages(self, rule: str, prefix: str) -> set:
+        """The vantage points of the active ``rule`` alert for ``prefix`` in the service's saved state."""
+        try:
+            saved = json.loads((self.service.folder / "state" / "alerts.json").read_text())
+        except (FileNotFoundError, ValueError):  # not written yet, or being replaced
+            return set()
+        found = [a for a in saved["alerts"] if a["active"] and (a["rule"], a["prefix"]) == (rule, prefix)]
+        return set(found[0]["vantages"]) if found else set()
+
     def raised(self, cause, rule: str, prefix: str) -> dict:
         """After ``cause()``: the change raising ``rule`` for ``prefix`` at the webhook, and its metric at 1."""
         return self._changed(cause, "raised", rule, prefix, 1)
@@ -184,6 +193,8 @@ def test_a_hijack_from_exa_is_reported_by_bmp_and_clears_when_withdrawn(monitor,
     route = "route %s next-hop self" % prefix
     raised = monitor.raised(lambda: lab_api.exabgp("announce %s as-path [65000 64666]" % route), rule, prefix)
     assert raised["alert"]["asn"] == 64666 and raised["alert"]["watched"] == OURS
+    both = {"bmp r1 %s" % EXA, "bmp r2 %s" % EXA}
+    wait_until(lambda: monitor.vantages(rule, prefix) == both, "both borders report the hijack")
     cleared = monitor.cleared(lambda: lab_api.exabgp("withdraw %s" % route), rule, prefix)
     assert set(cleared["alert"]["vantages"]) == {"bmp r1 %s" % EXA, "bmp r2 %s" % EXA}
 

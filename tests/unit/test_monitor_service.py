@@ -168,8 +168,8 @@ class Service:
         self.signal(signal.SIGTERM)
         return self.process.wait(timeout=DEADLINE)
 
-    def metric(self, name: str, label: str) -> float | None:
-        """The value of ``routesec_monitor_<name>{...="<label>"}``, None when absent."""
+    def page(self, path: str) -> str | None:
+        """The answer of the status server to ``GET path``, None while it is not listening."""
         sock = socket_in(self.namespace)
         with sock:
             sock.settimeout(5)
@@ -177,8 +177,14 @@ class Service:
                 sock.connect(("127.0.0.1", STATUS_PORT))
             except ConnectionRefusedError:  # not listening (yet)
                 return None
-            sock.sendall(b"GET /metrics HTTP/1.0\r\nHost: monitor\r\n\r\n")
-            answer = b"".join(iter(lambda: sock.recv(65536), b"")).decode()
+            sock.sendall(b"GET %s HTTP/1.0\r\nHost: monitor\r\n\r\n" % path.encode())
+            return b"".join(iter(lambda: sock.recv(65536), b"")).decode()
+
+    def metric(self, name: str, label: str) -> float | None:
+        """The value of ``routesec_monitor_<name>{...="<label>"}``, None when absent."""
+        answer = self.page("/metrics")
+        if answer is None:
+            return None
         pattern = r'^routesec_monitor_%s\{[a-z]+="%s"\} (\S+)$' % (re.escape(name), re.escape(label))
         found = re.search(pattern, answer, re.MULTILINE)
         return float(found.group(1)) if found else None
