@@ -8,7 +8,8 @@ over a 2-octet session whose path FRR sends as AS_PATH and AS4_PATH): the listen
 route events at ``bmp r1 <neighbour>``, announced then withdrawn. A neighbour shut down withdraws all its
 routes (Peer Down). A malformed message from another connection is reported and passed over, a connection
 that breaks off in a message is reported, and the router is served all along; a router whose listener
-restarts connects again and sends its table anew (under the name the monitor gives its address).
+restarts connects again and sends its table anew (under the name the monitor gives its address), and the
+routes a neighbour withdrew while the listener was closed are withdrawn at that neighbour's End-of-RIB.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from feed_lab import (
     lab,
     router_config,
     socket_in,
+    wait_until,
 )
 
 PORT = 11019
@@ -156,6 +158,33 @@ def test_the_router_connects_again_when_the_listener_restarts_and_sends_its_tabl
         listener.close()
 
 
+def test_routes_a_peer_dropped_while_the_listener_was_closed_are_withdrawn_at_its_end_of_rib_after_the_reconnect(
+    router,
+):
+    kept = ((FROM_V4, "100.64.6.0/24", V4), (FROM_V6, "2001:db8:6::/48", V6))
+    dropped = ((FROM_V4, "100.64.7.0/24", V4), (FROM_V6, "2001:db8:7::/48", V6))
+    path = (65002, 64903)
+    listener, inbox = listen(router)
+    try:
+        for source, prefix, _vantage in kept + dropped:
+            router.announce(source, prefix, "[ 65002 64903 ]")
+        inbox.wait(lambda box: all(box.history(v, p) == [path] for _s, p, v in kept + dropped), "the announcements")
+        listener.close()
+        for source, prefix, _vantage in dropped:
+            router.withdraw(source, prefix)
+        wait_until(lambda: not any(prefix in router.vty("show bgp all") for _s, prefix, _v in dropped), "r1 to drop")
+        assert all(inbox.history(v, p) == [path] for _s, p, v in dropped)  # nothing followed them meanwhile
+        listener.start(socket_in(router.monitor_ns, (MONITOR_LINK[0], PORT)))
+        inbox.wait(lambda box: all(box.history(v, p) == [path, None] for _s, p, v in dropped), "the stale withdrawn")
+        assert all(inbox.history(v, p) == [path, path] for _s, p, v in kept)  # sent anew, never withdrawn
+        reconnect = [s for s in inbox.with_state("connected") if "stale" in s.detail]
+        assert len(reconnect) == 1 and "4 routes of the previous connection" in reconnect[0].detail
+    finally:
+        listener.close()
+        for source, prefix, _vantage in kept:
+            router.withdraw(source, prefix)
+
+
 def assert_router_served(router, feed, prefix: str) -> None:
     router.announce(FROM_V4, prefix, "[ 65002 64902 ]")
     feed.wait(lambda box: box.history(V4, prefix) == [(65002, 64902)], "r1's announcement after the fault")
@@ -179,6 +208,13 @@ def test_a_message_that_is_not_as_rfc_7854_says_is_refused_naming_what_is_wrong(
 def test_an_update_whose_prefix_is_longer_than_its_family_allows_is_refused():
     with pytest.raises(bmp.BmpError, match="prefix length 33 is longer than 32"):
         bmp.parse_update(update(b"\x02\x01" + (64999).to_bytes(4, "big"), b"\x21" + bytes(5)), four_octet=True)
+
+
+def test_an_end_of_rib_is_an_empty_update_for_ipv4_and_an_empty_mp_unreach_nlri_for_ipv6():
+    assert bmp.parse_update(bgp(2, bytes(4)), four_octet=True).end_of_rib == 4
+    assert bmp.parse_update(bgp(2, bytes.fromhex("00000006800f03000201")), four_octet=True).end_of_rib == 6
+    assert bmp.parse_update(update(b"\x02\x01" + (64999).to_bytes(4, "big")), four_octet=True).end_of_rib is None
+    assert bmp.parse_update(update(b"", nlri=b""), four_octet=True).end_of_rib is None  # attributes, no NLRI
 
 
 def test_as4_path_replaces_the_trailing_ases_of_a_2_octet_path_as_rfc_6793_says():

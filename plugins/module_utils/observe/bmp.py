@@ -27,7 +27,12 @@ vantage points held, then a ``peer-down`` ``FeedStatus``; the detector needs no 
 of a peer with no Peer Up on the connection, a session that never came up, is passed over). A BMP
 connection that closes withdraws nothing (the routes did not go away, the monitor stopped seeing them): its
 ``disconnected`` status names the vantage points no longer followed, and the router's next connection sends
-them anew (Peer Up and its whole table).
+them anew (Peer Up and its whole table). The listener keeps each router's routes across its connections: when
+the router (the same name) connects again, the routes its vantage points held become stale; a route sent
+again is no longer stale, and the End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing
+in it for IPv4, an MP_UNREACH_NLRI of the family with no prefix for IPv6), which FRR 8.4 sends in Route
+Monitoring after the table of each peer established when the connection came up, withdraws that vantage
+point's routes of the family still stale (the peer dropped them while the monitor was not connected).
 
 Faults: a message whose content is wrong (its framing sound) is reported as an ``error`` status and passed
 over: the next message starts where its length says. A common header that is wrong (not version 3, a length
@@ -50,7 +55,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 
 from ..errors import DataError
@@ -74,6 +79,7 @@ MESSAGE_NAMES = {
     ROUTE_MIRRORING: "Route Mirroring",
 }
 FLAG_V, FLAG_L, FLAG_A, FLAG_O = 0x80, 0x40, 0x20, 0x10
+VIEW_FLAGS = (0, FLAG_L, FLAG_O, FLAG_L | FLAG_O)
 PEER_TYPES = (0, 1, 2)  # global instance, RD instance, local instance
 PEER_DOWN_REASONS = {
     1: "the router closed the session with a NOTIFICATION",
@@ -224,6 +230,7 @@ class Update:
     withdrawn: tuple  # IPv4 and IPv6 networks
     announced: tuple
     path: tuple  # of the announced prefixes: neighbour first, an AS_SET a frozenset
+    end_of_rib: int | None = None  # an End-of-RIB marker (RFC 4724 section 2): the IP version of its family
 
 
 def message_length(header: bytes) -> int:
@@ -408,7 +415,20 @@ def parse_update(message: bytes, four_octet: bool) -> Update:
         withdrawn += _multiprotocol(_Cursor(attributes[ATTRIBUTE_MP_UNREACH], "MP_UNREACH_NLRI"), reach=False)
     if ATTRIBUTE_MP_REACH in attributes:
         announced += _multiprotocol(_Cursor(attributes[ATTRIBUTE_MP_REACH], "MP_REACH_NLRI"), reach=True)
-    return Update(tuple(withdrawn), tuple(announced), _path(attributes, four_octet))
+    end_of_rib = None if withdrawn or announced else _end_of_rib(attributes)
+    return Update(tuple(withdrawn), tuple(announced), _path(attributes, four_octet), end_of_rib)
+
+
+def _end_of_rib(attributes: dict) -> int | None:
+    """Of an UPDATE with neither withdrawn routes nor NLRI: the IP version of the unicast family whose
+    End-of-RIB it is (RFC 4724 section 2: IPv4, no attributes at all; another family, an MP_UNREACH_NLRI of
+    that family with no prefix and no other attribute), else None."""
+    if not attributes:
+        return 4
+    unreach = attributes.get(ATTRIBUTE_MP_UNREACH)
+    if len(attributes) != 1 or unreach is None or len(unreach) != 3:
+        return None
+    return UNICAST.get((int.from_bytes(unreach[:2], "big"), unreach[2]))
 
 
 def _attributes(attributes: _Cursor) -> dict:
@@ -486,9 +506,11 @@ class BmpSession:
         on_status: Callable[[FeedStatus], None],
         named: bool = False,
         clock: Callable[[], float] = time.time,
+        tables: dict | None = None,
     ):
         self.router, self.named = router, named
         self.on_event, self.on_status, self.clock = on_event, on_status, clock
+        self.tables = {} if tables is None else tables  # router -> RouteTable, kept across its connections
         self.table = RouteTable()
         self.peers: dict = {}
         self.initiated = False
@@ -529,14 +551,20 @@ class BmpSession:
         self.initiated = True
         if not self.named and message.sys_name:
             self.router = message.sys_name
-        self.status("connected", "initiated: %s" % ", ".join(text for _kind, text in message.info))
+        self.table = self.tables.setdefault(self.router, RouteTable())
+        detail = "initiated: %s" % ", ".join(text for _kind, text in message.info)
+        stale = self.table.mark_stale()
+        if stale:
+            detail += "; %d routes of the previous connection stale until their peer's End-of-RIB" % stale
+        self.status("connected", detail)
 
     def _termination(self, message: Termination) -> None:
         self.termination = "terminated by the router: %s" % ", ".join(text for _kind, text in message.info)
 
     def _peer_up(self, message: PeerUp) -> None:
         known = self.peers.get(message.peer.key)  # up again without a Peer Down: its routes stay followed
-        self.peers[message.peer.key] = _Peer(message, known.vantages if known else set())
+        vantages = {vantage for vantage in self._views(message.peer) if self.table.held(vantage)}
+        self.peers[message.peer.key] = _Peer(message, vantages | (known.vantages if known else set()))
         width = {True: "4-octet", False: "2-octet", None: "unknown"}[message.four_octet]
         detail = "AS%d, %s AS path" % (message.peer.asn, width)
         self.status("peer-up", detail, self._vantage(message.peer))
@@ -564,6 +592,9 @@ class BmpSession:
         for event in events:
             self.table.record(event)
             self.on_event(event)
+        if update.end_of_rib is not None:  # the peer's table of that family is sent whole: the rest is gone
+            for event in self.table.withdraw_stale(vantage, update.end_of_rib, when):
+                self.on_event(event)
 
     def _passed_over(self, message: PassedOver) -> None:
         pass
@@ -586,6 +617,10 @@ class BmpSession:
         if peer.adj_rib_out:
             words.append("adj-rib-out")
         return " ".join(words)
+
+    def _views(self, peer: PeerHeader) -> list:
+        """The vantage points of every view of ``peer`` (pre- and post-policy, Adj-RIB-In and -Out)."""
+        return [self._vantage(replace(peer, flags=peer.flags & ~(FLAG_L | FLAG_O) | f)) for f in VIEW_FLAGS]
 
 
 def _four_octet(peer: PeerHeader, up: PeerUp | None) -> bool:
@@ -626,9 +661,13 @@ class BmpListener:
         self._thread = None
         self._server = None
         self._connections: set = set()
+        self._tables: dict = {}  # router -> RouteTable: what its vantage points hold, across its connections
 
-    def start(self) -> BmpListener:
-        """Listen; the error of a socket that cannot listen is raised here."""
+    def start(self, sock=None) -> BmpListener:
+        """Listen (again, after ``close``: on ``sock`` if given, a bound socket, as the one before is closed);
+        the error of a socket that cannot listen is raised here."""
+        if sock is not None:
+            self.sock = sock
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="bmp-listener", daemon=True)
         self._thread.start()
@@ -676,7 +715,11 @@ class BmpListener:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = str(_plain(writer.get_extra_info("peername")[0]))
         session = BmpSession(
-            self.names.get(address, address), self.on_event, self.on_status, named=address in self.names
+            self.names.get(address, address),
+            self.on_event,
+            self.on_status,
+            named=address in self.names,
+            tables=self._tables,
         )
         self._connections.add(asyncio.current_task())
         session.connected(address)

@@ -9,6 +9,9 @@
 * ``RouteTable``: the prefixes each vantage point announces now, so that a vantage point that goes down (BMP
   Peer Down, a BGP session down) withdraws every one of them: the feeds emit those withdrawals as route
   events, and the detector needs to know nothing of peers.
+  A feed that follows a source again after losing it can mark what it held ``stale`` (``mark_stale``): a
+  route the source sends again is no longer stale, and ``withdraw_stale`` withdraws those it did not send
+  again once it has sent them all (BMP: the peer's End-of-RIB).
 * ``merge_as4_path``: an AS path learned over a 2-octet session, rebuilt from AS_PATH and AS4_PATH as RFC 6793
   section 4.2.3 says.
 
@@ -52,10 +55,12 @@ StatusSink = Callable[[FeedStatus], None]
 
 
 class RouteTable:
-    """The prefixes each vantage point announces, as the route events say."""
+    """The prefixes each vantage point announces, as the route events say; of those, the stale ones (held from
+    before the feed lost its source, not announced since)."""
 
     def __init__(self):
         self._held: dict[str, set] = {}
+        self._stale: dict[str, set] = {}
 
     def record(self, event: RouteEvent) -> None:
         held = self._held.setdefault(event.vantage, set())
@@ -63,19 +68,47 @@ class RouteTable:
             held.discard(event.prefix)
         else:
             held.add(event.prefix)
+        stale = self._stale.get(event.vantage)
+        if stale:
+            stale.discard(event.prefix)
 
     def vantages(self) -> list[str]:
         return sorted(self._held)
 
+    def held(self, vantage: str) -> bool:
+        return bool(self._held.get(vantage))
+
     def forget(self, vantage: str) -> None:
         """No longer follow ``vantage`` (its feed is gone): nothing is withdrawn."""
         self._held.pop(vantage, None)
+        self._stale.pop(vantage, None)
+
+    def mark_stale(self) -> int:
+        """Every prefix held becomes stale (the source is followed again and sends its routes anew); how many."""
+        self._stale = {vantage: set(held) for vantage, held in self._held.items() if held}
+        return sum(len(stale) for stale in self._stale.values())
+
+    def stale(self, vantage: str) -> list:
+        return _ordered(self._stale.get(vantage, ()))
+
+    def withdraw_stale(self, vantage: str, version: int, time: float) -> list[RouteEvent]:
+        """A withdrawal of each stale prefix of IP ``version`` of ``vantage`` (it was not announced again), in
+        prefix order; those prefixes are no longer held."""
+        stale = self._stale.get(vantage, set())
+        gone = [prefix for prefix in _ordered(stale) if prefix.version == version]
+        stale.difference_update(gone)
+        self._held.get(vantage, set()).difference_update(gone)
+        return [RouteEvent(time, vantage, prefix, None) for prefix in gone]
 
     def withdraw_all(self, vantage: str, time: float) -> list[RouteEvent]:
         """A withdrawal of every prefix ``vantage`` announces, in prefix order; the vantage point is forgotten."""
         held = self._held.pop(vantage, set())
-        ordered = sorted(held, key=lambda prefix: (prefix.version, prefix))
-        return [RouteEvent(time, vantage, prefix, None) for prefix in ordered]
+        self._stale.pop(vantage, None)
+        return [RouteEvent(time, vantage, prefix, None) for prefix in _ordered(held)]
+
+
+def _ordered(prefixes) -> list:
+    return sorted(prefixes, key=lambda prefix: (prefix.version, prefix))
 
 
 def merge_as4_path(as_path: tuple, as4_path: tuple | None) -> tuple:
