@@ -9,5 +9,5 @@ prints them; ``session_checks`` compares a router's BGP sessions with the
 session policy; ``announcement_check`` asks an observer whether our prefixes are
 seen from our origin.
 
-Imports from: base, netbox, intent, policy, render, drivers, plan, rpki, irr.
+Imports from: base, netbox, intent, policy, render, drivers, plan, rpki, irr, observe.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from ..errors import TransportError
+from ..observe.events import path_text
 from ..rpki.aspa import UPSTREAM, verify
 from ..rpki.aspa import VALID as ASPA_VALID
 from ..rpki.rov import VALID
@@ -88,13 +89,6 @@ def check_announcement(prefix, origin, paths, rov, aspas=None, direction=UPSTREA
                 "%s through %s is ASPA %s (%s verification)" % (prefix, verdict["path"], verdict["aspa"], direction)
             )
     return verdict
-
-
-def path_text(path):
-    """``path`` as routers write it: ``64510 {64520,64521} 64500``."""
-    return " ".join(
-        str(hop) if isinstance(hop, int) else "{%s}" % ",".join(str(asn) for asn in sorted(hop)) for hop in path
-    )
 
 
 def show_command(prefix):

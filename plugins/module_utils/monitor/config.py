@@ -32,9 +32,9 @@ from ..errors import DataError
 from ..observe.exabgp import FAMILIES, Session, render_config
 from ..rpki.vrp import json_object, read_text
 from .model import WatchList
-from .outputs import build_outputs
+from .outputs import build_outputs, checked_seconds, checked_text
 from .status_page import parse_listen
-from .watch import from_document, to_document
+from .watch import fields_of, from_document, to_document
 
 FIELDS = ("watch", "vrps", "aspas", "feeds", "outputs", "state_dir", "status_listen", "throttle", "sweep_after")
 FEED_FIELDS = ("bmp", "exabgp")
@@ -108,15 +108,15 @@ def config_of(data: dict, where: str = "monitor configuration") -> ServiceConfig
     return ServiceConfig(
         document=data,
         watch=from_document(data["watch"], where + " watch"),
-        state_dir=Path(_text(data["state_dir"], where, "state_dir")),
+        state_dir=Path(checked_text(data["state_dir"], where, "state_dir")),
         vrps=_optional_text(data.get("vrps"), where, "vrps"),
         aspas=_optional_text(data.get("aspas"), where, "aspas"),
         bmp=_bmp(feeds["bmp"], where) if "bmp" in feeds else None,
         exabgp=_exabgp(feeds["exabgp"], where) if "exabgp" in feeds else None,
         outputs=outputs,
         status_listen=listen,
-        throttle=_seconds(data.get("throttle", 300.0), where, "throttle"),
-        sweep_after=_seconds(data.get("sweep_after", 120.0), where, "sweep_after"),
+        throttle=checked_seconds(data.get("throttle", 300.0), where, "throttle", zero=True),
+        sweep_after=checked_seconds(data.get("sweep_after", 120.0), where, "sweep_after", zero=True),
     )
 
 
@@ -145,7 +145,7 @@ def _exabgp(data, where) -> ExabgpFeed:
     checked = tuple(_session(s, where, "%s.sessions[%d]" % (name, i)) for i, s in enumerate(sessions))
     render_config(checked)  # refused here, naming the session and the field, before anything starts
     return ExabgpFeed(
-        name=_text(data["name"], where, name + ".name"),
+        name=checked_text(data["name"], where, name + ".name"),
         sessions=checked,
         settings=dict(settings),
         program=_optional_text(data.get("program"), where, name + ".program"),
@@ -163,7 +163,7 @@ def _session(data, where, name) -> Session:
     families = data.get("families", list(FAMILIES))
     if not isinstance(families, list):
         raise DataError("must be a list of families", where, name + ".families")
-    texts = {key: _text(data.get(key, data["local_address"]), where, "%s.%s" % (name, key)) for key in ADDRESSES}
+    texts = {key: checked_text(data.get(key, data["local_address"]), where, "%s.%s" % (name, key)) for key in ADDRESSES}
     return Session(
         peer_address=texts["peer_address"],
         local_address=texts["local_address"],
@@ -176,32 +176,8 @@ def _session(data, where, name) -> Session:
     )
 
 
-def fields_of(data, known, required, where, name) -> None:
-    """Refuse ``data`` unless it is an object with every ``required`` field and no other than ``known``."""
-    if not isinstance(data, dict):
-        raise DataError("must be an object, not %s" % type(data).__name__, where, name or None)
-    for key in required:
-        if key not in data:
-            raise DataError("missing", where, "%s.%s" % (name, key) if name else key)
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise DataError("unknown field(s) %s; known: %s" % (", ".join(unknown), ", ".join(known)), where, name or None)
-
-
-def _text(value, where, name) -> str:
-    if not isinstance(value, str) or not value:
-        raise DataError("%r is not a non-empty text" % (value,), where, name)
-    return value
-
-
 def _optional_text(value, where, name) -> str | None:
-    return None if value is None else _text(value, where, name)
-
-
-def _seconds(value, where, name) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise DataError("%r is not a number of seconds" % (value,), where, name)
-    return float(value)
+    return None if value is None else checked_text(value, where, name)
 
 
 SECRET_FIELDS = ("url", "headers")  # of an output: secrets (a Slack webhook URL is its token)

@@ -82,15 +82,18 @@ def change_document(output: Output, change: Notification) -> dict:
 # Checks of the configuration
 
 
-def _text(value, where: str, name: str) -> str:
+def checked_text(value, where: str, name: str) -> str:
+    """``value``, a non-empty string; DataError naming ``name`` else."""
     if not isinstance(value, str) or not value.strip():
         raise DataError("must be a non-empty string", where, name)
     return value
 
 
-def _seconds(value, where: str, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise DataError("%r is not a positive number of seconds" % (value,), where, name)
+def checked_seconds(value, where: str, name: str, zero: bool = False) -> float:
+    """``value``, a positive number of seconds (or 0 with ``zero``); DataError naming ``name`` else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (value == 0 and not zero):
+        kind = "number of seconds" if zero else "positive number of seconds"
+        raise DataError("%r is not a %s" % (value, kind), where, name)
     return float(value)
 
 
@@ -116,7 +119,7 @@ class JsonLinesOutput(Output):
 
     def __init__(self, name: str, path: str, **common):
         super().__init__(name, **common)
-        self.path = Path(_text(path, self.where, "path"))
+        self.path = Path(checked_text(path, self.where, "path"))
 
     @property
     def target(self) -> str:
@@ -169,13 +172,15 @@ class SyslogOutput(Output):
         super().__init__(name, **common)
         if (host is None) == (socket is None):
             raise DataError("set either host (UDP) or socket (a local socket's path)", self.where, "host")
-        self.address = (_text(host, self.where, "host"), _port(port, self.where)) if host is not None else None
-        self.socket_path = _text(socket, self.where, "socket") if socket is not None else None
+        self.address = (checked_text(host, self.where, "host"), _port(port, self.where)) if host is not None else None
+        self.socket_path = checked_text(socket, self.where, "socket") if socket is not None else None
         if facility not in FACILITIES:
             raise DataError("%r is not one of %s" % (facility, ", ".join(FACILITIES)), self.where, "facility")
         self.facility = FACILITIES[facility]
-        self.app_name = _header_field(_text(app_name, self.where, "app_name"), 48)
-        self.hostname = _header_field(_text(hostname, self.where, "hostname") if hostname else _local_hostname(), 255)
+        self.app_name = _header_field(checked_text(app_name, self.where, "app_name"), 48)
+        self.hostname = _header_field(
+            checked_text(hostname, self.where, "hostname") if hostname else _local_hostname(), 255
+        )
         if not isinstance(sd_id, str) or not re.fullmatch(r"[!-~]{1,32}", sd_id) or re.search(r'[= \]"]', sd_id):
             raise DataError("%r is not an SD-ID (name@number)" % (sd_id,), self.where, "sd_id")
         self.sd_id = sd_id
@@ -251,7 +256,7 @@ class HttpTarget:
             raise DataError("names no host", where, "url")
         self.where = where
         self.public = "%s://%s" % (parts.scheme, parts.netloc.rpartition("@")[2])
-        self.timeout = _seconds(timeout, where, "timeout")
+        self.timeout = checked_seconds(timeout, where, "timeout")
         self._url = Secret(url, where)
         self._headers = {name: Secret(value, where) for name, value in _strings(headers, where, "headers").items()}
         pieces = [url, parts.path + ("?" + parts.query if parts.query else ""), parts.password or ""]
@@ -408,13 +413,13 @@ class AlertmanagerOutput(HttpOutput):
         labels: dict | None = None,
         **options,
     ):
-        url = _text(url, "monitor output %s" % name, "url")
+        url = checked_text(url, "monitor output %s" % name, "url")
         url = url if urlsplit(url).path.rstrip("/").endswith(ALERTMANAGER_PATH) else url.rstrip("/") + ALERTMANAGER_PATH
         super().__init__(name, url, **options)
         if generator_url is not None and not str(generator_url).startswith(("http://", "https://")):
             raise DataError("%r is not an http(s) URL" % (generator_url,), self.where, "generator_url")
         self.generator_url = generator_url
-        self.idle_interval = _seconds(resend_interval, self.where, "resend_interval")
+        self.idle_interval = checked_seconds(resend_interval, self.where, "resend_interval")
         self.labels = _strings(labels, self.where, "labels")
         bad = sorted(k for k in self.labels if not _LABEL.match(k) or k in OWN_LABELS)
         if bad:

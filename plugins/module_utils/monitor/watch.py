@@ -126,11 +126,11 @@ def read_watch_list(path) -> WatchList:
 
 def from_document(data, where: str = "watch list") -> WatchList:
     """The WatchList of a document (see the module's description), read strictly."""
-    _fields(data, DOCUMENT_FIELDS, ("own_asns", "prefixes"), where, "")
+    fields_of(data, DOCUMENT_FIELDS, ("own_asns", "prefixes"), where, "")
     own = frozenset(_asn_list(data["own_asns"], where, "own_asns", empty=False))
     prefixes = _prefix_list(data["prefixes"], where)
     visibility = data.get("visibility", {})
-    _fields(visibility, VISIBILITY_FIELDS, (), where, "visibility")
+    fields_of(visibility, VISIBILITY_FIELDS, (), where, "visibility")
     return WatchList(
         prefixes=prefixes,
         own_asns=own,
@@ -141,7 +141,7 @@ def from_document(data, where: str = "watch list") -> WatchList:
     )
 
 
-def _fields(data, known, required, where, name):
+def fields_of(data, known, required, where, name):
     """Refuse ``data`` unless it is an object with every ``required`` field and no other than ``known``."""
     label = name or "the document"
     if not isinstance(data, dict):
@@ -168,7 +168,7 @@ def _prefix_list(entries, where):
 
 
 def _watched(entry, where, name):
-    _fields(entry, PREFIX_FIELDS, ("prefix", "origins"), where, name)
+    fields_of(entry, PREFIX_FIELDS, ("prefix", "origins"), where, name)
     network = parse_prefix(entry["prefix"], where, name + ".prefix")
     if not isinstance(entry["prefix"], str) or entry["prefix"] != str(network):
         raise DataError("%r is not written as %s" % (entry["prefix"], network), where, name + ".prefix")
