@@ -4,13 +4,15 @@ r2 (their Adj-RIB-In before policy), a BGP session from the transit through the 
 receiver and its ``/metrics`` in the monitor's own network namespace, joined to the lab's segment (198.18.0.50).
 
 r1 and r2 announce our 185.230.76.0/22 to the transit, r1 also 185.230.76.0/23; exa (AS65000) announces the
-hijacks to r1 and r2. The VRPs are the lab's plus our ROA for 185.230.76.0/22 with max length 22, shorter than
+hijacks to r1 and r2, and a leak of our /22 (through AS64510, which is none of our providers; the ASPAs, written
+by the test, show AS64510 passed it to exa, not down to a customer). The VRPs are the lab's plus our ROA for 185.230.76.0/22 with max length 22, shorter than
 the /23 NetBox lets us announce. Each alert reaches the webhook as raised and shows in ``/metrics`` within
 seconds, and clears (webhook and metric) once its cause goes: the hijacks withdrawn, the ROA's max length raised
-to 23, our borders announcing the /22 again.
+to 23, our borders announcing the /22 again. The leak is judged once our provider is named in NetBox and the
+service reloads the configuration built from it (the alerts raised before kept as they are).
 
 The routers go back to their base configuration afterwards (``lab_api.reset``); the transit's session with the
-monitor is removed.
+monitor is removed; NetBox is restored.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import time
 import uuid
 
 import pytest
+from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
 from lab_helpers import REPO, lab_api, lab_env
 
 sys.path.insert(0, str(REPO / "tests" / "unit"))
 from feed_lab import AS_ROOT, wait_until
 from test_monitor_service import STATUS_PORT, WEBHOOK_PORT, Receiver, Service
 
-pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
+pytestmark = pytest.mark.lab(changes=("netbox", "routers"))
 
 MONITOR, MONITOR_AS, BMP_PORT = "198.18.0.50", 65020, 11019
 BORDERS = {"r1": "198.18.0.1", "r2": "198.18.0.2"}
@@ -37,6 +40,9 @@ TRANSIT, EXA = "198.18.0.10", "198.18.0.100"
 OURS, OUR_AS, OUR_SUBNET = "185.230.76.0/22", 64500, "185.230.76.0/23"
 FROM_TRANSIT = "bgp transit %s" % TRANSIT
 SECONDS = 10  # for an alert change to reach the webhook
+LEAKER = 64510
+# The ASPAs: ours names the transit, our one provider; exa's (AS65000) does not name the leaker.
+ASPAS = [{"customer_asid": OUR_AS, "providers": [64496]}, {"customer_asid": 65000, "providers": [64496]}]
 
 
 def our_roa(max_length: int) -> dict:
@@ -49,8 +55,9 @@ def vtysh(node: str, text: str) -> None:
 
 
 def border_setup(node: str) -> str:
-    """BMP to the monitor, exa's routes kept as received (BMP pre-policy), our /22 announced to transit (r1 may
-    announce the /23 too)."""
+    """BMP to the monitor (pre-policy Route Monitoring and Route Mirroring, which gives the routes r1 and r2
+    reject as exa sent them), exa's routes kept as received (BMP pre-policy), our /22 announced to transit (r1
+    may announce the /23 too)."""
     ours = [OURS] + ([OUR_SUBNET] if node == "r1" else [])
     lines = ["ip route %s blackhole" % p for p in ours]
     lines += ["ip prefix-list ROUTESEC-OWN-V4 seq %d permit %s" % (5 * n + 5, p) for n, p in enumerate(ours)]
@@ -59,6 +66,7 @@ def border_setup(node: str) -> str:
         " bmp targets monitor",
         "  bmp connect %s port %d min-retry 100 max-retry 500" % (MONITOR, BMP_PORT),
         "  bmp monitor ipv4 unicast pre-policy",
+        "  bmp mirror",
         " exit",
         " address-family ipv4 unicast",
         "  neighbor %s soft-reconfiguration inbound" % EXA,
@@ -102,6 +110,7 @@ def service_config(folder) -> dict:
     return {
         "watch": watch_document(),
         "vrps": str(folder / "vrps.json"),
+        "aspas": str(folder / "aspas.json"),
         "feeds": {
             "bmp": {"listen": "%s:%d" % (MONITOR, BMP_PORT), "routers": {a: n for n, a in BORDERS.items()}},
             "exabgp": {"name": "transit", "sessions": [{**session, "hold_time": 9}], "settings": AS_ROOT},
@@ -119,6 +128,11 @@ class Monitor:
     def __init__(self, service: Service, receiver: Receiver):
         self.service, self.receiver = service, receiver
         self.vrps = service.folder / "vrps.json"
+
+    def reload(self) -> None:
+        """The configuration built again from the lab NetBox, and the service told to reload it."""
+        self.service.write(service_config(self.service.folder))
+        self.service.signal(signal.SIGHUP)
 
     def write_vrps(self, *extra: dict) -> None:
         self.vrps.write_text(json.dumps({"roas": json.loads(lab_api.LAB_VRPS.read_text())["roas"] + list(extra)}))
@@ -142,7 +156,7 @@ class Monitor:
     def _changed(self, cause, event: str, rule: str, prefix: str, active: int) -> dict:
         since, began = len(self.receiver.changes), time.monotonic()
         cause()
-        change = self.receiver.wait(event, prefix, since, SECONDS)
+        change = self.receiver.wait(event, prefix, since, SECONDS, rule)
         assert change["alert"]["rule"] == rule, change
         assert time.monotonic() - began < SECONDS
         self.service.wait_metric("alerts_active", rule, active)
@@ -166,6 +180,7 @@ def monitor(tmp_path_factory):
         service = Service(namespace, folder)
         running = Monitor(service, receiver)
         running.write_vrps(our_roa(22))
+        (folder / "aspas.json").write_text(json.dumps({"aspas": ASPAS}))
         service.write(service_config(folder))
         service.start()
         vtysh("transit", TRANSIT_SETUP)
@@ -214,3 +229,35 @@ def test_visibility_loss_when_both_borders_stop_announcing_clears_when_they_anno
     lost = monitor.raised(lambda: announce(BORDERS, OURS, False), "visibility-loss", OURS)
     assert lost["alert"]["vantages"] == [FROM_TRANSIT]
     monitor.cleared(lambda: announce(BORDERS, OURS), "visibility-loss", OURS)
+
+
+def test_a_leak_is_judged_once_netbox_names_our_provider_and_the_reload_keeps_the_alerts(monitor, netbox):
+    """exa passes on our /22 as learned from AS64510, which is none of our providers, and exa's ASPA does not
+    name AS64510 as its provider: AS64510 leaked it. The path is ASPA-invalid at once; the leak and the new
+    upstream are judged once NetBox names our provider and the service reloads its configuration."""
+    route = "route %s next-hop self as-path [65000 %d %d]" % (OURS, LEAKER, OUR_AS)
+    monitor.raised(lambda: lab_api.exabgp("announce " + route), "aspa-invalid", OURS)
+    own = netbox.ipam.asns.get(asn=OUR_AS)
+    before = own.custom_fields[schema.CF_ASPA_PROVIDERS]
+    assert not before, "the lab NetBox names no provider of AS%d" % OUR_AS
+    try:
+        since = len(monitor.receiver.changes)
+
+        def name_our_provider():
+            own.update({"custom_fields": {schema.CF_ASPA_PROVIDERS: "AS64496"}})
+            monitor.reload()
+
+        leak = monitor.raised(name_our_provider, "route-leak", OURS)
+        assert leak["alert"]["asn"] == LEAKER, leak
+        assert "to AS65000, whose ASPA does not list AS%d" % LEAKER in leak["alert"]["detail"], leak
+        upstream = monitor.receiver.wait("raised", OURS, since, SECONDS, "new-upstream")
+        assert upstream["alert"]["asn"] == LEAKER
+        for event in ("raised", "cleared"):  # the reload kept the ASPA-invalid alert as it was
+            assert not monitor.receiver.matching(event, OURS, since, "aspa-invalid")
+        both = {"bmp r1 %s" % EXA, "bmp r2 %s" % EXA}
+        wait_until(lambda: monitor.vantages("route-leak", OURS) == both, "both borders report the leak")
+        monitor.cleared(lambda: lab_api.exabgp("withdraw " + route), "route-leak", OURS)
+        monitor.receiver.wait("cleared", OURS, since, SECONDS, "aspa-invalid")
+    finally:
+        own.update({"custom_fields": {schema.CF_ASPA_PROVIDERS: before}})
+        monitor.reload()

@@ -105,14 +105,19 @@ class Receiver:
             self.changes.append(change)
             self._changed.notify_all()
 
-    def matching(self, event: str, prefix: str, since: int = 0) -> list:
+    def matching(self, event: str, prefix: str, since: int = 0, rule: str | None = None) -> list:
+        """The changes since index ``since`` that ``event`` an alert for ``prefix`` (of ``rule``, when given)."""
         with self._changed:
-            return [c for c in self.changes[since:] if c["event"] == event and c["alert"]["prefix"] == prefix]
+            return [
+                c
+                for c in self.changes[since:]
+                if c["event"] == event and c["alert"]["prefix"] == prefix and rule in (None, c["alert"]["rule"])
+            ]
 
-    def wait(self, event: str, prefix: str, since: int = 0, seconds: float = DEADLINE) -> dict:
+    def wait(self, event: str, prefix: str, since: int = 0, seconds: float = DEADLINE, rule: str | None = None):
         with self._changed:
-            found = self._changed.wait_for(lambda: self.matching(event, prefix, since), seconds)
-            assert found, "no %s %s within %g s; got %s" % (event, prefix, seconds, self.changes[since:])
+            found = self._changed.wait_for(lambda: self.matching(event, prefix, since, rule), seconds)
+            assert found, "no %s %s %s within %g s; got %s" % (event, rule or "", prefix, seconds, self.changes[since:])
             return found[0]
 
     def close(self) -> None:

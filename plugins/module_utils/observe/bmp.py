@@ -9,7 +9,8 @@ adds; the peer's address, AS and BGP ID; the timestamp), Initiation and Terminat
 Peer Up (local address and ports, the OPEN the router sent and the one it received: their 4-octet AS
 capability says how wide the ASes of that peer's AS_PATH are), Peer Down (the reason), Route Monitoring (the
 BGP UPDATE: withdrawn routes, AS_PATH and AS4_PATH, IPv4 NLRI, MP_REACH_NLRI and MP_UNREACH_NLRI of IPv4 and
-IPv6 unicast; other address families are passed over). Statistics Reports and Route Mirroring are read past.
+IPv6 unicast; other address families are passed over), Route Mirroring (its TLVs: the BGP messages the peer
+sent, as it sent them, and the information codes: errored PDU, messages lost). Statistics Reports are read past.
 Parsing is strict: a message that is not as the RFC says raises ``BmpError`` naming the message and the field.
 
 Route events (``BmpSession``): each announced or withdrawn prefix of a Route Monitoring message is a
@@ -22,6 +23,14 @@ path learned over a 2-octet session is rebuilt from AS4_PATH (``feeds.merge_as4_
 route of an eBGP peer as it would send it back to that peer, its own AS first; the router's own AS (from the
 OPEN it sent) is taken off the front of such a path, so that the path starts at the neighbour as received.
 
+Route Mirroring (FRR: ``bmp mirror`` in the target) gives the UPDATEs a peer sent, whatever the router made of
+them; their routes are events at the peer's pre-policy vantage point, and for a prefix mirroring has given on
+this connection, pre-policy Route Monitoring of that peer is no longer heeded. FRR 8.4 reports a route its
+import policy or AS-path loop check rejects wrongly in pre-policy Route Monitoring: as a withdrawal when it
+holds no other path of the prefix, else as an announcement whose withdrawal never comes; mirroring reports it
+as sent. Mirroring that lost messages (information code 1) is reported as an ``error`` of the peer's vantage
+point, and Route Monitoring is heeded again for its prefixes.
+
 Peer Down withdraws everything that peer announced: a withdrawal ``RouteEvent`` for each prefix each of its
 vantage points held, then a ``peer-down`` ``FeedStatus``; the detector needs no notion of peers (a Peer Down
 of a peer with no Peer Up on the connection, a session that never came up, is passed over). A BMP
@@ -29,7 +38,7 @@ connection that closes withdraws nothing (the routes did not go away, the monito
 ``disconnected`` status names the vantage points no longer followed, and the router's next connection sends
 them anew (Peer Up and its whole table). The listener keeps each router's routes across its connections: when
 the router (the same name) connects again, the routes its vantage points held become stale; a route sent
-again is no longer stale, and the End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing
+again is no longer stale (and is no event where its path is the one held: an event is a change), and the End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing
 in it for IPv4, an MP_UNREACH_NLRI of the family with no prefix for IPv6), which FRR 8.4 sends in Route
 Monitoring after the table of each peer established when the connection came up, withdraws that vantage
 point's routes of the family still stale (the peer dropped them while the monitor was not connected).
@@ -89,6 +98,10 @@ PEER_DOWN_REASONS = {
     5: "the peer was de-configured",
 }
 SYS_NAME = 2
+MIRRORED_MESSAGE, MIRROR_INFORMATION = 0, 1  # Route Mirroring TLV types
+MIRROR_CODES = {0: "errored PDU", 1: "messages lost"}
+MESSAGES_LOST = 1
+BGP_UPDATE = 2
 CAPABILITY_AS4 = 65
 UNICAST = {(1, 1): 4, (2, 1): 6}  # (AFI, SAFI): IP version
 AS_SET, AS_SEQUENCE, AS_CONFED_SEQUENCE, AS_CONFED_SET = 1, 2, 3, 4
@@ -220,6 +233,13 @@ class RouteMonitoring:
 
 
 @dataclass(frozen=True)
+class RouteMirroring:
+    peer: PeerHeader
+    messages: tuple  # the mirrored BGP messages (header included), in order
+    information: tuple  # the codes of its Information TLVs (MIRROR_CODES)
+
+
+@dataclass(frozen=True)
 class PassedOver:
     kind: int  # Statistics Report, Route Mirroring
     peer: PeerHeader
@@ -233,6 +253,9 @@ class Update:
     end_of_rib: int | None = None  # an End-of-RIB marker (RFC 4724 section 2): the IP version of its family
 
 
+Message = Initiation | Termination | PeerUp | PeerDown | RouteMonitoring | RouteMirroring | PassedOver
+
+
 def message_length(header: bytes) -> int:
     """The length of the message whose 6-byte common header this is; FramingError when it is not version 3 or
     its length is out of bounds (the stream cannot be followed then)."""
@@ -244,7 +267,7 @@ def message_length(header: bytes) -> int:
     return length
 
 
-def parse_message(data: bytes) -> Initiation | Termination | PeerUp | PeerDown | RouteMonitoring | PassedOver:
+def parse_message(data: bytes) -> Message:
     """One whole BMP message (common header included); BmpError naming what is wrong."""
     if len(data) < COMMON.size or message_length(data[: COMMON.size]) != len(data):
         raise FramingError("the message is not as long as its common header says", "BMP message")
@@ -330,6 +353,27 @@ def _route_monitoring(body: _Cursor) -> RouteMonitoring:
     return RouteMonitoring(peer, body.data[start : body.at])
 
 
+def _route_mirroring(body: _Cursor) -> RouteMirroring:
+    peer = _peer_header(body)
+    messages, information = [], []
+    while body.left:
+        kind = body.number(2, "TLV type")
+        value = body.part(body.number(2, "TLV length"), "Route Mirroring TLV %d" % kind)
+        if kind == MIRRORED_MESSAGE:
+            start = value.at
+            _bgp_message(value, None, "mirrored BGP message")
+            messages.append(value.data[start : value.at])
+        elif kind == MIRROR_INFORMATION:
+            code = value.number(2, "information code")
+            if code not in MIRROR_CODES:
+                raise BmpError("unknown information code %d" % code, value.what)
+            information.append(code)
+        else:
+            raise BmpError("unknown TLV type %d" % kind, body.what)
+        value.finish()
+    return RouteMirroring(peer, tuple(messages), tuple(information))
+
+
 def _passed_over(kind: int) -> Callable[[_Cursor], PassedOver]:
     def parse(body: _Cursor) -> PassedOver:
         peer = _peer_header(body)
@@ -339,13 +383,13 @@ def _passed_over(kind: int) -> Callable[[_Cursor], PassedOver]:
     return parse
 
 
-def _bgp_message(body: _Cursor, kind: int, what: str) -> bytes:
-    """The body of the BGP message of type ``kind`` that starts at ``body``'s position."""
+def _bgp_message(body: _Cursor, kind: int | None, what: str) -> bytes:
+    """The body of the BGP message of type ``kind`` (None: any type) that starts at ``body``'s position."""
     if body.take(16, "%s marker" % what) != BGP_MARKER:
         raise BmpError("the marker is not all ones", "%s, %s" % (body.what, what))
     length = body.number(2, "%s length" % what)
     found = body.number(1, "%s type" % what)
-    if found != kind:
+    if kind is not None and found != kind:
         raise BmpError("BGP message type %d, not %d" % (found, kind), "%s, %s" % (body.what, what))
     if length < BGP_HEADER:
         raise BmpError("BGP length %d is shorter than its header" % length, "%s, %s" % (body.what, what))
@@ -400,7 +444,7 @@ _PARSERS = {
     PEER_UP: _peer_up,
     INITIATION: _initiation,
     TERMINATION: _termination,
-    ROUTE_MIRRORING: _passed_over(ROUTE_MIRRORING),
+    ROUTE_MIRRORING: _route_mirroring,
 }
 
 
@@ -494,6 +538,7 @@ def _segments(value: bytes, width: int, what: str) -> tuple:
 class _Peer:
     up: PeerUp | None
     vantages: set = field(default_factory=set)
+    mirrored: set = field(default_factory=set)  # the prefixes Route Mirroring gave on this connection
 
 
 class BmpSession:
@@ -511,7 +556,7 @@ class BmpSession:
         self.router, self.named = router, named
         self.on_event, self.on_status, self.clock = on_event, on_status, clock
         self.tables = {} if tables is None else tables  # router -> RouteTable, kept across its connections
-        self.table = RouteTable()
+        self.table = RouteTable(keep_paths=True)
         self.peers: dict = {}
         self.initiated = False
         self.termination = ""
@@ -551,7 +596,7 @@ class BmpSession:
         self.initiated = True
         if not self.named and message.sys_name:
             self.router = message.sys_name
-        self.table = self.tables.setdefault(self.router, RouteTable())
+        self.table = self.tables.setdefault(self.router, RouteTable(keep_paths=True))
         detail = "initiated: %s" % ", ".join(text for _kind, text in message.info)
         stale = self.table.mark_stale()
         if stale:
@@ -582,16 +627,33 @@ class BmpSession:
     def _route_monitoring(self, message: RouteMonitoring) -> None:
         peer = self.peers.setdefault(message.peer.key, _Peer(None))
         update = parse_update(message.update, _four_octet(message.peer, peer.up))
-        vantage = self._vantage(message.peer)
-        when = message.peer.timestamp or self.clock()
         path = _as_received(update.path, message.peer, peer.up)
-        events = [RouteEvent(when, vantage, prefix, None) for prefix in update.withdrawn]
-        events += [RouteEvent(when, vantage, prefix, path) for prefix in update.announced]
+        mirrored = () if message.peer.flags & (FLAG_L | FLAG_O) else peer.mirrored
+        self._routes(peer, message.peer, update, path, lambda prefix: prefix not in mirrored)
+
+    def _route_mirroring(self, message: RouteMirroring) -> None:
+        peer = self.peers.setdefault(message.peer.key, _Peer(None))
+        if MESSAGES_LOST in message.information:
+            peer.mirrored.clear()
+            detail = "Route Mirroring lost messages: Route Monitoring is heeded again for this peer's routes"
+            self.status("error", detail, self._vantage(message.peer))
+        for raw in message.messages:
+            if raw[BGP_HEADER - 1] == BGP_UPDATE:
+                update = parse_update(raw, _four_octet(message.peer, peer.up))
+                peer.mirrored.update(update.withdrawn + update.announced)
+                self._routes(peer, message.peer, update, update.path, lambda prefix: True)
+
+    def _routes(self, peer: _Peer, header: PeerHeader, update: Update, path: tuple, heeded) -> None:
+        """The route events of ``update`` (the prefixes ``heeded`` says), from ``peer`` as its ``header`` says."""
+        vantage = self._vantage(header)
+        when = header.timestamp or self.clock()
+        events = [RouteEvent(when, vantage, prefix, None) for prefix in update.withdrawn if heeded(prefix)]
+        events += [RouteEvent(when, vantage, prefix, path) for prefix in update.announced if heeded(prefix)]
         if events:
             peer.vantages.add(vantage)
         for event in events:
-            self.table.record(event)
-            self.on_event(event)
+            if self.table.record(event):
+                self.on_event(event)
         if update.end_of_rib is not None:  # the peer's table of that family is sent whole: the rest is gone
             for event in self.table.withdraw_stale(vantage, update.end_of_rib, when):
                 self.on_event(event)
@@ -605,6 +667,7 @@ class BmpSession:
         PeerUp: _peer_up,
         PeerDown: _peer_down,
         RouteMonitoring: _route_monitoring,
+        RouteMirroring: _route_mirroring,
         PassedOver: _passed_over,
     }
 
@@ -708,9 +771,10 @@ class BmpListener:
 
     async def _shutdown(self) -> None:
         self._server.close()
-        for task in list(self._connections):
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
+        while self._connections:  # cancelled again until done: wait_for can lose a cancellation (Python 3.11)
+            for task in list(self._connections):
+                task.cancel()
+            await asyncio.wait(list(self._connections), timeout=0.1)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = str(_plain(writer.get_extra_info("peername")[0]))

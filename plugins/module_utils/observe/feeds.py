@@ -8,7 +8,9 @@
   ``vantage`` the vantage point it is about, if one.
 * ``RouteTable``: the prefixes each vantage point announces now, so that a vantage point that goes down (BMP
   Peer Down, a BGP session down) withdraws every one of them: the feeds emit those withdrawals as route
-  events, and the detector needs to know nothing of peers.
+  events, and the detector needs to know nothing of peers. With their paths (``keep_paths``), it tells which
+  events change nothing (the same path announced again, a prefix not held withdrawn), which BMP does not pass
+  on: a route a router sends twice (Route Monitoring and Route Mirroring, a table sent anew) is one event.
   A feed that follows a source again after losing it can mark what it held ``stale`` (``mark_stale``): a
   route the source sends again is no longer stale, and ``withdraw_stale`` withdraws those it did not send
   again once it has sent them all (BMP: the peer's End-of-RIB).
@@ -55,22 +57,28 @@ StatusSink = Callable[[FeedStatus], None]
 
 
 class RouteTable:
-    """The prefixes each vantage point announces, as the route events say; of those, the stale ones (held from
-    before the feed lost its source, not announced since)."""
+    """The prefixes each vantage point announces, as the route events say (with their paths, ``keep_paths``);
+    of those, the stale ones (held from before the feed lost its source, not announced since)."""
 
-    def __init__(self):
-        self._held: dict[str, set] = {}
+    def __init__(self, keep_paths: bool = False):
+        self.keep_paths = keep_paths
+        self._held: dict[str, dict] = {}  # vantage -> {prefix: its path, or None where paths are not kept}
         self._stale: dict[str, set] = {}
+        self._paths: dict = {}  # one tuple for each path, however many routes carry it
 
-    def record(self, event: RouteEvent) -> None:
-        held = self._held.setdefault(event.vantage, set())
-        if event.withdrawn:
-            held.discard(event.prefix)
-        else:
-            held.add(event.prefix)
+    def record(self, event: RouteEvent) -> bool:
+        """Note ``event``; whether it changes what its vantage point announces: a withdrawal of a prefix not
+        held does not, nor, where paths are kept, an announcement of the path the prefix has."""
+        held = self._held.setdefault(event.vantage, {})
         stale = self._stale.get(event.vantage)
         if stale:
             stale.discard(event.prefix)
+        if event.withdrawn:
+            return held.pop(event.prefix, False) is not False
+        path = self._paths.setdefault(event.path, event.path) if self.keep_paths else None
+        changed = event.prefix not in held or held[event.prefix] != path or not self.keep_paths
+        held[event.prefix] = path
+        return changed
 
     def vantages(self) -> list[str]:
         return sorted(self._held)
@@ -97,12 +105,14 @@ class RouteTable:
         stale = self._stale.get(vantage, set())
         gone = [prefix for prefix in _ordered(stale) if prefix.version == version]
         stale.difference_update(gone)
-        self._held.get(vantage, set()).difference_update(gone)
+        held = self._held.get(vantage, {})
+        for prefix in gone:
+            held.pop(prefix, None)
         return [RouteEvent(time, vantage, prefix, None) for prefix in gone]
 
     def withdraw_all(self, vantage: str, time: float) -> list[RouteEvent]:
         """A withdrawal of every prefix ``vantage`` announces, in prefix order; the vantage point is forgotten."""
-        held = self._held.pop(vantage, set())
+        held = self._held.pop(vantage, {})
         self._stale.pop(vantage, None)
         return [RouteEvent(time, vantage, prefix, None) for prefix in _ordered(held)]
 
