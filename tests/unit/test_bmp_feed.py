@@ -8,8 +8,9 @@ over a 2-octet session whose path FRR sends as AS_PATH and AS4_PATH): the listen
 route events at ``bmp r1 <neighbour>``, announced then withdrawn. A neighbour shut down withdraws all its
 routes (Peer Down). A malformed message from another connection is reported and passed over, a connection
 that breaks off in a message is reported, and the router is served all along; a router whose listener
-restarts connects again and sends its table anew (under the name the monitor gives its address), and the
-routes a neighbour withdrew while the listener was closed are withdrawn at that neighbour's End-of-RIB.
+restarts connects again and sends its table anew (under the name the monitor gives its address), the
+routes a neighbour withdrew while the listener was closed are withdrawn at that neighbour's End-of-RIB, and
+those of a neighbour whose session went down meanwhile once the router has sent its Peer Ups.
 """
 
 from __future__ import annotations
@@ -183,6 +184,28 @@ def test_routes_a_peer_dropped_while_the_listener_was_closed_are_withdrawn_at_it
         listener.close()
         for source, prefix, _vantage in kept:
             router.withdraw(source, prefix)
+
+
+def test_routes_of_a_neighbour_down_at_the_reconnect_are_withdrawn_once_the_router_has_reported_its_peers(router):
+    prefix, path = "100.64.8.0/24", (65002, 64904)
+    listener, inbox = listen(router)
+    try:
+        router.announce(FROM_V4, prefix, "[ 65002 64904 ]")
+        inbox.wait(lambda box: box.history(V4, prefix) == [path], "the announcement")
+        listener.close()
+        router.configure("neighbor 10.0.0.2 shutdown")
+        wait_until(lambda: prefix not in router.vty("show bgp ipv4 unicast"), "r1 to drop 10.0.0.2's route")
+        listener.start(socket_in(router.monitor_ns, (MONITOR_LINK[0], PORT)))
+        inbox.wait(lambda box: box.history(V4, prefix) == [path, None], "the route withdrawn at the reconnect")
+        down = inbox.with_state("peer-down", V4)
+        assert len(down) == 1 and "no Peer Up since the router connected again" in down[0].detail
+        assert [s.vantage for s in inbox.with_state("peer-up")][-2:] == [OLD, V6]  # the others reported up
+        router.configure("no neighbor 10.0.0.2 shutdown")
+        inbox.wait(lambda box: box.history(V4, prefix) == [path, None, path], "the route once the session is up")
+    finally:
+        listener.close()
+        router.configure("no neighbor 10.0.0.2 shutdown")
+        router.withdraw(FROM_V4, prefix)
 
 
 def assert_router_served(router, feed, prefix: str) -> None:

@@ -41,7 +41,10 @@ the router (the same name) connects again, the routes its vantage points held be
 again is no longer stale (and is no event where its path is the one held: an event is a change), and the End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing
 in it for IPv4, an MP_UNREACH_NLRI of the family with no prefix for IPv6), which FRR 8.4 sends in Route
 Monitoring after the table of each peer established when the connection came up, withdraws that vantage
-point's routes of the family still stale (the peer dropped them while the monitor was not connected).
+point's routes of the family still stale (the peer dropped them while the monitor was not connected). A
+router sends a Peer Up for each peer that is up before anything else (FRR does): once a message that is not a
+Peer Up comes, the routes of a vantage point of the previous connection whose peer had none are withdrawn (its
+session went down while the monitor was away), with a ``peer-down`` status.
 
 Faults: a message whose content is wrong (its framing sound) is reported as an ``error`` status and passed
 over: the next message starts where its length says. A common header that is wrong (not version 3, a length
@@ -559,6 +562,7 @@ class BmpSession:
         self.table = RouteTable(keep_paths=True)
         self.peers: dict = {}
         self.initiated = False
+        self.reporting_peers = False  # after the Initiation, until the first message that is not a Peer Up
         self.termination = ""
 
     @property
@@ -578,6 +582,8 @@ class BmpSession:
             message = parse_message(data)
             if not self.initiated and not isinstance(message, Initiation):
                 raise FramingError("the first message is not an Initiation", "BMP session")
+            if self.reporting_peers and not isinstance(message, (Initiation, PeerUp)):
+                self._peers_reported()
             self._handlers[type(message)](self, message)
         except FramingError:
             raise
@@ -593,7 +599,7 @@ class BmpSession:
         self.status("disconnected", detail)
 
     def _initiation(self, message: Initiation) -> None:
-        self.initiated = True
+        self.initiated = self.reporting_peers = True
         if not self.named and message.sys_name:
             self.router = message.sys_name
         self.table = self.tables.setdefault(self.router, RouteTable(keep_paths=True))
@@ -602,6 +608,21 @@ class BmpSession:
         if stale:
             detail += "; %d routes of the previous connection stale until their peer's End-of-RIB" % stale
         self.status("connected", detail)
+
+    def _peers_reported(self) -> None:
+        """The router has sent a Peer Up for each peer that is up: the routes of the previous connection's vantage
+        points whose peer is not among them went while the monitor was away (the session is down)."""
+        self.reporting_peers = False
+        up = {view for peer in self.peers.values() if peer.up for view in self._views(peer.up.peer)}
+        when = self.clock()
+        for vantage in self.table.vantages():
+            if vantage in up or not self.table.stale(vantage):
+                continue
+            events = self.table.withdraw_all(vantage, when)
+            for event in events:
+                self.on_event(event)
+            detail = "no Peer Up since the router connected again: its %d routes withdrawn" % len(events)
+            self.status("peer-down", detail, vantage)
 
     def _termination(self, message: Termination) -> None:
         self.termination = "terminated by the router: %s" % ", ".join(text for _kind, text in message.info)
