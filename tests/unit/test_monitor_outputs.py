@@ -7,6 +7,7 @@ configuration refused field by field; secrets never shown."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ import socket
 import threading
 import time
 import urllib.request
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -32,6 +33,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.monitor.outputs impor
     WebhookOutput,
     build_output,
     build_outputs,
+    retry_after,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.monitor.status_page import StatusServer
 from dns_server import free_port
@@ -58,11 +60,12 @@ def cleared(raised):
 
 
 class Receiver:
-    """An HTTP receiver on 127.0.0.1: records every POST (path, headers, JSON body, the status it answered).
-    It answers the statuses in ``answers`` in turn, then 200; an error's body echoes the request's path."""
+    """An HTTP receiver on 127.0.0.1: records every POST (path, headers, JSON body, the status it answered) and
+    when it came (``times``, monotonic). It answers the statuses in ``answers`` in turn (a status, or a status
+    and the headers to answer with), then 200; an error's body echoes the request's path."""
 
     def __init__(self, port=0, answers=()):
-        self.posts = []
+        self.posts, self.times = [], []
         self.answers = list(answers)
         self.cond = threading.Condition()
         receiver = self
@@ -72,10 +75,14 @@ class Receiver:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with receiver.cond:
                     status = receiver.answers.pop(0) if receiver.answers else 200
+                    status, headers = status if isinstance(status, tuple) else (status, {})
                     receiver.posts.append((self.path, dict(self.headers), body, status))
+                    receiver.times.append(time.monotonic())
                     receiver.cond.notify_all()
                 answer = b"ok" if status == 200 else ("failed at %s" % self.path).encode()
                 self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
@@ -263,6 +270,50 @@ def test_a_receiver_down_then_failing_then_up_gets_every_change_once_in_order(ca
     ]
     assert (up.delivered, up.rejected) == (5, 0) and up.failures >= down.failures + 3
     assert any("monitor output hook delivers again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_receiver_that_asks_to_wait_with_retry_after_is_tried_again_no_sooner(receiver):
+    receiver.answers = [(429, {"Retry-After": "1"}), (503, {"Retry-After": "0"})]
+    with Notifier([WebhookOutput("hook", receiver.url("/hook"), timeout=5)], retry=FAST) as notifier:
+        change = publish(notifier, "raised", alert())
+        assert [body["id"] for body in receiver.wait(1)] == [change.id]
+        status = wait_status(notifier, lambda s: s.delivered == 1, "delivered")
+    assert [post[3] for post in receiver.posts] == [429, 503, 200]
+    assert receiver.times[1] - receiver.times[0] >= 1.0  # FAST alone would try again after 0.01 s
+    assert status.failures == 2 and "HTTP 503" in status.last_error and "retry after 0 s" in status.last_error
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("86400", 3600.0),
+        ("Mon, 07 Dec 2026 00:01:30 GMT", 90.0),
+        ("Sun, 06 Dec 2026 23:00:00 GMT", 0.0),
+        ("soon", None),
+        ("-5", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_a_date_and_bounded(value, seconds):
+    now = datetime(2026, 12, 7, tzinfo=UTC).timestamp()
+    assert retry_after(value, now) == seconds
+
+
+def test_slack_gets_one_message_a_second_and_min_interval_sets_the_pace(receiver):
+    outputs = [
+        SlackOutput("slack", receiver.url("/slack")),
+        WebhookOutput("hook", receiver.url("/hook"), min_interval=0.3),
+    ]
+    with Notifier(outputs, retry=FAST) as notifier:
+        for number in range(3):
+            publish(notifier, "raised", alert(prefix="192.0.2.%d/32" % number))
+        receiver.wait(3, "/slack")
+        receiver.wait(3, "/hook")
+    for path, gap in (("/slack", 1.0), ("/hook", 0.3)):
+        times = [t for (p, *_rest), t in zip(receiver.posts, receiver.times) if p == path]
+        # paced at the sender; the arrivals may be a few milliseconds closer
+        assert all(later - earlier > gap - 0.02 for earlier, later in itertools.pairwise(times)), (path, times)
 
 
 def test_a_hanging_receiver_does_not_hold_the_monitor():

@@ -5,9 +5,10 @@
 
 The monitor publishes each change of an alert (``raised``, ``updated``, ``cleared``) to a ``Notifier``, which
 hands it to the queue of every output that wants it and returns at once. Each ``OutputQueue`` has a worker
-thread that delivers its changes one at a time, in order. A change that fails is tried again after a backoff
-(``Retry``: doubling up to a ceiling) and the changes behind it wait, so a receiver that was down gets every
-change, in order, once it is back. Failures show in the output's status (``OutputStatus``) and in a log line
+thread that delivers its changes one at a time, in order, no closer together than the output's
+``min_interval``. A change that fails is tried again after a backoff (``Retry``: doubling up to a ceiling; longer
+where the receiver asked for it, HTTP 429 or 503 with Retry-After) and the changes behind it wait, so a receiver
+that was down or rate-limits gets every change, in order, once it takes them. Failures show in the output's status (``OutputStatus``) and in a log line
 (logger ``routesec.monitor``), with secrets scrubbed by the output.
 
 With a state directory, each queue keeps its undelivered changes in ``outputs/<name>.jsonl`` (appended as they
@@ -67,10 +68,11 @@ def rfc3339(timestamp: float) -> str:
 
 class DeliveryError(TransportError):
     """An output could not deliver a change. ``rejected``: the receiver refused this change itself, so trying
-    it again would not help."""
+    it again would not help. ``wait``: the seconds the receiver asked to wait before trying again (HTTP
+    Retry-After), if it did."""
 
-    def __init__(self, message: str, output: str, rejected: bool = False):
-        self.rejected = rejected
+    def __init__(self, message: str, output: str, rejected: bool = False, wait: float | None = None):
+        self.rejected, self.wait = rejected, wait
         super().__init__(message, "monitor output %s" % output)
 
 
@@ -125,6 +127,7 @@ class Output:
 
     kind = "output"
     idle_interval: float | None = None  # seconds: ``idle`` is called this often
+    min_interval: float = 0.0  # seconds between the starts of two deliveries, at least
 
     def __init__(self, name: str, events=CHANGES, rules=RULES, severities=None):
         if not isinstance(name, str) or not _NAME.match(name):
@@ -277,6 +280,7 @@ class OutputQueue:
         self._spool = Spool(directory, output.name) if directory else None
         self.last_seq = self._load()
         self._last_idle = time.monotonic()
+        self._last_send, self._asked_wait = float("-inf"), 0.0
         output.attach(directory)
         self._thread = threading.Thread(target=self._run, name="monitor output %s" % output.name, daemon=True)
 
@@ -353,7 +357,7 @@ class OutputQueue:
                 attempt = 0
             else:
                 attempt += 1
-                self._pause(self.retry.delay(attempt))
+                self._pause(max(self.retry.delay(attempt), self._asked_wait))
 
     def _next_change(self) -> Notification | None:
         """The oldest change, or None when the output's periodic call is due (or the queue is closing)."""
@@ -382,10 +386,14 @@ class OutputQueue:
             self._recovered()
 
     def _deliver(self, change: Notification) -> bool:
-        """True when the change is settled (delivered or set aside), False to try it again."""
+        """True when the change is settled (delivered or set aside), False to try it again (not before
+        ``_asked_wait`` seconds, where the receiver asked for that)."""
+        self._pause(self._last_send + self.output.min_interval - time.monotonic())
+        self._last_send, self._asked_wait = time.monotonic(), 0.0
         try:
             self.output.send(change)
         except DeliveryError as exc:
+            self._asked_wait = exc.wait or 0.0
             if not exc.rejected:
                 self._failed(self._reason(exc), "change %s" % change.id)
                 return False

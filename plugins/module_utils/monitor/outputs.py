@@ -32,6 +32,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,8 @@ from .notify import DeliveryError, Notification, Output, rfc3339, write_atomical
 LOG = logging.getLogger("routesec.monitor")
 
 REJECTED = (400, 413, 422)  # the receiver refuses the change itself: set aside, not tried again
+BUSY = (429, 503)  # too many requests, unavailable: their Retry-After is heeded
+LONGEST_RETRY_AFTER = 3600.0  # seconds: a longer Retry-After is taken as this
 MOST_VANTAGES = 10  # vantage points named in a message; the others are counted
 
 
@@ -275,22 +278,43 @@ class HttpTarget:
         headers.update({name: secret.reveal() for name, secret in self._headers.items()})
         data = json.dumps(body).encode("utf-8")
         request = urllib.request.Request(self._url.reveal(), data=data, headers=headers, method="POST")
-        problem, rejected = self._attempt(request)
+        problem, rejected, wait = self._attempt(request)
         if problem:
-            raise DeliveryError(self.scrub(problem), output, rejected)
+            raise DeliveryError(self.scrub(problem), output, rejected, wait)
 
-    def _attempt(self, request) -> tuple[str, bool]:
-        """("", False) when delivered, else (what went wrong, whether the change itself was refused)."""
+    def _attempt(self, request) -> tuple[str, bool, float | None]:
+        """("", False, None) when delivered, else (what went wrong, whether the change itself was refused, the
+        seconds the receiver asked to wait before the next try, if it did)."""
         try:
             with self._opener.open(request, timeout=self.timeout) as answer:
                 answer.read(65536)
-            return "", False
+            return "", False, None
         except urllib.error.HTTPError as exc:
-            return _refusal(exc), exc.code in REJECTED
+            wait = retry_after(exc.headers.get("Retry-After")) if exc.code in BUSY else None
+            problem = _refusal(exc) + ("; retry after %g s" % wait if wait is not None else "")
+            return problem, exc.code in REJECTED, wait
         except urllib.error.URLError as exc:
-            return "cannot connect to %s: %s" % (self.public, _reason(exc.reason)), False
+            return "cannot connect to %s: %s" % (self.public, _reason(exc.reason)), False, None
         except (OSError, http.client.HTTPException) as exc:
-            return "no complete answer from %s: %s" % (self.public, _reason(exc)), False
+            return "no complete answer from %s: %s" % (self.public, _reason(exc)), False, None
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """The seconds a Retry-After header asks for (RFC 9110 10.2.3: delay-seconds or an HTTP-date), at most
+    LONGEST_RETRY_AFTER; None when there is none or it is neither."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return min(float(text), LONGEST_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), LONGEST_RETRY_AFTER)
 
 
 def _reason(error) -> str:
@@ -312,11 +336,22 @@ def _refusal(exc: urllib.error.HTTPError) -> str:
 
 
 class HttpOutput(Output):
-    """An output that POSTs ``body(change)`` to ``url``."""
+    """An output that POSTs ``body(change)`` to ``url``, at most one every ``min_interval`` seconds (default:
+    the type's own)."""
 
-    def __init__(self, name: str, url: str, headers: dict | None = None, timeout: float = 10.0, **common):
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        headers: dict | None = None,
+        timeout: float = 10.0,
+        min_interval: float | None = None,
+        **common,
+    ):
         super().__init__(name, **common)
         self.http = HttpTarget(url, self.where, headers, timeout)
+        if min_interval is not None:
+            self.min_interval = checked_seconds(min_interval, self.where, "min_interval", zero=True)
 
     @property
     def target(self) -> str:
@@ -351,9 +386,11 @@ def slack_escape(text: str) -> str:
 
 
 class SlackOutput(HttpOutput):
-    """A Slack incoming webhook. Default events: raised and cleared (an update of a count is not a message)."""
+    """A Slack incoming webhook. Default events: raised and cleared (an update of a count is not a message). One
+    message a second at most, as Slack allows a webhook (``min_interval``)."""
 
     kind = "slack"
+    min_interval = 1.0
 
     def __init__(self, name: str, url: str, events=("raised", "cleared"), **options):
         super().__init__(name, url, events=events, **options)
