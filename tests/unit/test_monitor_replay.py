@@ -9,6 +9,7 @@ plain code (linear scans, no index, no detector), rule by rule as the detector's
 from __future__ import annotations
 
 import collections
+import gzip
 import ipaddress
 import json
 import os
@@ -258,3 +259,32 @@ def test_the_command_line_prints_throttled_changes_and_refuses_bad_input(tmp_pat
     refused = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     assert refused.returncode == 2
     assert "field 'prefixes': missing" in refused.stderr
+
+
+def records(data: bytes) -> list[bytes]:
+    """The MRT records of ``data``, each with its header (its length in bytes 8 to 12)."""
+    found, at = [], 0
+    while at < len(data):
+        end = at + 12 + int.from_bytes(data[at + 8 : at + 12], "big")
+        found.append(data[at:end])
+        at = end
+    return found
+
+
+def test_a_record_that_cannot_be_read_is_named_and_the_alerts_of_every_other_one_are_printed(tmp_path, watch, capsys):
+    path = tmp_path / "watch.json"
+    path.write_text(to_json(watch))
+    split = records(gzip.decompress(RIS_UPDATES.read_bytes()))
+    unknown = split[99][:6] + (99).to_bytes(2, "big") + split[99][8:]  # a subtype mrtparse does not know
+    broken, without = tmp_path / "broken", tmp_path / "without"
+    broken.write_bytes(b"".join(split[:99] + [unknown] + split[100:]))
+    without.write_bytes(b"".join(split[:99] + split[100:]))
+    assert main(["--watch", str(path), "--collector", COLLECTOR, str(broken)]) == 1
+    printed = capsys.readouterr()
+    expected = replay([without], watch, collector=COLLECTOR)
+    assert expected and [json.loads(line) for line in printed.out.splitlines()] == [a.to_dict() for a in expected]
+    assert (
+        printed.err
+        == "error: MRT file %s, record 100: cannot be read: Unsupported type: 16(BGP4MP), subtype: 99(Unknown)\n"
+        % broken
+    )

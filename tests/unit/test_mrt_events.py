@@ -156,6 +156,42 @@ def test_a_truncated_file_is_refused_naming_the_record(tmp_path):
         events(broken)
 
 
+def notification_for_update(update_record: bytes) -> bytes:
+    """``update_record`` (an IPv4 peer's) with its BGP message's type turned to NOTIFICATION: mrtparse fails on
+    it with a KeyError of its own."""
+    broken = bytearray(update_record)
+    broken[12 + 20 + 18] = 3  # MRT header, BGP4MP_MESSAGE_AS4's peer and local part, BGP marker and length
+    return bytes(broken)
+
+
+def test_a_record_mrtparse_itself_fails_on_is_refused_naming_the_record(tmp_path):
+    broken = tmp_path / "updates"
+    broken.write_bytes(UPDATES[0] + notification_for_update(UPDATES[0]) + UPDATES[1])
+    with pytest.raises(DataError, match=r"updates, record 2: cannot be read: mrtparse failed \(KeyError"):
+        events(broken)
+
+
+def test_read_on_past_faults_a_malformed_record_is_reported_and_every_other_one_read(tmp_path):
+    broken = tmp_path / "updates"
+    broken.write_bytes(UPDATES[0] + notification_for_update(UPDATES[0]) + b"".join(UPDATES[1:]))
+    faults = []
+    whole = tmp_path / "whole"
+    whole.write_bytes(b"".join(UPDATES))
+    expected = events(whole, collector="rrc00", sessions=RouteTable())
+    assert events(broken, collector="rrc00", sessions=RouteTable(), on_error=faults.append) == expected
+    assert [(type(f), f.obj) for f in faults] == [(DataError, "MRT file %s, record 2" % broken)]
+
+
+def test_read_on_past_faults_a_file_cut_short_ends_there_and_keeps_what_came_before(tmp_path):
+    broken = tmp_path / "updates.truncated"
+    broken.write_bytes(UPDATES[0] + UPDATES[1][:-3])
+    faults = []
+    got = events(broken, collector="rrc00", on_error=faults.append)
+    assert [str(prefix) for _at, _vantage, prefix, _path in got] == ["198.51.100.0/24", "203.0.113.0/24"]
+    assert [f.obj for f in faults] == ["MRT file %s, record 2" % broken] * 2
+    assert "Invalid MRT data length" in str(faults[0]) and "cannot be followed" in str(faults[1])
+
+
 @pytest.fixture(scope="module")
 def ris():
     return list(route_events(RIS_UPDATES, "rrc00"))

@@ -14,7 +14,9 @@ From the command line, the alerts (or, with ``--changes``, the notified changes)
     python -m ansible_collections.routesec.bgp.plugins.module_utils.monitor.replay --watch W.json \\
         [--vrps VRPS.json] [--aspas ASPAS.json] [--collector rrc00] [--changes] FILE...
 
-An unreadable or malformed input is a message naming it on standard error and exit status 2.
+A watch list, VRPs or ASPAs that cannot be read: a message naming it on standard error and exit status 2. An
+MRT record that cannot be read is named on standard error and passed over (where the rest of its file cannot be
+followed, that file ends there): the alerts of every other record are printed, and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -44,13 +46,15 @@ def replay(
     collector: str | None = None,
     throttle: float = 0.0,
     on_change: Callable[[AlertChange], None] | None = None,
+    on_error: Callable[[DataError], None] | None = None,
 ) -> list[Alert]:
-    """The alerts of the MRT ``files`` replayed in order (see the module's description)."""
+    """The alerts of the MRT ``files`` replayed in order (see the module's description); a record that cannot
+    be read raises DataError, or with ``on_error`` is handed to it and passed over."""
     detector = Detector(watch, vrps, aspas)
     store = AlertStore(throttle=throttle)
     sessions = RouteTable()
     for path in files:
-        for event in route_events(path, collector, sessions):
+        for event in route_events(path, collector, sessions, on_error):
             for change in detector.observe(event):
                 notified = store.apply(change)
                 if notified is not None and on_change is not None:
@@ -73,14 +77,17 @@ def main(argv: list | None = None) -> int:
         vrps = RovIndex(read_vrps(args.vrps)) if args.vrps else None
         aspas = read_aspas(args.aspas) if args.aspas else None
         printed = _print_change if args.changes else None
-        alerts = replay(args.files, watch, vrps, aspas, args.collector, args.throttle, printed)
     except DataError as exc:
         sys.stderr.write("error: %s\n" % exc)
         return 2
+    faults = []
+    alerts = replay(args.files, watch, vrps, aspas, args.collector, args.throttle, printed, faults.append)
     if not args.changes:
         for alert in alerts:
             sys.stdout.write(json.dumps(alert.to_dict(), sort_keys=True) + "\n")
-    return 0
+    for fault in faults:
+        sys.stderr.write("error: %s\n" % fault)
+    return 1 if faults else 0
 
 
 def _print_change(change: AlertChange) -> None:

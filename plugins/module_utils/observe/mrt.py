@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Announcements and route events in MRT files (RFC 6396), as RIPE RIS and RouteViews publish them, read with
 the mrtparse library: BGP4MP updates (``updates.*``) and TABLE_DUMP_V2 RIB entries (``bview.*``, ``rib.*``), gzip
-or bzip2 compressed or not. A record mrtparse cannot read (a truncated file, a type it does not know) is a
-DataError naming the file and the record's number: a file read in part is not read.
+or bzip2 compressed or not. A record mrtparse cannot read (a truncated file, a type it does not know, a
+malformed message, one mrtparse itself fails on) is a DataError naming the file and the record's number: a file
+read in part is not read. Unless the caller reads on past faults (``on_error``, which gets each DataError): the
+record is passed over and the next one read, and where the file cannot be followed any more (a record's header
+malformed, the file ending inside a record, the file itself unreadable) the reading of that file ends.
 
 ``announcements(path)``: each announcement is an ``Announcement``: when, the vantage point (the collector's
 peer: its AS and address), the prefixes announced (IPv4 NLRI and MP_REACH_NLRI; withdrawals are not
@@ -32,6 +35,7 @@ path.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,12 +96,18 @@ def _announcements(record, peers, where):
             yield Announcement(_stamp(rib["originated_time"]), asn, address, prefix, as_path(attributes))
 
 
-def route_events(path, collector: str | None = None, sessions: RouteTable | None = None) -> Iterator[RouteEvent]:
+def route_events(
+    path, collector: str | None = None, sessions: RouteTable | None = None, on_error=None
+) -> Iterator[RouteEvent]:
     """The route events of the MRT file ``path`` (see the module's description); DataError naming the file
-    (and the record) when it cannot be read."""
+    (and the record) when it cannot be read, or, with ``on_error``, that DataError handed to it and the file
+    read on past the record."""
     reading = _Events(collector or Path(path).name, sessions)
-    for record, where in _records(path):
-        yield from reading.events(record, where)
+    for record, where in _records(path, on_error):
+        try:
+            yield from reading.events(record, where)
+        except DataError as exc:
+            _fault(exc, on_error)
 
 
 class _Events:
@@ -169,18 +179,48 @@ class _Events:
         return event
 
 
-def _records(path):
+def _records(path, on_error=None):
     """(mrtparse's record, where) for each record of the MRT file ``path``; DataError as the module says."""
     if mrtparse is None:
         raise DataError("the Python library mrtparse is required to read MRT files", "MRT file %s" % path)
     try:
-        for number, entry in enumerate(mrtparse.Reader(str(path)), 1):
+        reader = mrtparse.Reader(str(path))
+        for number in itertools.count(1):
             where = "MRT file %s, record %d" % (path, number)
+            reader.err, reader.err_msg = None, ""  # mrtparse leaves a record's error on the next ones
+            try:
+                entry = next(reader)
+            except StopIteration:
+                return
+            except (OSError, EOFError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - mrtparse's own failure on a malformed record
+                _fault(
+                    DataError("cannot be read: mrtparse failed (%s: %s)" % (type(exc).__name__, exc), where), on_error
+                )
+                continue
             if entry.err:
-                raise DataError("cannot be read: %s" % entry.err_msg, where)
+                fault = DataError("cannot be read: %s" % entry.err_msg, where)
+                _fault(fault, on_error)
+                if entry.err == _HEADER_ERROR or entry.err_msg.startswith(_CUT_SHORT):
+                    _fault(DataError("the rest of the file cannot be followed", where), on_error)
+                    return
+                continue
             yield entry.data, where
-    except OSError as exc:
-        raise DataError("cannot be read: %s" % (exc.strerror or exc), "MRT file %s" % path) from None
+    except (OSError, EOFError) as exc:
+        problem = DataError("cannot be read: %s" % (getattr(exc, "strerror", None) or exc), "MRT file %s" % path)
+        _fault(problem, on_error)
+
+
+_HEADER_ERROR = 1  # mrtparse's MRT_ERR_C: a record's header is malformed
+_CUT_SHORT = "Invalid MRT data length"  # mrtparse: the file ends inside the record
+
+
+def _fault(problem: DataError, on_error) -> None:
+    """Raise ``problem``, or hand it to ``on_error`` where the caller reads on past faults."""
+    if on_error is None:
+        raise problem
+    on_error(problem)
 
 
 def _peer_table(record, peers):
