@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (printed, not asserted): rendering at 100k entries per platform; ASPA path verification on real
-# ASPAs and RIS paths; the monitor's replay of RIS updates and a full table through its detector; AS-SET
+# ASPAs and RIS paths; the monitor's replay of RIS updates and a full table through its detector and its BMP
+# feed; AS-SET
 # expansion against bgpq4 on the lab IRRd; NetBox read + intent build at 1,000
 # devices / 50,000 prefixes in the lab NetBox; a 1% change pushed as delta vs full replace; a change
 # to 50 BIRD routers in network namespaces with Ansible forks; a compliance run over 50 BIRD routers and
@@ -14,6 +15,7 @@ export PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH
 python bench/render_prefix_lists.py
 python bench/aspa_verify.py
 python bench/monitor_replay.py
+python bench/bmp_feed.py
 bash tests/lab/lab.sh up >/dev/null
 set -a
 # shellcheck source=/dev/null  # written at run time by the lab

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..fastnet import network_builder
 from .events import RouteEvent
 
 AS_TRANS = 23456
@@ -58,26 +59,29 @@ StatusSink = Callable[[FeedStatus], None]
 
 class RouteTable:
     """The prefixes each vantage point announces, as the route events say (with their paths, ``keep_paths``);
-    of those, the stale ones (held from before the feed lost its source, not announced since)."""
+    of those, the stale ones (held from before the feed lost its source, not announced since). A prefix is
+    kept as one integer (``prefix_key``), a path as one tuple however many routes carry it: a full table of a
+    million routes is a dictionary of a million integers."""
 
     def __init__(self, keep_paths: bool = False):
         self.keep_paths = keep_paths
-        self._held: dict[str, dict] = {}  # vantage -> {prefix: its path, or None where paths are not kept}
-        self._stale: dict[str, set] = {}
-        self._paths: dict = {}  # one tuple for each path, however many routes carry it
+        self._held: dict[str, dict] = {}  # vantage -> {prefix key: its path, or None where paths are not kept}
+        self._stale: dict[str, set] = {}  # vantage -> prefix keys
+        self._paths: dict = {}
 
     def record(self, event: RouteEvent) -> bool:
         """Note ``event``; whether it changes what its vantage point announces: a withdrawal of a prefix not
         held does not, nor, where paths are kept, an announcement of the path the prefix has."""
+        key = prefix_key(event.prefix)
         held = self._held.setdefault(event.vantage, {})
         stale = self._stale.get(event.vantage)
         if stale:
-            stale.discard(event.prefix)
+            stale.discard(key)
         if event.withdrawn:
-            return held.pop(event.prefix, False) is not False
+            return held.pop(key, False) is not False
         path = self._paths.setdefault(event.path, event.path) if self.keep_paths else None
-        changed = event.prefix not in held or held[event.prefix] != path or not self.keep_paths
-        held[event.prefix] = path
+        changed = key not in held or held[key] != path or not self.keep_paths
+        held[key] = path
         return changed
 
     def vantages(self) -> list[str]:
@@ -97,28 +101,39 @@ class RouteTable:
         return sum(len(stale) for stale in self._stale.values())
 
     def stale(self, vantage: str) -> list:
-        return _ordered(self._stale.get(vantage, ()))
+        return _networks(self._stale.get(vantage, ()))
 
     def withdraw_stale(self, vantage: str, version: int, time: float) -> list[RouteEvent]:
         """A withdrawal of each stale prefix of IP ``version`` of ``vantage`` (it was not announced again), in
         prefix order; those prefixes are no longer held."""
         stale = self._stale.get(vantage, set())
-        gone = [prefix for prefix in _ordered(stale) if prefix.version == version]
+        gone = [key for key in stale if (key & 1) == (version == 6)]
         stale.difference_update(gone)
         held = self._held.get(vantage, {})
-        for prefix in gone:
-            held.pop(prefix, None)
-        return [RouteEvent(time, vantage, prefix, None) for prefix in gone]
+        for key in gone:
+            held.pop(key, None)
+        return [RouteEvent(time, vantage, prefix, None) for prefix in _networks(gone)]
 
     def withdraw_all(self, vantage: str, time: float) -> list[RouteEvent]:
         """A withdrawal of every prefix ``vantage`` announces, in prefix order; the vantage point is forgotten."""
         held = self._held.pop(vantage, {})
         self._stale.pop(vantage, None)
-        return [RouteEvent(time, vantage, prefix, None) for prefix in _ordered(held)]
+        return [RouteEvent(time, vantage, prefix, None) for prefix in _networks(held)]
 
 
-def _ordered(prefixes) -> list:
-    return sorted(prefixes, key=lambda prefix: (prefix.version, prefix))
+def prefix_key(prefix) -> int:
+    """``prefix`` (an IPv4Network or IPv6Network) as one integer: its address, length and version."""
+    return (int(prefix.network_address) << 9) | (prefix.prefixlen << 1) | (prefix.version == 6)
+
+
+def _networks(keys) -> list:
+    """The networks of prefix ``keys``, IPv4 first, each family in address then length order."""
+    ordered = sorted(keys, key=lambda key: (key & 1, key >> 9, key >> 1 & 0xFF))
+    return [_BUILD[key & 1]((key >> 9).to_bytes(_SIZE[key & 1], "big"), key >> 1 & 0xFF) for key in ordered]
+
+
+_BUILD = (network_builder(4), network_builder(6))
+_SIZE = (4, 16)
 
 
 def merge_as4_path(as_path: tuple, as4_path: tuple | None) -> tuple:

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+"""Benchmark: the BMP feed (observe/bmp.py) with a full table from one peer of one router.
+
+The 1.0 million routes of CAIDA's RouteViews prefix-to-AS file (2024-04-06) as FRR sends them in pre-policy
+Route Monitoring: one message per prefix, the path (the peer's AS, a transit chosen by the origin, the origin),
+4-octet ASes. Built beforehand; then, each in a process of its own:
+
+* the feed alone (``BmpSession.receive``, route events to nowhere): messages/s, and the memory of the feed's
+  table of that peer (its prefixes with their paths, which the feed keeps so that a Peer Down withdraws them
+  and a route sent again unchanged is no event; tracemalloc);
+* the feed with the detector behind it, 1,000 prefixes of the file watched: messages/s;
+
+and the process's peak RSS (the messages built beforehand included). Printed, not asserted.
+
+    PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python bench/bmp_feed.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import resource
+import struct
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from ansible_collections.routesec.bgp.plugins.module_utils.monitor.detect import Detector
+from ansible_collections.routesec.bgp.plugins.module_utils.monitor.model import Watched, WatchList
+from ansible_collections.routesec.bgp.plugins.module_utils.observe import bmp
+
+TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "bgp" / "routeviews-rv2-20240406.pfx2as.gz"
+ROUTER_AS, PEER_AS = 64500, 3356
+TRANSITS = (1299, 174, 2914, 3257, 6453, 6762, 6939)
+PEER = ipaddress.IPv4Address("192.0.2.1")
+
+
+def main():
+    if len(sys.argv) == 2:
+        run(sys.argv[1])
+        return
+    for mode in ("feed", "detector"):
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, mode], check=True)
+
+
+def table_routes():
+    """(prefix text, first origin) of every route of the prefix-to-AS file whose origin is one AS."""
+    routes = []
+    with gzip.open(TABLE, "rt") as handle:
+        for line in handle:
+            address, length, origins = line.split()
+            first = origins.split("_")[0]
+            if "," not in first:
+                routes.append(("%s/%s" % (address, length), int(first)))
+    return routes
+
+
+def bmp_message(kind: int, body: bytes) -> bytes:
+    return struct.pack("!BIB", 3, 6 + len(body), kind) + body
+
+
+def bgp_message(kind: int, body: bytes) -> bytes:
+    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), kind) + body
+
+
+def peer_header() -> bytes:
+    return struct.pack("!BB8s16sI4sII", 0, 0, bytes(8), bytes(12) + PEER.packed, PEER_AS, PEER.packed, 1712361600, 0)
+
+
+def open_message(asn: int) -> bytes:
+    capability = b"\x02\x06\x41\x04" + asn.to_bytes(4, "big")
+    return bgp_message(1, struct.pack("!BHH4sB", 4, 23456, 90, PEER.packed, len(capability)) + capability)
+
+
+def messages(routes):
+    """Initiation, the peer's Peer Up, then one Route Monitoring message per route."""
+    yield bmp_message(bmp.INITIATION, struct.pack("!HH", 2, 5) + b"bench")
+    local = bytes(12) + ipaddress.IPv4Address("192.0.2.2").packed
+    ports = struct.pack("!HH", 179, 40000)
+    yield bmp_message(bmp.PEER_UP, peer_header() + local + ports + open_message(ROUTER_AS) + open_message(PEER_AS))
+    header = peer_header()
+    next_hop = b"\x40\x03\x04" + PEER.packed
+    for prefix, origin in routes:
+        network = ipaddress.IPv4Network(prefix)
+        path = (PEER_AS, TRANSITS[origin % len(TRANSITS)], origin)
+        as_path = struct.pack("!BB3I", 2, 3, *path)
+        attributes = b"\x40\x01\x01\x00" + b"\x40\x02" + bytes([len(as_path)]) + as_path + next_hop
+        nlri = bytes([network.prefixlen]) + network.network_address.packed[: (network.prefixlen + 7) // 8]
+        update = bgp_message(2, struct.pack("!HH", 0, len(attributes)) + attributes + nlri)
+        yield bmp_message(bmp.ROUTE_MONITORING, header + update)
+
+
+def run(mode: str):
+    routes = table_routes()
+    built = list(messages(routes))
+    count = len(built) - 2
+    if mode == "detector":
+        chosen = routes[::1000]
+        watch = WatchList(
+            tuple(Watched(ipaddress.ip_network(p), frozenset([o]), int(p.split("/")[1])) for p, o in chosen),
+            frozenset({64511}),
+        )
+        seconds = through(built, Detector(watch).observe)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print("BMP feed and detector, 1,000 prefixes watched, %d messages:" % count)
+        print("  %.2f s, %.0f messages/s; peak RSS %.0f MiB" % (seconds, count / seconds, peak))
+        return
+    seconds = through(built, _nowhere)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    session = bmp.BmpSession("bench", _nowhere, _nowhere, named=True)
+    for message in built:
+        session.receive(message)
+    table = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BMP feed alone, one peer, %d Route Monitoring messages (one route each):" % count)
+    print("  %.2f s, %.0f messages/s" % (seconds, count / seconds))
+    print(
+        "  the feed's table of the peer: %.1f MiB (%.0f bytes a route, paths included); peak RSS %.0f MiB"
+        % (table / 2**20, table / count, peak)
+    )
+
+
+def through(built, on_event) -> float:
+    """Seconds for a new session to take the messages ``built``, its route events to ``on_event``."""
+    statuses = []
+    session = bmp.BmpSession("bench", on_event, statuses.append, named=True)
+    start = time.perf_counter()
+    for message in built:
+        session.receive(message)
+    seconds = time.perf_counter() - start
+    errors = [s for s in statuses if s.state == "error"]
+    assert not errors, errors[:3]
+    return seconds
+
+
+def _nowhere(event):
+    pass
+
+
+if __name__ == "__main__":
+    main()
