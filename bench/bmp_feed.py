@@ -10,7 +10,10 @@ Route Monitoring: one message per prefix, the path (the peer's AS, a transit cho
   and a route sent again unchanged is no event; tracemalloc);
 * the feed with the detector behind it, 1,000 prefixes of the file watched: messages/s;
 
-and the process's peak RSS (the messages built beforehand included). Printed, not asserted.
+and the process's peak RSS (the messages built beforehand included). Then side by side with pmacct's BMP
+collector, pmbmpd (Debian's pmacct 1.7.7, no output configured): the same messages sent over TCP on loopback
+to each collector in turn, timed from the connection until the collector, having read everything, closes its
+end; and each collector's CPU seconds. Printed, not asserted.
 
     PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH python bench/bmp_feed.py
 """
@@ -19,10 +22,13 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
 import resource
+import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -41,7 +47,7 @@ def main():
     if len(sys.argv) == 2:
         run(sys.argv[1])
         return
-    for mode in ("feed", "detector"):
+    for mode in ("feed", "detector", "anchor"):
         sys.stdout.flush()
         subprocess.run([sys.executable, __file__, mode], check=True)
 
@@ -97,6 +103,9 @@ def run(mode: str):
     routes = table_routes()
     built = list(messages(routes))
     count = len(built) - 2
+    if mode == "anchor":
+        side_by_side(b"".join(built), count)
+        return
     if mode == "detector":
         chosen = routes[::1000]
         watch = WatchList(
@@ -136,6 +145,75 @@ def through(built, on_event) -> float:
     errors = [s for s in statuses if s.state == "error"]
     assert not errors, errors[:3]
     return seconds
+
+
+LISTENER = """
+import sys
+from ansible_collections.routesec.bgp.plugins.module_utils.observe.bmp import BmpListener
+listener = BmpListener(lambda event: None, lambda status: None, port=int(sys.argv[1])).start()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+PMBMPD = "daemonize: false\nbmp_daemon_ip: 127.0.0.1\nbmp_daemon_port: %d\nbmp_daemon_max_peers: 4\n"
+
+
+def side_by_side(stream: bytes, count: int) -> None:
+    """The ``stream`` of messages through routesec's listener and through pmbmpd, each in a process of its own."""
+    print("BMP over TCP on loopback, %d messages (%.0f MiB), side by side:" % (count, len(stream) / 2**20))
+    figures = {}
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "pmbmpd.conf"
+        for name in ("routesec", "pmbmpd"):
+            port = _free_port()
+            if name == "routesec":
+                argv = [sys.executable, "-c", LISTENER, str(port)]
+            else:
+                config.write_text(PMBMPD % port)
+                argv = ["pmbmpd", "-f", str(config)]
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            try:
+                _wait_listening(port)
+                seconds = _send(port, stream)
+                cpu = _cpu_seconds(process.pid)
+            finally:
+                process.kill()
+                process.wait()
+            figures[name] = seconds
+            print("  %-8s %6.2f s, %7.0f messages/s, %.2f CPU s" % (name, seconds, count / seconds, cpu))
+    print("  routesec / pmbmpd: %.2f (time)" % (figures["routesec"] / figures["pmbmpd"]))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("no collector listening on port %d" % port)
+
+
+def _send(port: int, stream: bytes) -> float:
+    """Seconds from connecting until the collector closes its end after reading all of ``stream``."""
+    start = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(stream)
+        connection.shutdown(socket.SHUT_WR)
+        while connection.recv(65536):
+            pass
+    return time.perf_counter() - start
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _nowhere(event):

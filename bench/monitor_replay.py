@@ -3,7 +3,8 @@
 
 1. Replay of the shared RIPE RIS updates file (17,216 BGP UPDATE messages, 41,212 route events in five minutes
    of 35 peers): the MRT reading alone (``observe.mrt.route_events``, mrtparse), the whole replay (reading,
-   detection, alert store), and the detector alone on the events read beforehand. The watch list: the prefixes
+   detection, alert store), and the detector alone on the events read beforehand; beside the reading, bgpdump
+   (Debian's, 1.6) printing the same file. The watch list: the prefixes
    six ASes of the file originate (as the replay test takes them), and, for the detector alone, also every
    prefix of the file watched (every event in our space: the per-event cost of the rules themselves).
 2. A full table from one vantage point: the 1.0 million routes of CAIDA's RouteViews prefix-to-AS file
@@ -76,6 +77,13 @@ def replay_figures():
     print(
         "  reading (mrtparse + route events): %.2f s, %.0f updates/s, %.0f events/s"
         % (read, updates / read, len(events) / read)
+    )
+    dump, _done = best_of(
+        RUNS, lambda: subprocess.run(["bgpdump", "-m", str(UPDATES)], capture_output=True, check=True)
+    )
+    print(
+        "  beside it, bgpdump -m (C, libbgpdump; every record printed as a line): %.2f s, %.0f updates/s; "
+        "routesec's reading / bgpdump: %.1f" % (dump, updates / dump, read / dump)
     )
     whole, alerts = best_of(RUNS, lambda: replay([UPDATES], watch, collector="rrc00"))
     rules = collections.Counter(alert.rule for alert in alerts)

@@ -12,6 +12,7 @@ STATE=${ROUTESEC_LAB_STATE:-/run/routesec-lab}
 cd "$REPO"
 eval "$(bash scripts/setup.sh)"
 export PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH
+bash scripts/ensure-packages.sh bgpdump pmacct  # the anchors of the monitor's benchmarks
 python bench/render_prefix_lists.py
 python bench/aspa_verify.py
 python bench/monitor_replay.py

@@ -75,6 +75,7 @@ from .feeds import FeedStatus, RouteEvent, RouteTable, merge_as4_path
 
 VERSION = 3
 MAX_LENGTH = 1 << 20  # a Peer Up holds two OPENs, a Route Monitoring one UPDATE (65535 at most, RFC 8654)
+READ_SIZE = 1 << 16  # bytes read from a connection at once
 COMMON = struct.Struct("!BIB")
 PEER = struct.Struct("!BB8s16sI4sII")
 BGP_MARKER = b"\xff" * 16
@@ -824,11 +825,9 @@ class BmpListener:
     async def _follow(self, reader: asyncio.StreamReader, session: BmpSession) -> str:
         """Hand each message to ``session`` until the connection ends; the reason it ended."""
         try:
-            while True:
-                message = await self._read_message(reader)
-                if message is None:
-                    return "closed by the router"
+            async for message in self._messages(reader):
                 session.receive(message)
+            return "closed by the router"
         except (FramingError, _Cut, TimeoutError, OSError) as exc:
             problem = self._why_dropped(exc)
             session.status("error", problem)
@@ -843,19 +842,33 @@ class BmpListener:
             return "connection dropped: a message was not complete within %g s" % self.deadline
         return "connection lost: %s" % (exc.strerror or exc)
 
-    async def _read_message(self, reader: asyncio.StreamReader) -> bytes | None:
-        """The next whole message; None when the connection ends between messages."""
-        try:
-            header = await reader.readexactly(COMMON.size)
-        except asyncio.IncompleteReadError as exc:
-            if not exc.partial:
-                return None
-            raise _Cut("%d bytes of its common header came" % len(exc.partial)) from None
-        length = message_length(header)
-        try:
-            return header + await asyncio.wait_for(reader.readexactly(length - COMMON.size), self.deadline)
-        except asyncio.IncompleteReadError as exc:
-            raise _Cut("%d of its %d bytes came" % (COMMON.size + len(exc.partial), length)) from None
+    async def _messages(self, reader: asyncio.StreamReader):
+        """The whole messages of the connection, read in blocks; ends when the connection ends between messages.
+        A message begun must be complete within ``deadline`` seconds (TimeoutError)."""
+        buffer, at = b"", 0
+        while True:
+            while len(buffer) - at >= COMMON.size:
+                end = at + message_length(buffer[at : at + COMMON.size])
+                if end > len(buffer):
+                    break
+                yield buffer[at:end]
+                at = end
+            buffer, at = buffer[at:], 0
+            block = await (
+                asyncio.wait_for(reader.read(READ_SIZE), self.deadline) if buffer else reader.read(READ_SIZE)
+            )
+            if not block:
+                if buffer:
+                    raise _Cut(_cut_text(buffer))
+                return
+            buffer += block
+
+
+def _cut_text(buffer: bytes) -> str:
+    """What came of a message the connection closed inside of."""
+    if len(buffer) < COMMON.size:
+        return "%d bytes of its common header came" % len(buffer)
+    return "%d of its %d bytes came" % (len(buffer), message_length(buffer[: COMMON.size]))
 
 
 class _Cut(Exception):
