@@ -142,8 +142,7 @@ def test_the_router_connects_again_when_the_listener_restarts_and_sends_its_tabl
     prefix, path = "100.64.5.0/24", (65002, 64901)
     listener, before = listen(router)
     try:
-        router.announce(FROM_V4, prefix, "[ 65002 64901 ]")
-        before.wait(lambda box: box.history(V4, prefix) == [path], "the announcement")
+        announced(router, before, prefix, path)
     finally:
         listener.close()
     gone = before.with_state("disconnected")[-1]
@@ -190,8 +189,7 @@ def test_routes_of_a_neighbour_down_at_the_reconnect_are_withdrawn_once_the_rout
     prefix, path = "100.64.8.0/24", (65002, 64904)
     listener, inbox = listen(router)
     try:
-        router.announce(FROM_V4, prefix, "[ 65002 64904 ]")
-        inbox.wait(lambda box: box.history(V4, prefix) == [path], "the announcement")
+        announced(router, inbox, prefix, path)
         listener.close()
         router.configure("neighbor 10.0.0.2 shutdown")
         wait_until(lambda: prefix not in router.vty("show bgp ipv4 unicast"), "r1 to drop 10.0.0.2's route")
@@ -206,6 +204,12 @@ def test_routes_of_a_neighbour_down_at_the_reconnect_are_withdrawn_once_the_rout
         listener.close()
         router.configure("no neighbor 10.0.0.2 shutdown")
         router.withdraw(FROM_V4, prefix)
+
+
+def announced(router, inbox, prefix: str, path: tuple) -> None:
+    """``prefix`` announced by 10.0.0.2 with ``path``, once ``inbox`` has it."""
+    router.announce(FROM_V4, prefix, "[ %s ]" % " ".join(map(str, path)))
+    inbox.wait(lambda box: box.history(V4, prefix) == [path], "the announcement of %s" % prefix)
 
 
 def assert_router_served(router, feed, prefix: str) -> None:

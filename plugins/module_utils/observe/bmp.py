@@ -38,8 +38,9 @@ connection that closes withdraws nothing (the routes did not go away, the monito
 ``disconnected`` status names the vantage points no longer followed, and the router's next connection sends
 them anew (Peer Up and its whole table). The listener keeps each router's routes across its connections: when
 the router (the same name) connects again, the routes its vantage points held become stale; a route sent
-again is no longer stale (and is no event where its path is the one held: an event is a change), and the End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing
-in it for IPv4, an MP_UNREACH_NLRI of the family with no prefix for IPv6), which FRR 8.4 sends in Route
+again is no longer stale (and is no event where its path is the one held: an event is a change), and the
+End-of-RIB of a peer and family (RFC 4724 section 2: an UPDATE with nothing in it for IPv4, an MP_UNREACH_NLRI
+of the family with no prefix for IPv6), which FRR 8.4 sends in Route
 Monitoring after the table of each peer established when the connection came up, withdraws that vantage
 point's routes of the family still stale (the peer dropped them while the monitor was not connected). A
 router sends a Peer Up for each peer that is up before anything else (FRR does): once a message that is not a
@@ -257,9 +258,6 @@ class Update:
     end_of_rib: int | None = None  # an End-of-RIB marker (RFC 4724 section 2): the IP version of its family
 
 
-Message = Initiation | Termination | PeerUp | PeerDown | RouteMonitoring | RouteMirroring | PassedOver
-
-
 def message_length(header: bytes) -> int:
     """The length of the message whose 6-byte common header this is; FramingError when it is not version 3 or
     its length is out of bounds (the stream cannot be followed then)."""
@@ -271,7 +269,9 @@ def message_length(header: bytes) -> int:
     return length
 
 
-def parse_message(data: bytes) -> Message:
+def parse_message(
+    data: bytes,
+) -> Initiation | Termination | PeerUp | PeerDown | RouteMonitoring | RouteMirroring | PassedOver:
     """One whole BMP message (common header included); BmpError naming what is wrong."""
     if len(data) < COMMON.size or message_length(data[: COMMON.size]) != len(data):
         raise FramingError("the message is not as long as its common header says", "BMP message")
