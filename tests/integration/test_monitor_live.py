@@ -3,21 +3,24 @@
 r2 (their Adj-RIB-In before policy), a BGP session from the transit through the service's ExaBGP, and a webhook
 receiver and its ``/metrics`` in the monitor's own network namespace, joined to the lab's segment (198.18.0.50).
 
-r1 and r2 announce our 185.230.76.0/22 to the transit, r1 also 185.230.76.0/23; exa (AS65000) announces the
-hijacks to r1 and r2, and a leak of our /22 (through AS64510, which is none of our providers; the ASPAs, written
-by the test, show AS64510 passed it to exa, not down to a customer). The VRPs are the lab's plus our ROA for 185.230.76.0/22 with max length 22, shorter than
+r1 and r2 announce our 185.230.76.0/22 to the transit, r1 also 185.230.76.0/23. exa (AS65000) announces the
+hijacks to r1 and r2 (seen over BMP); a second ExaBGP of AS65000 beside the monitor announces one to the
+transit (seen over the monitor's BGP session from the transit); exa announces a leak of our /22 (through
+AS64510, which is none of our providers; the ASPAs, written by the test, show AS64510 passed it to exa, not
+down to a customer). The VRPs are the lab's plus our ROA for 185.230.76.0/22 with max length 22, shorter than
 the /23 NetBox lets us announce. Each alert reaches the webhook as raised and shows in ``/metrics`` within
-seconds, and clears (webhook and metric) once its cause goes: the hijacks withdrawn, the ROA's max length raised
-to 23, our borders announcing the /22 again. The leak is judged once our provider is named in NetBox and the
-service reloads the configuration built from it (the alerts raised before kept as they are).
+seconds, and clears (webhook and metric) once its cause goes: the hijacks withdrawn, the ROA's max length
+raised to 23, our borders announcing the /22 again. The leak is judged once our provider is named in NetBox
+and the service reloads the configuration built from it (the alerts raised before kept as they are).
 
 The routers go back to their base configuration afterwards (``lab_api.reset``); the transit's session with the
-monitor is removed; NetBox is restored.
+monitor and the hijacker are removed; NetBox is restored.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -26,10 +29,11 @@ import uuid
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.netbox import schema
+from ansible_collections.routesec.bgp.plugins.module_utils.observe import exabgp
 from lab_helpers import REPO, lab_api, lab_env
 
 sys.path.insert(0, str(REPO / "tests" / "unit"))
-from feed_lab import AS_ROOT, wait_until
+from feed_lab import AS_ROOT, EXABGP, FIFO_HELPER, wait_until
 from test_monitor_service import STATUS_PORT, WEBHOOK_PORT, Receiver, Service
 
 pytestmark = pytest.mark.lab(changes=("netbox", "routers"))
@@ -39,6 +43,23 @@ BORDERS = {"r1": "198.18.0.1", "r2": "198.18.0.2"}
 TRANSIT, EXA = "198.18.0.10", "198.18.0.100"
 OURS, OUR_AS, OUR_SUBNET = "185.230.76.0/22", 64500, "185.230.76.0/23"
 FROM_TRANSIT = "bgp transit %s" % TRANSIT
+HIJACKER = "198.18.0.51"  # an ExaBGP of AS65000 beside the monitor, a neighbour of the transit only
+HIJACKER_CONFIG = """\
+process fifo {{
+    run /usr/bin/python3 {helper} {fifo};
+    encoder text;
+}}
+
+neighbor {transit} {{
+    router-id {address};
+    local-address {address};
+    local-as 65000;
+    peer-as 64496;
+    hold-time 9;
+    family {{ ipv4 unicast; }}
+    api {{ processes [ fifo ]; }}
+}}
+"""
 SECONDS = 10  # for an alert change to reach the webhook
 LEAKER = 64510
 # The ASPAs: ours names the transit, our one provider; exa's (AS65000) does not name the leaker.
@@ -201,6 +222,47 @@ def monitor(tmp_path_factory):
         lab_api.reset()
 
 
+@pytest.fixture(scope="module")
+def hijacker(monitor):
+    """The FIFO of an ExaBGP speaker (AS65000) at the transit, in the monitor's namespace on 198.18.0.51. The
+    transit prefers its routes (as a transit prefers a customer's), so that it passes them on."""
+    folder, namespace = monitor.service.folder, monitor.service.namespace
+    fifo, config = folder / "hijacker.cmd", folder / "hijacker.conf"
+    config.write_text(HIJACKER_CONFIG.format(helper=FIFO_HELPER, fifo=fifo, transit=TRANSIT, address=HIJACKER))
+    sh("ip", "-n", namespace, "addr", "add", HIJACKER + "/24", "dev", "eth0")
+    vtysh("transit", "route-map RS-LAB-PREFERRED permit 10\n set local-preference 200")
+    neighbor = "router bgp 64496\n neighbor {0} remote-as 65000\n neighbor {0} timers connect 1\n"
+    neighbor += " address-family ipv4 unicast\n  neighbor {0} activate\n  neighbor {0} route-map RS-LAB-PREFERRED in"
+    vtysh("transit", neighbor.format(HIJACKER))
+    settings = {**exabgp.speaker_settings((), folder / "hijacker.log"), **AS_ROOT}
+    argv = ["ip", "netns", "exec", namespace, EXABGP, str(config)]
+    with open(folder / "hijacker.out", "wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **settings})
+    try:
+        session = "show bgp neighbors %s" % HIJACKER
+        wait_until(lambda: "Established" in lab_api.vtysh("transit", session), "the hijacker's session")
+        wait_until(fifo.exists, "the hijacker's FIFO")
+        yield fifo
+    finally:
+        remove = "configure terminal\nrouter bgp 64496\n no neighbor %s\nexit\nno route-map RS-LAB-PREFERRED\nend\n"
+        lab_api.vtysh("transit", remove % HIJACKER)
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_hijack_originated_by_exabgp_at_the_transit_is_reported_by_the_transit_session(monitor, hijacker):
+    route = "route %s next-hop self as-path [65000 64667]" % OURS  # another origin: an alert of its own
+
+    def command(text):
+        with open(hijacker, "w") as fifo:
+            fifo.write(text + "\n")
+
+    raised = monitor.raised(lambda: command("announce " + route), "hijack", OURS)
+    assert raised["alert"]["vantages"] == [FROM_TRANSIT] and raised["alert"]["asn"] == 64667
+    assert raised["alert"]["path"] == "64496 65000 64667"
+    monitor.cleared(lambda: command("withdraw " + route), "hijack", OURS)
+
+
 @pytest.mark.parametrize(
     ("prefix", "rule"), [(OURS, "hijack"), ("185.230.77.0/24", "subprefix-hijack")], ids=["exact", "sub-prefix"]
 )
@@ -234,7 +296,8 @@ def test_visibility_loss_when_both_borders_stop_announcing_clears_when_they_anno
 def test_a_leak_is_judged_once_netbox_names_our_provider_and_the_reload_keeps_the_alerts(monitor, netbox):
     """exa passes on our /22 as learned from AS64510, which is none of our providers, and exa's ASPA does not
     name AS64510 as its provider: AS64510 leaked it. The path is ASPA-invalid at once; the leak and the new
-    upstream are judged once NetBox names our provider and the service reloads its configuration."""
+    upstream are judged once NetBox names our provider and the service reloads its configuration; from then on
+    the leak is raised as soon as exa announces it again."""
     route = "route %s next-hop self as-path [65000 %d %d]" % (OURS, LEAKER, OUR_AS)
     monitor.raised(lambda: lab_api.exabgp("announce " + route), "aspa-invalid", OURS)
     own = netbox.ipam.asns.get(asn=OUR_AS)
@@ -258,6 +321,9 @@ def test_a_leak_is_judged_once_netbox_names_our_provider_and_the_reload_keeps_th
         wait_until(lambda: monitor.vantages("route-leak", OURS) == both, "both borders report the leak")
         monitor.cleared(lambda: lab_api.exabgp("withdraw " + route), "route-leak", OURS)
         monitor.receiver.wait("cleared", OURS, since, SECONDS, "aspa-invalid")
+        again = monitor.raised(lambda: lab_api.exabgp("announce " + route), "route-leak", OURS)  # judged at once now
+        assert again["alert"]["asn"] == LEAKER
+        monitor.cleared(lambda: lab_api.exabgp("withdraw " + route), "route-leak", OURS)
     finally:
         own.update({"custom_fields": {schema.CF_ASPA_PROVIDERS: before}})
         monitor.reload()
