@@ -41,6 +41,9 @@ options:
     description:
       - The BMP feed - C(listen) (C(address:port)) and C(routers) (a router's address to its name in the
         vantage points).
+      - On FRR routers, configure C(bmp monitor ipv4 unicast pre-policy) (and IPv6), C(bmp mirror) and
+        C(soft-reconfiguration inbound) on the neighbours; without mirroring, FRR reports the routes it rejects
+        (hijacks and leaks of our prefixes among them) wrongly in pre-policy Route Monitoring.
     type: dict
   exabgp:
     description:
