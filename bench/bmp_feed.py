@@ -20,7 +20,6 @@ end; and each collector's CPU seconds. Printed, not asserted.
 
 from __future__ import annotations
 
-import gzip
 import ipaddress
 import os
 import resource
@@ -33,13 +32,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import monitor_replay  # the same table, read the same way (this folder is on the path of a script run from it)
 from ansible_collections.routesec.bgp.plugins.module_utils.monitor.detect import Detector
 from ansible_collections.routesec.bgp.plugins.module_utils.monitor.model import Watched, WatchList
 from ansible_collections.routesec.bgp.plugins.module_utils.observe import bmp
+from monitor_replay import TRANSITS
 
-TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "bgp" / "routeviews-rv2-20240406.pfx2as.gz"
 ROUTER_AS, PEER_AS = 64500, 3356
-TRANSITS = (1299, 174, 2914, 3257, 6453, 6762, 6939)
 PEER = ipaddress.IPv4Address("192.0.2.1")
 
 
@@ -53,15 +52,8 @@ def main():
 
 
 def table_routes():
-    """(prefix text, first origin) of every route of the prefix-to-AS file whose origin is one AS."""
-    routes = []
-    with gzip.open(TABLE, "rt") as handle:
-        for line in handle:
-            address, length, origins = line.split()
-            first = origins.split("_")[0]
-            if "," not in first:
-                routes.append(("%s/%s" % (address, length), int(first)))
-    return routes
+    """(network, origin) of every route of the prefix-to-AS file whose first origin is one AS."""
+    return [(network, origin) for network, origin in monitor_replay.table_routes() if isinstance(origin, int)]
 
 
 def bmp_message(kind: int, body: bytes) -> bytes:
@@ -89,8 +81,7 @@ def messages(routes):
     yield bmp_message(bmp.PEER_UP, peer_header() + local + ports + open_message(ROUTER_AS) + open_message(PEER_AS))
     header = peer_header()
     next_hop = b"\x40\x03\x04" + PEER.packed
-    for prefix, origin in routes:
-        network = ipaddress.IPv4Network(prefix)
+    for network, origin in routes:
         path = (PEER_AS, TRANSITS[origin % len(TRANSITS)], origin)
         as_path = struct.pack("!BB3I", 2, 3, *path)
         attributes = b"\x40\x01\x01\x00" + b"\x40\x02" + bytes([len(as_path)]) + as_path + next_hop
@@ -109,7 +100,7 @@ def run(mode: str):
     if mode == "detector":
         chosen = routes[::1000]
         watch = WatchList(
-            tuple(Watched(ipaddress.ip_network(p), frozenset([o]), int(p.split("/")[1])) for p, o in chosen),
+            tuple(Watched(network, frozenset([origin]), network.prefixlen) for network, origin in chosen),
             frozenset({64511}),
         )
         seconds = through(built, Detector(watch).observe)

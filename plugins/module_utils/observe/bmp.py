@@ -72,7 +72,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 
 from ..errors import DataError
-from .feeds import FeedStatus, RouteEvent, RouteTable, merge_as4_path
+from .feeds import FeedStatus, RouteEvent, RouteTable, merge_as4_path, prefix_key
 
 VERSION = 3
 MAX_LENGTH = 1 << 20  # a Peer Up holds two OPENs, a Route Monitoring one UPDATE (65535 at most, RFC 8654)
@@ -542,7 +542,7 @@ def _segments(value: bytes, width: int, what: str) -> tuple:
 class _Peer:
     up: PeerUp | None
     vantages: set = field(default_factory=set)
-    mirrored: set = field(default_factory=set)  # the prefixes Route Mirroring gave on this connection
+    mirrored: set = field(default_factory=set)  # the prefixes Route Mirroring gave on this connection (keys)
 
 
 class BmpSession:
@@ -617,7 +617,7 @@ class BmpSession:
         up = {view for peer in self.peers.values() if peer.up for view in self._views(peer.up.peer)}
         when = self.clock()
         for vantage in self.table.vantages():
-            if vantage in up or not self.table.stale(vantage):
+            if vantage in up or not self.table.has_stale(vantage):
                 continue
             events = self.table.withdraw_all(vantage, when)
             for event in events:
@@ -650,8 +650,8 @@ class BmpSession:
         peer = self.peers.setdefault(message.peer.key, _Peer(None))
         update = parse_update(message.update, _four_octet(message.peer, peer.up))
         path = _as_received(update.path, message.peer, peer.up)
-        mirrored = () if message.peer.flags & (FLAG_L | FLAG_O) else peer.mirrored
-        self._routes(peer, message.peer, update, path, lambda prefix: prefix not in mirrored)
+        mirrored = frozenset() if message.peer.flags & (FLAG_L | FLAG_O) else peer.mirrored
+        self._routes(peer, message.peer, update, path, mirrored)
 
     def _route_mirroring(self, message: RouteMirroring) -> None:
         peer = self.peers.setdefault(message.peer.key, _Peer(None))
@@ -662,15 +662,18 @@ class BmpSession:
         for raw in message.messages:
             if raw[BGP_HEADER - 1] == BGP_UPDATE:
                 update = parse_update(raw, _four_octet(message.peer, peer.up))
-                peer.mirrored.update(update.withdrawn + update.announced)
-                self._routes(peer, message.peer, update, update.path, lambda prefix: True)
+                peer.mirrored.update(map(prefix_key, update.withdrawn + update.announced))
+                self._routes(peer, message.peer, update, update.path)
 
-    def _routes(self, peer: _Peer, header: PeerHeader, update: Update, path: tuple, heeded) -> None:
-        """The route events of ``update`` (the prefixes ``heeded`` says), from ``peer`` as its ``header`` says."""
+    def _routes(self, peer: _Peer, header: PeerHeader, update: Update, path: tuple, skipped=frozenset()) -> None:
+        """The route events of ``update`` from ``peer`` as its ``header`` says, but for the prefixes whose
+        ``prefix_key`` is in ``skipped``."""
         vantage = self._vantage(header)
         when = header.timestamp or self.clock()
-        events = [RouteEvent(when, vantage, prefix, None) for prefix in update.withdrawn if heeded(prefix)]
-        events += [RouteEvent(when, vantage, prefix, path) for prefix in update.announced if heeded(prefix)]
+        events = [RouteEvent(when, vantage, prefix, None) for prefix in update.withdrawn]
+        events += [RouteEvent(when, vantage, prefix, path) for prefix in update.announced]
+        if skipped:
+            events = [event for event in events if prefix_key(event.prefix) not in skipped]
         if events:
             peer.vantages.add(vantage)
         for event in events:

@@ -30,6 +30,7 @@ from ..fastnet import network_builder
 from .events import RouteEvent
 
 AS_TRANS = 23456
+PATHS_AT_LEAST = 4096  # the table of shared paths is made anew from the routes no sooner than at this size
 
 STATES = (
     "connected",  # a router's BMP connection, an ExaBGP speaker's session came up (TCP)
@@ -67,7 +68,8 @@ class RouteTable:
         self.keep_paths = keep_paths
         self._held: dict[str, dict] = {}  # vantage -> {prefix key: its path, or None where paths are not kept}
         self._stale: dict[str, set] = {}  # vantage -> prefix keys
-        self._paths: dict = {}
+        self._paths: dict = {}  # path -> the one tuple of it the table holds
+        self._paths_limit = PATHS_AT_LEAST
 
     def record(self, event: RouteEvent) -> bool:
         """Note ``event``; whether it changes what its vantage point announces: a withdrawal of a prefix not
@@ -79,10 +81,24 @@ class RouteTable:
             stale.discard(key)
         if event.withdrawn:
             return held.pop(key, False) is not False
-        path = self._paths.setdefault(event.path, event.path) if self.keep_paths else None
-        changed = key not in held or held[key] != path or not self.keep_paths
-        held[key] = path
-        return changed
+        if not self.keep_paths:
+            held[key] = None
+            return True
+        if key in held and held[key] == event.path:
+            return False
+        held[key] = self._shared(event.path)
+        return True
+
+    def _shared(self, path: tuple) -> tuple:
+        """The table's one tuple of ``path``. The paths no route holds any more are let go whenever the table
+        of them has doubled since it was last made anew."""
+        shared = self._paths.get(path)
+        if shared is None:
+            if len(self._paths) >= self._paths_limit:
+                self._paths = {p: p for held in self._held.values() for p in held.values()}
+                self._paths_limit = max(PATHS_AT_LEAST, 2 * len(self._paths))
+            shared = self._paths[path] = path
+        return shared
 
     def vantages(self) -> list[str]:
         return sorted(self._held)
@@ -102,6 +118,9 @@ class RouteTable:
 
     def stale(self, vantage: str) -> list:
         return _networks(self._stale.get(vantage, ()))
+
+    def has_stale(self, vantage: str) -> bool:
+        return bool(self._stale.get(vantage))
 
     def withdraw_stale(self, vantage: str, version: int, time: float) -> list[RouteEvent]:
         """A withdrawal of each stale prefix of IP ``version`` of ``vantage`` (it was not announced again), in
