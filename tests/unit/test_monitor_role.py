@@ -36,7 +36,7 @@ from test_monitor_watch import RECORDS
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = Path(__file__).parent / "playbooks" / "monitor_role.yml"
-WEBHOOK = "https://hooks.example.net/services/T0KEN-monitor-0123456789"
+WEBHOOK = "http://127.0.0.1:9/services/T0KEN-monitor-0123456789"  # loopback: the service tries it
 PATHS = {"asns": "ipam/asns", "aggregates": "ipam/aggregates", "prefixes": "ipam/prefixes", "devices": "dcim/devices"}
 
 
@@ -60,12 +60,15 @@ def play(netbox, root, *args, **extra) -> str:
     return output
 
 
-def test_check_mode_shows_the_configuration_then_a_run_writes_it_then_nothing_changes(netbox, tmp_path):
-    output = play(netbox, tmp_path, "--check", "--diff")
+def test_check_mode_shows_the_configuration_then_a_run_writes_it_then_nothing_changes_then_a_reload(netbox, tmp_path):
+    bmp_port, status_port = free_port(), free_port()
+    options = {"python": sys.executable, "bmp_listen": "127.0.0.1:%d" % bmp_port}
+    options["status_listen"] = "127.0.0.1:%d" % status_port
+    output = play(netbox, tmp_path, "--check", "--diff", **options)
     assert '"185.230.76.0/23"' in output and '"********"' in output  # the diff, its secret hidden
     assert not (tmp_path / "etc" / "monitor.json").exists()
 
-    output = play(netbox, tmp_path, "--diff")
+    output = play(netbox, tmp_path, "--diff", **options)
     config_file = tmp_path / "etc" / "monitor.json"
     assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
     config = read_config(config_file)
@@ -78,8 +81,9 @@ def test_check_mode_shows_the_configuration_then_a_run_writes_it_then_nothing_ch
     assert "--config %s" % config_file in unit
     assert (tmp_path / "opt/ansible_collections/routesec/bgp/plugins/module_utils/monitor/service.py").is_file()
 
-    output = play(netbox, tmp_path)
+    output = play(netbox, tmp_path, **options)
     assert "changed=0" in output
+    reloaded_without_losing_the_alerts(netbox, tmp_path, options, bmp_port, status_port)
 
 
 def unit_lines(root, key: str) -> list:
@@ -97,11 +101,9 @@ def hijack(prefix: str, origin: int) -> bytes:
     return message(bmp.ROUTE_MONITORING, peer_header() + update(as_path, nlri))
 
 
-def test_a_netbox_change_written_by_the_role_is_reloaded_by_the_unit_without_losing_the_alerts(netbox, tmp_path):
-    bmp_port, status_port = free_port(), free_port()
-    options = {"python": sys.executable, "bmp_listen": "127.0.0.1:%d" % bmp_port}
-    options["status_listen"] = "127.0.0.1:%d" % status_port
-    play(netbox, tmp_path, **options)
+def reloaded_without_losing_the_alerts(netbox, tmp_path, options: dict, bmp_port: int, status_port: int) -> None:
+    """The service started as its unit says, a hijack raised; NetBox changed, the role run, the unit's
+    ExecReload: the hijack still active and not raised again, the new prefix watched."""
     environment = dict(line.split("=", 1) for line in unit_lines(tmp_path, "Environment"))
     log = tmp_path / "service.log"
     with open(log, "wb") as stream:
