@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,6 +45,31 @@ sys.path.insert(0, str(REPO / "tests" / "lab"))
 LAB_TEST_FOLDERS = ("integration", "artifact")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--tests-of",
+        metavar="REV",
+        help="run only the test functions that exist at git revision REV (same file, same name), to time the suite "
+        "of an earlier revision on today's code (bench/suite_time.sh)",
+    )
+
+
+def test_functions_at(revision):
+    """The (file, function name) of every test function in tests/ at git ``revision``."""
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
+
+    found = set()
+    for path in git("ls-tree", "-r", "--name-only", revision, "tests").split():
+        if re.search(r"/test_[^/]*\.py$", path):
+            for name in re.findall(
+                r"^\s*(?:async\s+)?def\s+(test_\w+)", git("show", "%s:%s" % (revision, path)), re.MULTILINE
+            ):
+                found.add((path, name))
+    return found
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "lab(reads=(), changes=()): the lab parts a test module reads and changes (tests/lab/lab_locks.py)"
@@ -59,16 +86,31 @@ def lab_parts(request):
 
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
-    # the routers' lane is the longest: its worker, and what it runs, take the CPU first
+    # the routers' lane is the longest: its worker, and what it runs, take the CPU first; the unit tests, while they
+    # run beside (scripts/test.sh), before both
+    unit_tests_running = os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent")
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, 0 if any(part == "routers" for part, _mode in locks) else 5)
+        niceness = (10 if unit_tests_running else 0) + (0 if any(part == "routers" for part, _mode in locks) else 5)
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
     with lab_locks.held(locks):
         yield
 
 
-def pytest_collection_modifyitems(items):
-    """The lab's test files in the order their lanes run them (``lab_locks.rank``)."""
+def pytest_collection_modifyitems(config, items):
+    """With ``--tests-of``, only the test functions of that revision; the lab's test files in the order their lanes
+    run them (``lab_locks.rank``)."""
     import lab_locks
+
+    revision = config.getoption("tests_of")
+    if revision:
+        then = test_functions_at(revision)
+        kept, dropped = [], []
+        for item in items:
+            key = (Path(item.fspath).relative_to(REPO).as_posix(), getattr(item, "originalname", item.name))
+            (kept if key in then else dropped).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
     def rank(item):
         path = Path(item.fspath)

@@ -12,7 +12,7 @@ import time
 import pytest
 from lab_helpers import REPO, irr_settled, lab_api, running_configs
 
-pytestmark = pytest.mark.lab(changes=("irrd", "netbox", "routers"))
+pytestmark = pytest.mark.lab(changes=("irrd-daemon", "irrd", "netbox", "routers"))
 
 CUSTOMER_V4 = [
     "ip prefix-list ROUTESEC-AS65000-IN-V4 seq 5 permit 198.51.100.0/24",
@@ -43,6 +43,15 @@ def routers_at_base():
     lab_api.reset()
     yield
     lab_api.reset()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def irrd_up_at_the_end():
+    """The tests that stop the IRRd leave it to the next one to start it again (one start, not two, of an IRRd
+    that takes seconds to load); whatever ran, it is up when the module ends."""
+    yield
+    if not irrd_pids():
+        irrd("up")
 
 
 def irrd_pids():
@@ -154,16 +163,6 @@ def test_a_looping_set_expands_and_its_empty_result_is_refused(playbook, custome
     assert_irr_refusal(run, before, "AS-SET AS65000:AS-LOOP-A: the IRR holds no route or route6 object", "allow_empty")
 
 
-def test_irrd_stopped(playbook, customer_of_r2):
-    before = running_configs()
-    irrd("down")
-    try:
-        run = playbook("customer_filters.yml")
-    finally:
-        irrd("up")
-    assert_irr_refusal(run, before, "127.0.0.1:8043", "Connection refused")
-
-
 def test_irrd_slower_than_the_timeout(playbook, customer_of_r2):
     before = running_configs()
     pids = irrd_pids()
@@ -202,7 +201,16 @@ def test_irrd_stopped_mid_run(playbook, customer_of_r2):
     try:
         run = playbook("customer_filters.yml", "-e", "routesec_irr_timeout=5")
     finally:
-        killer.join()
-        irrd("up")
+        killer.join()  # the IRRd stays down for the next test, which starts it again (irrd_up_at_the_end otherwise)
     message = assert_irr_refusal(run, before, "IRR 127.0.0.1:8043")
     assert "cannot be expanded completely" not in message
+
+
+def test_irrd_stopped(playbook, customer_of_r2):
+    before = running_configs()
+    irrd("down")  # already down after the test before: it takes no time then
+    try:
+        run = playbook("customer_filters.yml")
+    finally:
+        irrd("up")
+    assert_irr_refusal(run, before, "127.0.0.1:8043", "Connection refused")

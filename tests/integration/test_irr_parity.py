@@ -45,7 +45,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.expand import (
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from ansible_collections.routesec.bgp.plugins.module_utils.render import renderer
 
-pytestmark = pytest.mark.lab(reads=("irrd",))
+pytestmark = pytest.mark.lab(reads=("irrd-daemon",))
 
 SOURCES = "RIPE,RIPE-NONAUTH"
 MAX_DEPTH = 20

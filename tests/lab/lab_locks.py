@@ -1,9 +1,10 @@
 """Who may use which part of the lab at once, so that the lab's tests can run on several workers.
 
-The lab has three parts whose state tests read and change: ``netbox`` (its records), ``routers`` (r1, r2,
-transit, the ExaBGP speakers and StayRTR: configurations, sessions, routes, VRPs) and ``irrd`` (its objects,
-and the daemon itself, which some tests stop). A test module says what it does with each part in its
-``pytestmark``::
+The lab has four parts whose state tests read and change: ``netbox`` (its records), ``routers`` (r1, r2,
+transit, the ExaBGP speakers and StayRTR: configurations, sessions, routes, VRPs), ``irrd`` (the objects of the
+lab's own source, ROUTESEC-LAB) and ``irrd-daemon`` (whether the IRRd runs and answers: a test that stops it
+changes it; a test that reads only the RIPE data, which no test changes, reads only it). Whoever uses ``irrd``
+reads ``irrd-daemon`` too. A test module says what it does with each part in its ``pytestmark``::
 
     pytestmark = pytest.mark.lab(reads=("netbox",), changes=("routers",))
 
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import lab_api
 
-PARTS = ("irrd", "netbox", "routers")  # the order locks are taken in
+PARTS = ("irrd-daemon", "irrd", "netbox", "routers")  # the order locks are taken in
 
 
 def plan(reads=(), changes=()) -> list[tuple[str, int]]:
@@ -44,6 +45,8 @@ def plan(reads=(), changes=()) -> list[tuple[str, int]]:
     unknown = sorted(used - set(PARTS))
     if unknown:
         raise ValueError("unknown lab part(s) %s: the parts are %s" % (", ".join(unknown), ", ".join(PARTS)))
+    if "irrd" in used:
+        used.add("irrd-daemon")
     return [(part, fcntl.LOCK_EX if part in changes else fcntl.LOCK_SH) for part in PARTS if part in used]
 
 
@@ -87,12 +90,13 @@ def used(path: Path) -> set:
 
 
 def lane(path: Path) -> str:
-    """The worker lane of a lab test file: that of the most contended part it uses, or the file alone."""
+    """The worker lane of a lab test file: that of the most contended part it uses, or the file alone. A file that
+    needs only the IRRd running goes last in NetBox's lane, the shortest: done before the routers' lane stops it."""
     parts = used(path)
     for part in ("routers", "irrd", "netbox"):
         if part in parts:
             return "lab lane: %s" % part
-    return str(path)
+    return "lab lane: netbox" if parts == {"irrd-daemon"} else str(path)
 
 
 def rank(path: Path) -> tuple:

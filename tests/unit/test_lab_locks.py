@@ -27,19 +27,26 @@ def can_take(directory, part, mode):
 
 def test_the_plan_takes_the_parts_in_one_order_exclusive_where_changed():
     assert lab_locks.plan(reads=("routers", "irrd"), changes=("netbox",)) == [
+        ("irrd-daemon", SH),
         ("irrd", SH),
         ("netbox", EX),
         ("routers", SH),
     ]
     assert lab_locks.plan(reads=("netbox",), changes=("netbox",)) == [("netbox", EX)]
     assert lab_locks.plan() == []
-    assert lab_locks.everything() == [("irrd", EX), ("netbox", EX), ("routers", EX)]
+    assert lab_locks.everything() == [("irrd-daemon", EX), ("irrd", EX), ("netbox", EX), ("routers", EX)]
+
+
+def test_using_the_irrd_objects_reads_the_daemon_and_stopping_it_excludes_every_user():
+    assert lab_locks.plan(changes=("irrd",)) == [("irrd-daemon", SH), ("irrd", EX)]
+    assert lab_locks.plan(reads=("irrd-daemon",)) == [("irrd-daemon", SH)]
+    assert lab_locks.plan(changes=("irrd-daemon", "irrd")) == [("irrd-daemon", EX), ("irrd", EX)]
 
 
 @pytest.mark.parametrize(
     "declared, message",
     [
-        ({"reads": ("netbox", "ripe")}, "unknown lab part(s) ripe: the parts are irrd, netbox, routers"),
+        ({"reads": ("netbox", "ripe")}, "unknown lab part(s) ripe: the parts are irrd-daemon, irrd, netbox, routers"),
         ({"changes": "netbox"}, "lab(changes=...) takes a tuple of parts, not the string 'netbox'"),
     ],
 )
@@ -55,3 +62,19 @@ def test_readers_share_a_part_and_a_writer_holds_it_alone(tmp_path):
         assert not can_take(tmp_path, "routers", SH) and not can_take(tmp_path, "routers", EX)
         assert can_take(tmp_path, "irrd", EX)  # not used: free for anyone
     assert all(can_take(tmp_path, part, EX) for part in lab_locks.PARTS)  # released when the block ends
+
+
+def test_a_file_needing_only_the_irrd_running_goes_last_in_netboxs_lane(tmp_path):
+    folder = tmp_path / "integration"
+    folder.mkdir()
+    files = {}
+    for name, mark in [
+        ("test_parity.py", 'reads=("irrd-daemon",)'),
+        ("test_bootstrap.py", 'changes=("netbox",)'),
+        ("test_objects.py", 'reads=("irrd",)'),
+    ]:
+        files[name] = folder / name
+        files[name].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
+    assert lab_locks.lane(files["test_parity.py"]) == lab_locks.lane(files["test_bootstrap.py"]) == "lab lane: netbox"
+    assert lab_locks.lane(files["test_objects.py"]) == "lab lane: irrd"
+    assert lab_locks.rank(files["test_bootstrap.py"]) < lab_locks.rank(files["test_parity.py"])
