@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
-from .drivers.netconf import NetconfDriver
-from .drivers.runner import LocalRunner, SshRunner
 from .errors import RoutesecError
-from .intent.scope import parse_blocks, scoped_records
-from .netbox.reader import read_snapshot
-from .plan.deploy import DeployOptions
+
+# What only some modules use (drivers with their SSH and NETCONF libraries, the NetBox client, the deploy
+# plan) is imported where it is used: every module run is a new process, and these imports are most of its start.
 
 NETBOX_ARGSPEC = {
     "netbox_url": {"type": "str", "required": True, "fallback": (env_fallback, ["NETBOX_API", "NETBOX_URL"])},
@@ -34,6 +32,8 @@ def run(module, func, *args, **kwargs):
 def netbox_snapshot(module, kinds):
     """The NetBox snapshot of ``kinds`` (records, API calls), read with the module's NETBOX_ARGSPEC options
     (failing cleanly)."""
+    from .netbox.reader import read_snapshot
+
     p = module.params
     return run(
         module,
@@ -83,6 +83,8 @@ def scoped_netbox_records(module, kinds):
     records = netbox_records(module, kinds)
     if not module.params.get("within"):
         return records
+    from .intent.scope import parse_blocks, scoped_records
+
     blocks = run(module, parse_blocks, module.params["within"])
     return run(module, scoped_records, records, blocks)
 
@@ -108,6 +110,8 @@ CONFIRM_OPTIONS = {
 
 def deploy_options(module, **guards):
     """DeployOptions from the module's check mode, its ``confirm`` options and the guard keywords ``guards``."""
+    from .plan.deploy import DeployOptions
+
     confirm = {name: module.params[name] for name in CONFIRM_OPTIONS if name in module.params}
     return DeployOptions(check_mode=module.check_mode, **confirm, **guards)
 
@@ -115,6 +119,8 @@ def deploy_options(module, **guards):
 def runner_of(module, host, timeout=60):
     """The runner reaching ``host`` over SSH with the module's login and ``host_keys`` options (this host when
     ``host`` is None), ``timeout`` seconds for each command, failing cleanly."""
+    from .drivers.runner import LocalRunner, SshRunner
+
     p = module.params
     if not host:
         return LocalRunner(timeout)
@@ -124,6 +130,8 @@ def runner_of(module, host, timeout=60):
 
 def netconf_driver(module, host, port, timeout, **options):
     """A NetconfDriver for ``host`` with the module's login and ``host_keys`` options."""
+    from .drivers.netconf import NetconfDriver
+
     p = module.params
     login = {"username": p["username"], "password": p["password"], "key_filename": p["ssh_key"]}
     login.update(host_key_options(p))
