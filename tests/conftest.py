@@ -43,6 +43,8 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 # The lab's own helpers (lab_api, lab_locks) for the tests that use the lab.
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 LAB_TEST_FOLDERS = ("integration", "artifact")
+# The CPU priority of a lab test module's worker: (in the routers' lane, unit tests running beside) -> niceness.
+LAB_NICENESS = {(True, False): 0, (False, False): 5, (True, True): 5, (False, True): 15}
 
 
 def pytest_addoption(parser):
@@ -86,12 +88,12 @@ def lab_parts(request):
 
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
-    # the routers' lane is the longest: its worker, and what it runs, take the CPU first; the unit tests, while they
-    # run beside (scripts/test.sh), before both
+    # the routers' lane is the longest: its worker, and what it runs, take the CPU first, after the unit tests
+    # while they run beside (scripts/test.sh); the other lanes have time to spare
     unit_tests_running = os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent")
+    routers_lane = any(part == "routers" for part, _mode in locks)
     with contextlib.suppress(OSError):
-        niceness = (10 if unit_tests_running else 0) + (0 if any(part == "routers" for part, _mode in locks) else 5)
-        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+        os.setpriority(os.PRIO_PROCESS, 0, LAB_NICENESS[routers_lane, unit_tests_running])
     with lab_locks.held(locks):
         yield
 
