@@ -41,7 +41,7 @@ lab_rc=0
 wait "$lab_pid" || lab_rc=$?
 cat "$lab_log"
 [ "$lab_rc" -ne 0 ] ||
-    python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-4}" \
+    python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-3}" \
         --dist loadfile --durations=15 || lab_rc=$?
 side_rc=0
 wait "$side_pid" || side_rc=$?

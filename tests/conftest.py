@@ -9,6 +9,7 @@ is imported exactly as the modules import it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import subprocess
@@ -43,7 +44,7 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 # The lab's own helpers (lab_api, lab_locks) for the tests that use the lab.
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 LAB_TEST_FOLDERS = ("integration", "artifact")
-# The CPU priority of a lab test module's worker: (in the routers' lane, unit tests running beside) -> niceness.
+# The CPU priority of a lab test module's worker: (first in line, unit tests running beside) -> niceness.
 LAB_NICENESS = {(True, False): 0, (False, False): 5, (True, True): 5, (False, True): 15}
 
 
@@ -88,12 +89,12 @@ def lab_parts(request):
 
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
-    # the routers' lane is the longest: its worker, and what it runs, take the CPU first, after the unit tests
-    # while they run beside (scripts/test.sh); the other lanes have time to spare
+    # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
+    # change NetBox, which the routers' lane waits for; while the unit tests run beside (scripts/test.sh), after them
     unit_tests_running = os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent")
-    routers_lane = any(part == "routers" for part, _mode in locks)
+    first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, LAB_NICENESS[routers_lane, unit_tests_running])
+        os.setpriority(os.PRIO_PROCESS, 0, LAB_NICENESS[first, unit_tests_running])
     with lab_locks.held(locks):
         yield
 

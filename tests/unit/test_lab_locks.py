@@ -64,12 +64,17 @@ def test_readers_share_a_part_and_a_writer_holds_it_alone(tmp_path):
     assert all(can_take(tmp_path, part, EX) for part in lab_locks.PARTS)  # released when the block ends
 
 
-def test_a_file_needing_only_the_irrd_running_is_a_lane_of_its_own(tmp_path):
+def test_a_file_needing_only_the_irrd_running_goes_last_in_netboxs_lane(tmp_path):
     folder = tmp_path / "integration"
     folder.mkdir()
     files = {}
-    for name, mark in [("test_parity.py", 'reads=("irrd-daemon",)'), ("test_objects.py", 'reads=("irrd",)')]:
+    for name, mark in [
+        ("test_parity.py", 'reads=("irrd-daemon",)'),
+        ("test_bootstrap.py", 'changes=("netbox",)'),
+        ("test_objects.py", 'reads=("irrd",)'),
+    ]:
         files[name] = folder / name
         files[name].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
-    assert lab_locks.lane(files["test_parity.py"]) == str(files["test_parity.py"])
+    assert lab_locks.lane(files["test_parity.py"]) == lab_locks.lane(files["test_bootstrap.py"]) == "lab lane: netbox"
     assert lab_locks.lane(files["test_objects.py"]) == "lab lane: irrd"
+    assert lab_locks.rank(files["test_bootstrap.py"]) < lab_locks.rank(files["test_parity.py"])
