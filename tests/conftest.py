@@ -45,7 +45,8 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 LAB_TEST_FOLDERS = ("integration", "artifact")
 # The CPU priority of a lab test module's worker: (first in line, unit tests running beside) -> niceness.
-LAB_NICENESS = {(True, False): 0, (False, False): 5, (True, True): 5, (False, True): 15}
+# While the unit tests run, every lab test only takes the CPU they leave: their emulated devices must not be starved.
+LAB_NICENESS = {(True, False): 0, (False, False): 5, (True, True): 19, (False, True): 19}
 
 
 def pytest_addoption(parser):
@@ -90,7 +91,8 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # change NetBox, which the routers' lane waits for; while the unit tests run beside (scripts/test.sh), after them
+    # change NetBox, which the routers' lane waits for; while the unit tests run beside (scripts/test.sh), the CPU
+    # they leave
     unit_tests_running = os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent")
     first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
     with contextlib.suppress(OSError):

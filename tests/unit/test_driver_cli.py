@@ -60,7 +60,7 @@ class Bench:
 
     def driver(self):
         driver_class = DRIVERS[self.platform]
-        options = {"timeout": 10, "command_timeout": 20, "fast_cli": True, "hostkey": self.hostkey}
+        options = {"timeout": 30, "fast_cli": True, "hostkey": self.hostkey}
         return driver_class("127.0.0.1", USERNAME, PASSWORD, port=self.port, name=self.platform, **options)
 
     def lists(self, text=None):

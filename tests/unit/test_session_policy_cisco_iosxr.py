@@ -335,7 +335,7 @@ class Bench:
         return self.served.router
 
     def driver(self):
-        options = {"timeout": 10, "command_timeout": 20, "fast_cli": True, "hostkey": self.served.hostkey}
+        options = {"timeout": 30, "fast_cli": True, "hostkey": self.served.hostkey}
         return CiscoXrDriver("127.0.0.1", USERNAME, PASSWORD, port=self.served.port, name="edge1", **options)
 
     def load(self, text):
