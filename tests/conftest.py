@@ -44,9 +44,6 @@ os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 # The lab's own helpers (lab_api, lab_locks) for the tests that use the lab.
 sys.path.insert(0, str(REPO / "tests" / "lab"))
 LAB_TEST_FOLDERS = ("integration", "artifact")
-# The CPU priority of a lab test module's worker: (first in line, unit tests running beside) -> niceness.
-# While the unit tests run, every lab test only takes the CPU they leave: their emulated devices must not be starved.
-LAB_NICENESS = {(True, False): 0, (False, False): 5, (True, True): 19, (False, True): 19}
 
 
 def pytest_addoption(parser):
@@ -59,19 +56,19 @@ def pytest_addoption(parser):
 
 
 def test_functions_at(revision):
-    """The (file, function name) of every test function in tests/ at git ``revision``."""
-
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
-
-    found = set()
-    for path in git("ls-tree", "-r", "--name-only", revision, "tests").split():
-        if re.search(r"/test_[^/]*\.py$", path):
-            for name in re.findall(
-                r"^\s*(?:async\s+)?def\s+(test_\w+)", git("show", "%s:%s" % (revision, path)), re.MULTILINE
-            ):
-                found.add((path, name))
-    return found
+    """The (file, function name) of every test function in tests/ at git ``revision`` (one ``git grep``)."""
+    found = subprocess.run(
+        ["git", "grep", "-E", r"^\s*(async\s+)?def\s+test_\w+", revision, "--", "tests/**/test_*.py"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # lines "REV:path:    def test_name(..."
+    return {
+        (path, re.search(r"def\s+(test_\w+)", text).group(1))
+        for _rev, path, text in (line.split(":", 2) for line in found.splitlines())
+    }
 
 
 def pytest_configure(config):
@@ -90,13 +87,15 @@ def lab_parts(request):
 
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
-    # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # change NetBox, which the routers' lane waits for; while the unit tests run beside (scripts/test.sh), the CPU
-    # they leave
-    unit_tests_running = os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent")
+    # While the unit tests run beside (scripts/test.sh), only the CPU they leave: their emulated devices must not be
+    # starved. Then the routers' lane, the longest, takes the CPU first, and so do the files that change NetBox,
+    # which the routers' lane waits for.
     first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
+    niceness = 0 if first else 5
+    if os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent"):
+        niceness = 19
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, LAB_NICENESS[first, unit_tests_running])
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
     with lab_locks.held(locks):
         yield
 
