@@ -87,13 +87,10 @@ def lab_parts(request):
 
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
-    # While the unit tests run beside (scripts/test.sh), only the CPU they leave: their emulated devices must not be
-    # starved. Then the routers' lane, the longest, takes the CPU first, and so do the files that change NetBox,
-    # which the routers' lane waits for.
+    # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
+    # change NetBox, which the routers' lane waits for
     first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
     niceness = 0 if first else 5
-    if os.path.exists(os.environ.get("ROUTESEC_UNIT_TESTS_RUNNING") or "/nonexistent"):
-        niceness = 19
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
     with lab_locks.held(locks):
