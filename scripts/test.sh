@@ -12,30 +12,40 @@ if [ $# -gt 0 ]; then
     exec python -m pytest -q -p no:cacheprovider "$@"
 fi
 
-# The unit tests (each with its own servers, on workers of their own) first, while the lab starts: beside the lab's
-# tests, the emulated devices they talk to are starved of CPU and answer too late. Then the lab's tests (NetBox, the
-# routers, the IRRd) on xdist workers, a test file each at a time, each file holding locks on the lab parts it reads
-# or changes (tests/lab/lab_locks.py), so that files changing a part never run beside files using it; beside them,
-# lint and ansible-test sanity at a lower CPU priority. The slowest tests of each pytest are listed.
+# The lab starts while the unit tests (each with its own servers, on workers of their own) run; once it is up, its
+# tests (NetBox, the routers, the IRRd) run on xdist workers beside them, a test file each at a time, each file holding
+# locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a part never run beside
+# files using it. The routers' lane, the longest, has the CPU first (tests/conftest.py sets each lab worker's
+# niceness); the unit tests, which mostly wait on emulated devices and timers, run at niceness 5, like the other
+# lab lanes. Lint and ansible-test sanity follow the unit tests, at niceness 10. The slowest tests of each pytest are
+# listed.
 lab_log=$(mktemp)
+unit_log=$(mktemp)
 side_log=$(mktemp)
-trap 'rm -f "$lab_log" "$side_log"' EXIT
+unit_rc_file=$(mktemp)
+trap 'rm -f "$lab_log" "$unit_log" "$side_log" "$unit_rc_file"' EXIT
 bash tests/lab/lab.sh up >"$lab_log" 2>&1 &
 lab_pid=$!
-unit_rc=0
-python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal --durations=15 ||
-    unit_rc=$?
+{
+    rc=0
+    nice -n 5 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
+        --durations=15 >"$unit_log" 2>&1 || rc=$?
+    echo "$rc" >"$unit_rc_file"
+    { nice -n 10 bash scripts/lint.sh && nice -n 10 bash scripts/sanity.sh; } >"$side_log" 2>&1
+} &
+side_pid=$!
 lab_rc=0
 wait "$lab_pid" || lab_rc=$?
 cat "$lab_log"
-{ nice -n 10 bash scripts/lint.sh && nice -n 10 bash scripts/sanity.sh; } >"$side_log" 2>&1 &
-side_pid=$!
 [ "$lab_rc" -ne 0 ] ||
     python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-3}" \
         --dist loadfile --durations=15 || lab_rc=$?
 side_rc=0
 wait "$side_pid" || side_rc=$?
+unit_rc=$(cat "$unit_rc_file")
+echo "== unit tests =="
+cat "$unit_log"
 echo "== lint and ansible-test sanity =="
 cat "$side_log"
-echo "unit tests: exit $unit_rc; lab and its tests: exit $lab_rc; lint and sanity: exit $side_rc"
-[ "$unit_rc" -eq 0 ] && [ "$lab_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]
+echo "unit tests: exit ${unit_rc:-none}; lab and its tests: exit $lab_rc; lint and sanity: exit $side_rc"
+[ "$unit_rc" = 0 ] && [ "$lab_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]

@@ -79,7 +79,9 @@ def bounds_valid(prefix, ge, le):
 def line_tap(channel_stdio, shell_stdin, shell_replied_event, run_srv):
     """fakenos's channel-to-shell tap (echo, a line to the shell at CR or LF), also ending a line at Ctrl-D.
     The echo goes out a byte at a time: without TCP_NODELAY, Nagle's algorithm holds each small packet until
-    the client's delayed acknowledgement (some 40 ms a command), which no router's CLI does."""
+    the client's delayed acknowledgement (some 40 ms a command), which no router's CLI does. The flag of the
+    shell's reply is cleared before the shell has the line, not after (as fakenos does): a reply quicker than the
+    tap, as under load, would otherwise be forgotten and the next byte wait 10 s for it, a stall per line."""
     with contextlib.suppress(OSError, AttributeError):
         channel_stdio.channel.get_transport().sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     pending = bytearray()
@@ -98,9 +100,9 @@ def line_tap(channel_stdio, shell_stdin, shell_replied_event, run_srv):
             channel_stdio.write(b"\r\n")
             if byte == CTRL_D.encode():
                 pending += byte
+            shell_replied_event.clear()
             shell_stdin.write(pending.decode("utf-8", "replace") + "\n")
             pending.clear()
-            shell_replied_event.clear()
         except (OSError, EOFError):
             break
 
