@@ -16,9 +16,9 @@ fi
 # tests (NetBox, the routers, the IRRd) run on xdist workers beside them, a test file each at a time, each file holding
 # locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a part never run beside
 # files using it. The routers' lane, the longest, has the CPU first (tests/conftest.py sets each lab worker's
-# niceness); the unit tests, which mostly wait on emulated devices and timers, run at niceness 5, like the other
-# lab lanes. Lint and ansible-test sanity follow the unit tests, at niceness 10. The slowest tests of each pytest are
-# listed.
+# niceness); the unit tests, which mostly wait on emulated devices and timers, run at niceness 15. Lint and
+# ansible-test sanity run from the start at niceness 19, on what CPU the tests leave. The slowest tests of each pytest
+# are listed.
 lab_log=$(mktemp)
 unit_log=$(mktemp)
 side_log=$(mktemp)
@@ -26,20 +26,22 @@ unit_rc_file=$(mktemp)
 trap 'rm -f "$lab_log" "$unit_log" "$side_log" "$unit_rc_file"' EXIT
 bash tests/lab/lab.sh up >"$lab_log" 2>&1 &
 lab_pid=$!
+{ nice -n 19 bash scripts/lint.sh && nice -n 19 bash scripts/sanity.sh; } >"$side_log" 2>&1 &
+side_pid=$!
 {
     rc=0
-    nice -n 5 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
+    nice -n 15 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
         --durations=15 >"$unit_log" 2>&1 || rc=$?
     echo "$rc" >"$unit_rc_file"
-    { nice -n 10 bash scripts/lint.sh && nice -n 10 bash scripts/sanity.sh; } >"$side_log" 2>&1
 } &
-side_pid=$!
+unit_pid=$!
 lab_rc=0
 wait "$lab_pid" || lab_rc=$?
 cat "$lab_log"
 [ "$lab_rc" -ne 0 ] ||
     python -m pytest tests/integration tests/artifact -q -p no:cacheprovider -n "${ROUTESEC_LAB_WORKERS:-3}" \
         --dist loadfile --durations=15 || lab_rc=$?
+wait "$unit_pid"
 side_rc=0
 wait "$side_pid" || side_rc=$?
 unit_rc=$(cat "$unit_rc_file")

@@ -88,9 +88,10 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # change NetBox, which the routers' lane waits for
+    # change NetBox, which the routers' lane waits for; the other lanes before the unit tests (niceness 15,
+    # scripts/test.sh), which mostly wait on emulated devices and timers
     first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
-    niceness = 0 if first else 5
+    niceness = 0 if first else 10
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, niceness)
     with lab_locks.held(locks):

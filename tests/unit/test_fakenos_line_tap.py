@@ -67,18 +67,19 @@ def tap(typed):
 
 
 def test_each_line_reaches_the_shell_with_its_echo():
-    channel, shell, _ = tap(b"show version\rconfigure\n")
+    channel, shell, replied = tap(b"show version\rconfigure\n")
     assert shell.lines == ["show version\n", "configure\n"]
     assert channel.echoed == b"show version\r\nconfigure\r\n"
+    assert replied.stalls == 0
 
 
 def test_a_lone_ctrl_d_ends_a_line_and_goes_with_it():
-    _, shell, _ = tap(b"set system\n" + CTRL_D.encode())
+    shell = tap(b"set system\n" + CTRL_D.encode())[1]
     assert shell.lines == ["set system\n", CTRL_D + "\n"]
 
 
 def test_a_reply_quicker_than_the_tap_is_not_forgotten():
-    _, shell, replied = tap(b"one\ntwo\nthree\n")
+    shell, replied = tap(b"one\ntwo\nthree\n")[1:]
     # the flag was down when each line went to the shell, and the shell's answer left it up: the bytes after it
     # go on at once instead of each waiting 10 s for an answer that had already come
     assert shell.replied_when_line_came == [False, False, False]
