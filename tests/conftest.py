@@ -88,8 +88,8 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # change NetBox, which the routers' lane waits for; the other lanes before the unit tests (niceness 15,
-    # scripts/test.sh), which mostly wait on emulated devices and timers
+    # change NetBox, which the routers' lane waits for; the other lanes after the unit tests (niceness 5,
+    # scripts/test.sh), whose emulated devices must answer in time
     first = any(part == "routers" or (part == "netbox" and mode == fcntl.LOCK_EX) for part, mode in locks)
     niceness = 0 if first else 10
     with contextlib.suppress(OSError):

@@ -55,9 +55,10 @@ options:
       - Where alert changes go, each a mapping with a C(type) (C(jsonl), C(syslog), C(webhook), C(slack),
         C(alertmanager)) and its options.
       - URLs and header values are secrets - hidden in the result and the diff.
-      - HTTP outputs (C(webhook), C(slack), C(alertmanager)) take C(min_interval), the seconds between two
-        deliveries at least (C(slack) 1, as Slack allows, the others 0); a receiver answering HTTP 429 or 503
-        with C(Retry-After) is tried again no sooner than it asks (one hour at most).
+      - HTTP outputs (C(webhook), C(slack), C(alertmanager)) take C(min_interval), the seconds from the answer to
+        one delivery to the start of the next, at least (C(slack) 1, as Slack allows, the others 0), so that the
+        receiver gets them at least that far apart; a receiver answering HTTP 429 or 503 with C(Retry-After) is
+        tried again no sooner than it asks (one hour at most).
     type: list
     elements: dict
     default: []

@@ -5,8 +5,8 @@
 
 The monitor publishes each change of an alert (``raised``, ``updated``, ``cleared``) to a ``Notifier``, which
 hands it to the queue of every output that wants it and returns at once. Each ``OutputQueue`` has a worker
-thread that delivers its changes one at a time, in order, no closer together than the output's
-``min_interval``. A change that fails is tried again after a backoff (``Retry``: doubling up to a ceiling; longer
+thread that delivers its changes one at a time, in order, each starting no sooner than the output's
+``min_interval`` after the one before was answered (so that the receiver sees them at least that far apart). A change that fails is tried again after a backoff (``Retry``: doubling up to a ceiling; longer
 where the receiver asked for it, HTTP 429 or 503 with Retry-After) and the changes behind it wait, so a receiver
 that was down or rate-limits gets every change, in order, once it takes them. Failures show in the output's status (``OutputStatus``) and in a log line
 (logger ``routesec.monitor``), with secrets scrubbed by the output.
@@ -127,7 +127,7 @@ class Output:
 
     kind = "output"
     idle_interval: float | None = None  # seconds: ``idle`` is called this often
-    min_interval: float = 0.0  # seconds between the starts of two deliveries, at least
+    min_interval: float = 0.0  # seconds from the answer to a delivery to the start of the next, at least
 
     def __init__(self, name: str, events=CHANGES, rules=RULES, severities=None):
         if not isinstance(name, str) or not _NAME.match(name):
@@ -389,7 +389,7 @@ class OutputQueue:
         """True when the change is settled (delivered or set aside), False to try it again (not before
         ``_asked_wait`` seconds, where the receiver asked for that)."""
         self._pause(self._last_send + self.output.min_interval - time.monotonic())
-        self._last_send, self._asked_wait = time.monotonic(), 0.0
+        self._asked_wait = 0.0
         try:
             self.output.send(change)
         except DeliveryError as exc:
@@ -402,6 +402,10 @@ class OutputQueue:
         except Exception as exc:  # noqa: BLE001 - an output's bug must not stop its worker
             self._failed(self._reason(exc), "change %s" % change.id)
             return False
+        finally:
+            # paced from the answer, not the start: a delivery that reached the receiver late (a slow network, a
+            # busy sender) must not bring the next one closer to it than min_interval
+            self._last_send = time.monotonic()
         self._settle(change, "delivered")
         return True
 
