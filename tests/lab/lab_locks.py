@@ -19,7 +19,8 @@ part) go one after another on one worker rather than each waiting on a worker of
 IRRd and NetBox (see ``pytest_xdist_make_scheduler`` in tests/conftest.py). ``rank`` orders each lane so that
 the lanes seldom wait on each other: the other lanes do what they do with NetBox first (changes before reads),
 while the routers' lane starts with what does not use NetBox and then only reads it; the routers' lane changes
-NetBox after that, and uses the IRRd last, once the IRRd's lane is done.
+NetBox after that, uses the IRRd last, once the IRRd's lane is done, and stops the IRRd at the very end, once the
+IRR parity tests at the end of NetBox's lane are done with it.
 """
 
 from __future__ import annotations
@@ -105,5 +106,5 @@ def rank(path: Path) -> tuple:
     uses = used(path)
     changes = set(PARTS) if parts is None else set(parts.get("changes", ()))
     if "routers" in uses:
-        return (1, "netbox" in changes or "irrd" in uses, "irrd" in uses, "netbox" in uses)
+        return (1, "irrd-daemon" in changes, "netbox" in changes or "irrd" in uses, "irrd" in uses, "netbox" in uses)
     return (0, "netbox" not in uses, "netbox" not in changes)

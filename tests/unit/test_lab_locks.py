@@ -78,3 +78,21 @@ def test_a_file_needing_only_the_irrd_running_goes_last_in_netboxs_lane(tmp_path
     assert lab_locks.lane(files["test_parity.py"]) == lab_locks.lane(files["test_bootstrap.py"]) == "lab lane: netbox"
     assert lab_locks.lane(files["test_objects.py"]) == "lab lane: irrd"
     assert lab_locks.rank(files["test_bootstrap.py"]) < lab_locks.rank(files["test_parity.py"])
+
+
+def test_the_routers_lane_stops_the_irrd_last_after_what_changes_netbox_and_uses_the_irrd(tmp_path):
+    folder = tmp_path / "integration"
+    folder.mkdir()
+    marks = [
+        ("test_no_netbox.py", 'changes=("routers",)'),
+        ("test_reads_netbox.py", 'reads=("netbox",), changes=("routers",)'),
+        ("test_changes_netbox.py", 'changes=("netbox", "routers")'),
+        ("test_uses_irrd.py", 'reads=("irrd",), changes=("netbox", "routers")'),
+        ("test_stops_irrd.py", 'changes=("irrd-daemon", "irrd", "netbox", "routers")'),
+    ]
+    files = []
+    for name, mark in marks:
+        files.append(folder / name)
+        files[-1].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
+    assert {lab_locks.lane(path) for path in files} == {"lab lane: routers"}
+    assert sorted(files, key=lab_locks.rank) == files

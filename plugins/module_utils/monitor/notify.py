@@ -3,13 +3,14 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Alert changes to the monitor's outputs, off the detection path.
 
-The monitor publishes each change of an alert (``raised``, ``updated``, ``cleared``) to a ``Notifier``, which
-hands it to the queue of every output that wants it and returns at once. Each ``OutputQueue`` has a worker
-thread that delivers its changes one at a time, in order, each starting no sooner than the output's
-``min_interval`` after the one before was answered (so that the receiver sees them at least that far apart). A change that fails is tried again after a backoff (``Retry``: doubling up to a ceiling; longer
-where the receiver asked for it, HTTP 429 or 503 with Retry-After) and the changes behind it wait, so a receiver
-that was down or rate-limits gets every change, in order, once it takes them. Failures show in the output's status (``OutputStatus``) and in a log line
-(logger ``routesec.monitor``), with secrets scrubbed by the output.
+The monitor publishes each change of an alert (``raised``, ``updated``, ``cleared``) to a ``Notifier``, which hands
+it to the queue of every output that wants it and returns at once. Each ``OutputQueue`` has a worker thread that
+delivers its changes one at a time, in order, each starting no sooner than the output's ``min_interval`` after the
+one before was answered (so that the receiver sees them at least that far apart). A change that fails is tried
+again after a backoff (``Retry``: doubling up to a ceiling; longer where the receiver asked for it, HTTP 429 or 503
+with Retry-After) and the changes behind it wait, so a receiver that was down or rate-limits gets every change, in
+order, once it takes them. Failures show in the output's status (``OutputStatus``) and in a log line (logger
+``routesec.monitor``), with secrets scrubbed by the output.
 
 With a state directory, each queue keeps its undelivered changes in ``outputs/<name>.jsonl`` (appended as they
 are published) and the sequence number of its last delivered change in ``outputs/<name>.delivered``, so that a
