@@ -9,6 +9,7 @@ is imported exactly as the modules import it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import subprocess
@@ -87,9 +88,9 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # use what it waits for (NetBox, the lab's IRR objects); the rest after the unit tests (niceness 5,
+    # hold alone what it waits for (NetBox, the lab's IRR objects); the rest after the unit tests (niceness 5,
     # scripts/test.sh), whose emulated devices must answer in time
-    first = {"routers", "netbox", "irrd"} & {part for part, mode in locks}
+    first = any(part == "routers" or (part in ("netbox", "irrd") and mode == fcntl.LOCK_EX) for part, mode in locks)
     niceness = 0 if first else 10
     with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, 0, niceness)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """module_defaults of the routesec group: NetBox, login and IRR options given once reach every module that
-takes them (netbox_intent, irr_filters, prefix_filter against the lab's r1 in check mode), and an option
-written on a task whose module does not take it is still refused."""
+takes them (netbox_intent, irr_filters, prefix_filter against the lab's r1 in check mode, from its base
+configuration), and an option written on a task whose module does not take it is still refused."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 import yaml
 from lab_helpers import REPO, running_configs
 
-pytestmark = pytest.mark.lab(reads=("irrd", "netbox", "routers"))
+pytestmark = pytest.mark.lab(reads=("irrd", "netbox"), changes=("routers",))  # back to base, then check mode
 
 
-def test_group_options_reach_the_modules_that_take_them(playbook):
+def test_group_options_reach_the_modules_that_take_them(playbook, base_routers):
     before = running_configs()
     run = playbook("tests/integration/playbooks/module_defaults.yml")
     assert run.rc == 0, run.output

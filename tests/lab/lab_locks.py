@@ -56,16 +56,29 @@ def everything() -> list[tuple[str, int]]:
     return plan(changes=PARTS)
 
 
+def lock_file(path: Path, stack: ExitStack) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    stack.callback(os.close, fd)
+    return fd
+
+
 @contextmanager
 def held(locks: list[tuple[str, int]], directory: Path | None = None):
-    """Hold ``locks`` (from ``plan``) for the duration of the block."""
+    """Hold ``locks`` (from ``plan``) for the duration of the block.
+
+    A module waiting to change a part goes before the modules that come to read it after it: each part has a gate
+    (``<part>.gate``) that a module changing the part holds while it waits for the part, and that a module reading
+    it passes through first. Without it, modules reading a part one after another could keep one that changes it
+    waiting for as long as they come (``flock`` serves no one first)."""
     directory = directory or lab_api.state_dir() / "locks"
     directory.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         for part, mode in locks:
-            fd = os.open(directory / ("%s.lock" % part), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            stack.callback(os.close, fd)
-            fcntl.flock(fd, mode)
+            fd = lock_file(directory / ("%s.lock" % part), stack)
+            with ExitStack() as gate_held:
+                gate = lock_file(directory / ("%s.gate" % part), gate_held)
+                fcntl.flock(gate, fcntl.LOCK_EX)
+                fcntl.flock(fd, mode)
         yield
 
 

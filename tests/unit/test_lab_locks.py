@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
+import time
 
 import lab_locks
 import pytest
@@ -13,9 +15,9 @@ import pytest
 SH, EX = fcntl.LOCK_SH, fcntl.LOCK_EX
 
 
-def can_take(directory, part, mode):
-    """Whether another holder could take ``part`` in ``mode`` now (without waiting)."""
-    fd = os.open(directory / ("%s.lock" % part), os.O_RDWR | os.O_CREAT)
+def can_take(directory, part, mode, kind="lock"):
+    """Whether another holder could take ``part`` (its ``kind``: lock or gate) in ``mode`` now (without waiting)."""
+    fd = os.open(directory / ("%s.%s" % (part, kind)), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, mode | fcntl.LOCK_NB)
         return True
@@ -96,3 +98,27 @@ def test_the_routers_lane_stops_the_irrd_last_after_what_changes_netbox_and_uses
         files[-1].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
     assert {lab_locks.lane(path) for path in files} == {"lab lane: routers"}
     assert sorted(files, key=lab_locks.rank) == files
+
+
+def test_a_module_waiting_to_change_a_part_goes_before_those_that_come_to_read_it_after(tmp_path):
+    got, done = threading.Event(), threading.Event()
+
+    def change_netbox():
+        with lab_locks.held(lab_locks.plan(changes=("netbox",)), tmp_path):
+            got.set()
+            done.wait(10)
+
+    with lab_locks.held(lab_locks.plan(reads=("netbox",)), tmp_path):
+        writer = threading.Thread(target=change_netbox, daemon=True)
+        writer.start()
+        deadline = time.monotonic() + 10
+        while can_take(tmp_path, "netbox", EX, kind="gate"):  # until the writer waits at the part, gate held
+            assert time.monotonic() < deadline, "the writer never came to the gate"
+            time.sleep(0.01)
+        # a reader coming now waits at the gate, behind the writer, although the part is only read
+        assert can_take(tmp_path, "netbox", SH) and not got.is_set()
+    assert got.wait(10)  # the first reader gone, the writer has the part
+    assert not can_take(tmp_path, "netbox", SH)
+    done.set()
+    writer.join(10)
+    assert can_take(tmp_path, "netbox", EX) and can_take(tmp_path, "netbox", EX, kind="gate")
