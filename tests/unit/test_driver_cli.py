@@ -188,6 +188,19 @@ def test_one_run_at_a_time(bench):
         pass  # released when the first run left
 
 
+def test_a_prompt_left_in_the_channel_is_not_read_as_the_next_answer(bench):
+    """netmiko, looking for the prompt of a device slow to answer, sends another return, and the device answers
+    both: that second prompt, already in the channel, must not be taken for the answer to the next command."""
+    with bench.driver() as driver:
+        driver.conn.write_channel(driver.conn.RETURN)
+        waiting = driver.conn.remote_conn.in_buffer  # what paramiko holds, not yet read
+        deadline = time.monotonic() + 10
+        while not bytes(waiting._buffer).rstrip().endswith(driver.prompt.encode()):
+            assert time.monotonic() < deadline, "the router did not answer the return"
+            time.sleep(0.01)
+        assert "P1" in bench.lists(driver.get_running())
+
+
 def test_a_lost_connection_before_the_commit(bench):
     """What was staged goes with the session (IOS stages nothing on the device); an EOS session stays
     behind, pending, and the next run refuses to start until it is removed."""

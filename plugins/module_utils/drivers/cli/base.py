@@ -153,6 +153,9 @@ class NetmikoCliDriver:
         if self.conn is None:
             raise DriverError("not connected (use the driver as a context manager)", self.where)
         with self.session_errors("'%s'" % command):
+            # what came after the last prompt is not the answer to this command: netmiko, looking for the prompt
+            # of a device slow to answer, sends another return, and the device answers both
+            self.conn.read_channel()
             self.conn.write_channel(self.conn.normalize_cmd(command))
             output = self.conn.read_until_pattern(
                 expect or self.prompt_pattern, read_timeout=timeout or self.command_timeout
