@@ -56,10 +56,9 @@ def everything() -> list[tuple[str, int]]:
     return plan(changes=PARTS)
 
 
-def lock_file(path: Path, stack: ExitStack) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    stack.callback(os.close, fd)
-    return fd
+def lock_file(path: Path) -> int:
+    """A descriptor of the lock file ``path`` (created when missing); closing it releases its lock."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
 
 
 @contextmanager
@@ -74,11 +73,14 @@ def held(locks: list[tuple[str, int]], directory: Path | None = None):
     directory.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         for part, mode in locks:
-            fd = lock_file(directory / ("%s.lock" % part), stack)
-            with ExitStack() as gate_held:
-                gate = lock_file(directory / ("%s.gate" % part), gate_held)
+            fd = lock_file(directory / ("%s.lock" % part))
+            stack.callback(os.close, fd)
+            gate = lock_file(directory / ("%s.gate" % part))
+            try:
                 fcntl.flock(gate, fcntl.LOCK_EX)
                 fcntl.flock(fd, mode)
+            finally:
+                os.close(gate)
         yield
 
 

@@ -66,38 +66,45 @@ def test_readers_share_a_part_and_a_writer_holds_it_alone(tmp_path):
     assert all(can_take(tmp_path, part, EX) for part in lab_locks.PARTS)  # released when the block ends
 
 
-def test_a_file_needing_only_the_irrd_running_goes_last_in_netboxs_lane(tmp_path):
+def marked_files(tmp_path, marks):
+    """Lab test files (in an ``integration`` folder) declaring ``pytest.mark.lab(...)`` with each of ``marks``
+    ({file name: the mark's arguments}); their paths by name, in the order given."""
     folder = tmp_path / "integration"
     folder.mkdir()
     files = {}
-    for name, mark in [
-        ("test_parity.py", 'reads=("irrd-daemon",)'),
-        ("test_bootstrap.py", 'changes=("netbox",)'),
-        ("test_objects.py", 'reads=("irrd",)'),
-    ]:
+    for name, mark in marks.items():
         files[name] = folder / name
         files[name].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
+    return files
+
+
+def test_a_file_needing_only_the_irrd_running_goes_last_in_netboxs_lane(tmp_path):
+    files = marked_files(
+        tmp_path,
+        {
+            "test_parity.py": 'reads=("irrd-daemon",)',
+            "test_bootstrap.py": 'changes=("netbox",)',
+            "test_objects.py": 'reads=("irrd",)',
+        },
+    )
     assert lab_locks.lane(files["test_parity.py"]) == lab_locks.lane(files["test_bootstrap.py"]) == "lab lane: netbox"
     assert lab_locks.lane(files["test_objects.py"]) == "lab lane: irrd"
     assert lab_locks.rank(files["test_bootstrap.py"]) < lab_locks.rank(files["test_parity.py"])
 
 
 def test_the_routers_lane_stops_the_irrd_last_after_what_changes_netbox_and_uses_the_irrd(tmp_path):
-    folder = tmp_path / "integration"
-    folder.mkdir()
-    marks = [
-        ("test_no_netbox.py", 'changes=("routers",)'),
-        ("test_reads_netbox.py", 'reads=("netbox",), changes=("routers",)'),
-        ("test_changes_netbox.py", 'changes=("netbox", "routers")'),
-        ("test_uses_irrd.py", 'reads=("irrd",), changes=("netbox", "routers")'),
-        ("test_stops_irrd.py", 'changes=("irrd-daemon", "irrd", "netbox", "routers")'),
-    ]
-    files = []
-    for name, mark in marks:
-        files.append(folder / name)
-        files[-1].write_text("import pytest\n\npytestmark = pytest.mark.lab(%s)\n" % mark)
+    files = marked_files(
+        tmp_path,
+        {
+            "test_no_netbox.py": 'changes=("routers",)',
+            "test_reads_netbox.py": 'reads=("netbox",), changes=("routers",)',
+            "test_changes_netbox.py": 'changes=("netbox", "routers")',
+            "test_uses_irrd.py": 'reads=("irrd",), changes=("netbox", "routers")',
+            "test_stops_irrd.py": 'changes=("irrd-daemon", "irrd", "netbox", "routers")',
+        },
+    ).values()
     assert {lab_locks.lane(path) for path in files} == {"lab lane: routers"}
-    assert sorted(files, key=lab_locks.rank) == files
+    assert sorted(files, key=lab_locks.rank) == list(files)
 
 
 def test_a_module_waiting_to_change_a_part_goes_before_those_that_come_to_read_it_after(tmp_path):
