@@ -8,12 +8,12 @@ nothing half-applied."""
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import parse_objects, route_object
 from irr_lab import MEMBERS, OUR_SET, PREFIXES, SOURCE, UNANNOUNCED, served, submitter, summary, wait_served
+from ports import free_port
 
 pytestmark = pytest.mark.lab(reads=("netbox",), changes=("irrd",))
 
@@ -101,9 +101,7 @@ def test_a_wrong_password_fails_each_object_and_changes_nothing(playbook, irrd):
 
 
 def test_a_registry_that_is_down_is_reported_with_nothing_applied(playbook, irrd):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     run = playbook(
         PLAYBOOK, "-e", "routesec_submit=true", "-e", "routesec_submit_url=http://127.0.0.1:%d" % port, env=irrd
     )

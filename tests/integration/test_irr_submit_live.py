@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_se
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.submit import IrrdSubmitter, SubmitError
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.whois import WhoisClient
 from lab_helpers import lab_env
+from ports import free_port
 
 pytestmark = pytest.mark.lab(changes=("irrd",))
 
@@ -107,9 +107,7 @@ def test_a_wrong_password_fails_each_object_and_changes_nothing(lab, clean):
 
 
 def test_a_closed_port_is_a_clear_error(lab):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     sub = IrrdSubmitter("http://127.0.0.1:%d/" % port, password=lab["IRRD_LAB_PASSWORD"], timeout=10)
     with pytest.raises(SubmitError, match="could not be reached.*were not applied") as raised:
         sub.submit([("create", objects(lab, "never")[0])])

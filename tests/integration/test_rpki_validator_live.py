@@ -5,22 +5,16 @@ then served by a real StayRTR whose VRP export must hold NetBox's ROAs as assert
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.request
 
 import pytest
+from ports import free_port
 
 pytestmark = pytest.mark.lab(reads=("netbox",))
 
 PLAYBOOK = "tests/integration/playbooks/rpki_validator.yml"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_check_mode_writes_nothing_then_the_file_is_written_once_and_served(playbook, tmp_path):

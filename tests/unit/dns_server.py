@@ -12,7 +12,6 @@ serve and SERVFAIL for one whose zone file failed to load.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from contextlib import contextmanager, suppress
@@ -22,6 +21,7 @@ import dns.exception
 import dns.message
 import dns.query
 import dns.rcode
+from ports import free_port
 
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 
@@ -48,21 +48,6 @@ ZONE = """zone:
     name: "{name}"
     zonefile: "{file}"
 """
-
-
-def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (NSD listens on both)."""
-    for _attempt in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port on 127.0.0.1")
 
 
 def write_config(workdir, zones, port):

@@ -48,6 +48,7 @@ from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 from fakenos.plugins.servers import ssh_server_paramiko
 from fakenos.plugins.shell.cmd_shell import CMDShell
+from ports import free_port
 
 USERNAME = "admin"
 PASSWORD = "routesec-test"
@@ -184,12 +185,6 @@ class RouterShell(CMDShell):
             super().start()
         finally:
             self.session.close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_listening(server, limit=10):

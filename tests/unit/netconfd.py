@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sshd import SSHD, _free_port, write_sshd_config
+from ports import free_port
+from sshd import SSHD, write_sshd_config
 
 NETCONFD = Path("/usr/sbin/netconfd")
 SUBSYSTEM = Path("/usr/sbin/netconf-subsystem")
@@ -64,7 +65,7 @@ def netconf_server(workdir, startup, modules=None, modpath=None):
     workdir.mkdir(parents=True, exist_ok=True)
     host_key, client_key = keypair(workdir / "host_ed25519"), keypair(workdir / "client_ed25519")
     (workdir / "startup.xml").write_text(startup)
-    port = _free_port()
+    port = free_port()
     socket_dir = Path(tempfile.mkdtemp(prefix="ncx-"))
     sockname = socket_dir / "ncxserver.sock"
     daemons = []

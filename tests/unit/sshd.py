@@ -17,13 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ports import free_port
+
 SSHD = Path("/usr/sbin/sshd")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_sshd_config(workdir, port, host_key, authorized, subsystem, address="127.0.0.1"):
@@ -92,7 +88,7 @@ class SshServer:
 def ssh_server(workdir):
     workdir = Path(workdir)
     host_key, client_key, authorized = key_login(workdir)
-    port = _free_port()
+    port = free_port()
     known_hosts = workdir / "known_hosts"
     known_hosts.write_text(known_hosts_line("127.0.0.1", port, host_key))
     daemon = start_sshd(workdir, port, host_key, authorized)

@@ -15,7 +15,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.drivers import Driver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.openbgpd import OpenbgpdDriver
 from ansible_collections.routesec.bgp.plugins.module_utils.drivers.runner import LocalRunner
 from ansible_collections.routesec.bgp.plugins.module_utils.plan.deploy import DeployOptions, deploy
-from fakenos_devices import free_port
+from ports import free_port
 
 CONF = """AS 64500
 router-id 127.0.0.1

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +12,7 @@ import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataError, SourceError
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_set_object, route_object
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.submit import IrrdSubmitter, SubmitError
+from ports import free_port
 
 SECRET = "s3cret-Lab-pw"
 ROUTE = route_object("192.0.2.128/25", 64510, "MAINT-X", "LAB", descr=["test"])
@@ -187,9 +187,7 @@ def test_a_timeout_may_have_applied(irrd):
 
 
 def test_a_closed_port_was_not_applied():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     with pytest.raises(SubmitError, match=r"could not be reached .*were not applied") as raised:
         IrrdSubmitter("http://127.0.0.1:%d/" % port, password=SECRET, timeout=5).submit([("create", ROUTE)])
     assert "http://127.0.0.1:%d/v1/submit/" % port in str(raised.value) and SECRET not in str(raised.value)

@@ -36,7 +36,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.monitor.outputs impor
     retry_after,
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.monitor.status_page import StatusServer
-from dns_server import free_port
+from ports import free_port
 from prometheus_client.parser import text_string_to_metric_families
 
 FAST = Retry(first=0.01, most=0.05)

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.monitor.config import read_config
 from ansible_collections.routesec.bgp.plugins.module_utils.observe import bmp
-from dns_server import free_port
 from feed_lab import wait_until
+from ports import free_port
 from test_bgp_sessions import SESSIONS_PATH, FakeNetBox
 from test_bmp_feed import initiation, message, peer_header, peer_up, update
 from test_intent import prefix

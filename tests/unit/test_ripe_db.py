@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import traceback
 
 import pytest
@@ -13,6 +12,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataErr
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.ripe_db import RipeDatabase
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.rpsl import as_set_object, route_object
 from ansible_collections.routesec.bgp.plugins.module_utils.irr.submit import SubmitError
+from ports import free_port
 from ripe_db_server import RipeDbServer
 
 SECRET = "s3cret&Lab pw"  # needs URL-encoding: scrubbed in both forms
@@ -163,9 +163,7 @@ def test_modify_and_delete_of_an_absent_object_fail(ripe):
 
 
 def test_a_closed_port_was_not_applied():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     db = RipeDatabase("http://127.0.0.1:%d/" % port, source="TEST", password=SECRET, timeout=5)
     with pytest.raises(SubmitError) as raised:
         db.submit([("create", ROUTE), ("delete", THEIRS)])

@@ -21,16 +21,11 @@ from ansible_collections.routesec.bgp.plugins.module_utils.errors import DataErr
 from ansible_collections.routesec.bgp.plugins.module_utils.render import bird2, openbgpd, render_rov
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.router_policy import RovPolicy, RtrCache
 from daemons import BIRD
+from ports import free_port
 
 BGPD = Path("/usr/sbin/bgpd")
 STAYRTR = Path("/usr/bin/stayrtr")
 POLICY = RovPolicy(reject_invalid=True, not_found_local_pref=50)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def listening(port, seconds=10):

@@ -11,7 +11,6 @@ import gzip
 import ipaddress
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -28,6 +27,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.slurm import (
 )
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators import stayrtr_argv
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp, read_vrps
+from ports import free_port
 from test_renderers import SHARED
 
 FIXTURE = SHARED / "data" / "vrp" / "stayrtr_test.rpki.json"
@@ -214,12 +214,6 @@ def test_bad_documents_are_refused(document, field, message):
 def test_unreadable_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="cannot be read"):
         read_slurm(tmp_path / "missing.json")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stayrtr_export(argv, url, timeout=20):

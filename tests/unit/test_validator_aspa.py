@@ -49,8 +49,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators impor
     rpki_client_argv,
     stayrtr_argv,
 )
-from fakenos_devices import free_port
 from netconfd import port_open, wait_for
+from ports import free_port
 from rpki_validation import validator_folder
 from test_renderers import SHARED
 from trixie import trixie_argv, trixie_sid_argv

@@ -27,7 +27,7 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.validators impor
     stayrtr_argv,
     validator_settings,
 )
-from fakenos_devices import free_port
+from ports import free_port
 
 TAL_DIR = Path("/etc/tals")  # Debian's rpki-client and fort-validator install the TALs there
 RPKI_CLIENT = shutil.which("rpki-client") or (os.path.exists("/usr/sbin/rpki-client") and "/usr/sbin/rpki-client")
