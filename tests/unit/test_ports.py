@@ -15,13 +15,13 @@ from pathlib import Path
 sys.path.insert(0, %r)
 import ports
 ports.COUNTER = Path(%r)
-print(" ".join(str(ports.free_port()) for _ in range(200)))
+print(" ".join(str(ports.free_port()) for count in range(200)))
 """
 
 
 def test_ports_come_from_below_the_ephemeral_range_where_outgoing_connections_never_take_one(tmp_path, monkeypatch):
     monkeypatch.setattr(ports, "COUNTER", tmp_path / "counter")
-    handed = [ports.free_port() for _ in range(50)]
+    handed = [ports.free_port() for count in range(50)]
     assert all(ports.LOWEST <= port < ports.ephemeral_low() for port in handed)
     with socket.socket() as outgoing:
         outgoing.bind(("127.0.0.1", 0))  # the port a client's connection is given
