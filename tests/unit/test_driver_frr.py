@@ -85,10 +85,10 @@ def test_unconfirmed_commit_is_sent_back_by_the_timer(bgpd, runner):
     driver = driver_for(bgpd, runner)
     with driver:
         driver.load_candidate(WANTED)
-        driver.commit(confirm=2)
+        driver.commit(confirm=6)  # long enough for the push and its read-back on a loaded machine
         assert lists(bgpd) == AFTER
     runner.close()  # the run goes away without confirming
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 25
     while lists(bgpd) != BASE and time.monotonic() < deadline:
         time.sleep(0.2)
     assert lists(bgpd) == BASE

@@ -30,7 +30,7 @@ def test_ports_come_from_below_the_ephemeral_range_where_outgoing_connections_ne
 
 def test_processes_side_by_side_are_never_handed_the_same_port(tmp_path):
     script = ALLOCATE % (str(Path(ports.__file__).parent), str(tmp_path / "counter"))
-    runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for count in range(4)]
     handed = [int(port) for run in runs for port in run.communicate(timeout=60)[0].split()]
     assert len(handed) == 800 and len(set(handed)) == 800
 
