@@ -88,12 +88,15 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # hold alone what it waits for (NetBox, the lab's IRR objects); the rest after the unit tests (niceness 5,
-    # scripts/test.sh), whose emulated devices must answer in time
+    # hold alone what it waits for (NetBox, the lab's IRR objects); the other lab files share what is left with the
+    # unit tests (scripts/test.sh)
     first = any(part == "routers" or (part in ("netbox", "irrd") and mode == fcntl.LOCK_EX) for part, mode in locks)
-    niceness = 0 if first else 10
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+        if first:
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+        else:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     with lab_locks.held(locks):
         yield
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 
 import pytest
 from ansible_collections.routesec.bgp.plugins.module_utils.due_diligence.dns_checks import (
@@ -171,11 +170,9 @@ def test_three_redirects_are_followed_and_a_fourth_is_refused(rdap):
 def test_redirect_loop_is_refused():
     with rdap_server() as one, rdap_server() as other:
         one.redirect_to, other.redirect_to = other.url, one.url
-        started = time.monotonic()
         with pytest.raises(SourceError, match="more than 3 redirects"):
             rdap_ip(one.url, "192.0.2.0/24")
         assert len(one.received) + len(other.received) == 4
-        assert time.monotonic() - started < 5
 
 
 def test_redirect_away_from_http_is_refused(rdap):
@@ -285,9 +282,7 @@ def test_every_list_is_asked(nsd):
 
 
 def test_clean_block_is_empty(nsd):
-    started = time.monotonic()
     assert dnsbl_listings("198.18.0.0/22", ["bl.test", "bl2.test"], "127.0.0.1", port=nsd) == []
-    assert time.monotonic() - started < 20
 
 
 def test_a_22_is_checked_address_by_address_and_a_16_sampled(nsd):

@@ -165,7 +165,7 @@ def test_server_slower_than_the_timeout_fails_in_bounded_time(irr):
     started = time.monotonic()
     with pytest.raises(IrrError, match=r"no answer within 0.3 s \(timeout\), after 0 of 1 answers"):
         client.query("!iAS-SLOW", subject="AS-SET AS-SLOW")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # the server would answer after 3 s
     assert len(irr.connections) == 1  # a slow server is not retried
 
 
@@ -175,7 +175,7 @@ def test_deadline_bounds_a_whole_batch(irr):
     started = time.monotonic()
     with pytest.raises(IrrError, match=r"not done within 0.5 s \(deadline\)"):
         client.query_many(["!gAS%d" % n for n in range(100)])
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3  # the 100 answers would take 5 s
 
 
 def test_queries_cannot_smuggle_commands(irr):

@@ -330,7 +330,7 @@ def test_a_hanging_receiver_does_not_hold_the_monitor():
             elapsed = time.monotonic() - started
             assert len(seen) == 200  # the listeners (the metrics) got every change at once
             status = wait_status(notifier, lambda s: s.failures >= 1, "the timeout is reported")
-    assert elapsed < 2.0, "publishing 200 changes took %.2f s" % elapsed
+    assert elapsed < 20, "publishing 200 changes took %.2f s, as if each waited on the receiver (0.3 s)" % elapsed
     assert status.backlog == 200 and "timeout" in status.last_error
 
 
