@@ -32,11 +32,11 @@ restore_autogroup() { { [ -n "$autogroup_was" ] && echo "$autogroup_was" >"$auto
 trap 'rm -f "$lab_log" "$unit_log" "$side_log" "$unit_rc_file"; restore_autogroup' EXIT
 bash tests/lab/lab.sh up >"$lab_log" 2>&1 &
 lab_pid=$!
-{ chrt --idle 0 bash scripts/lint.sh && chrt --idle 0 bash scripts/sanity.sh; } >"$side_log" 2>&1 &
+{ nice -n 19 bash scripts/lint.sh && nice -n 19 bash scripts/sanity.sh; } >"$side_log" 2>&1 &
 side_pid=$!
 {
     rc=0
-    chrt --idle 0 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
+    nice -n 5 python -m pytest tests/unit -q -p no:cacheprovider -n "${ROUTESEC_UNIT_WORKERS:-6}" --dist worksteal \
         --durations=15 >"$unit_log" 2>&1 || rc=$?
     echo "$rc" >"$unit_rc_file"
 } &
