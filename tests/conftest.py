@@ -9,11 +9,9 @@ is imported exactly as the modules import it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import os
 import re
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -77,23 +75,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "lab(reads=(), changes=()): the lab parts a test module reads and changes (tests/lab/lab_locks.py)"
     )
-
-
-SHORT_SLICE_NS = 300_000
-
-
-def cpu_slice(nanoseconds):
-    """Ask the kernel (EEVDF, Linux 6.12 and later) for a time slice of ``nanoseconds`` for this process and the
-    ones it starts (0: the default). A process with a shorter slice than the one running may take the CPU from it
-    as soon as it wakes; otherwise it waits for the running one's slice to end. The routers' lane is a chain of
-    short-lived processes (ansible-playbook, ssh, vtysh), each waking on the one before, and would wait out a slice
-    of the unit tests' at every step. A kernel without custom slices (or another architecture) keeps its own."""
-    if os.uname().machine != "x86_64":
-        return
-    attr = ctypes.create_string_buffer(
-        struct.pack("=IIQiIQQQ", 48, os.SCHED_OTHER, 0, os.getpriority(0, 0), 0, nanoseconds, 0, 0)
+    config.addinivalue_line(
+        "markers",
+        "cpu_bound: a test module that crunches real routing data for minutes; runs in the idle scheduling class "
+        "(tests/unit/conftest.py)",
     )
-    ctypes.CDLL(None, use_errno=True).syscall(314, 0, attr, 0)  # sched_setattr; an error leaves the slice as it was
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -107,12 +93,12 @@ def lab_parts(request):
     marker = request.node.get_closest_marker("lab")
     locks = lab_locks.plan(*marker.args, **marker.kwargs) if marker else lab_locks.everything()
     # the routers' lane is the longest: its worker, and what it runs, take the CPU first, and so do the files that
-    # hold alone what it waits for (NetBox, the lab's IRR objects); the other lab files share what is left with the
-    # unit tests (scripts/test.sh)
+    # hold alone what it waits for (NetBox, the lab's IRR objects); the rest after the unit tests (niceness 5,
+    # scripts/test.sh), whose emulated devices must answer in time
     first = any(part == "routers" or (part in ("netbox", "irrd") and mode == fcntl.LOCK_EX) for part, mode in locks)
+    niceness = 0 if first else 10
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, 0 if first else 10)
-    cpu_slice(SHORT_SLICE_NS if first else 0)
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
     with lab_locks.held(locks):
         yield
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import threading
 
 import pytest
@@ -40,3 +41,20 @@ def runner(request):
     ssh = SshRunner("127.0.0.1", getpass.getuser(), timeout=30, **login)
     yield ssh
     ssh.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cpu_bound(request):
+    """A module marked ``cpu_bound`` (real routing data crunched for minutes, by the test or the daemons it starts)
+    runs in the kernel's idle scheduling class: it takes only the CPU that nothing else wants, so that neither the
+    routers' lane of the lab tests nor the emulated devices of the other unit tests wait behind it."""
+    if request.node.get_closest_marker("cpu_bound") is None or not hasattr(os, "SCHED_IDLE"):
+        yield
+        return
+    policy, niceness = os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, 0)
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    try:
+        yield
+    finally:
+        os.sched_setscheduler(0, policy, os.sched_param(0))
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)

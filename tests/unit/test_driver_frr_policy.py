@@ -210,10 +210,10 @@ def test_an_unconfirmed_commit_is_sent_back_by_the_timer(bgpd):
     driver = driver_of(bgpd, runner)
     with driver:
         driver.load_candidate(session_policy_plan(intent(), PolicyOptions())(driver.get_running()).candidate)
-        driver.commit(confirm=2)
+        driver.commit(confirm=6)  # long enough for the push and its read-back on a loaded machine
         assert f"route-map {CUSTOMER_IN} permit 100" in running(bgpd)
     runner.close()  # the run goes away without confirming
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 25
     while policy_lines(running(bgpd)) != before and time.monotonic() < deadline:
         time.sleep(0.2)
     assert policy_lines(running(bgpd)) == before

@@ -26,6 +26,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.rov import RovIn
 from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_vrp
 from test_mrt import RIS_UPDATES
 
+pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
+
 # 18196 and 49550: prefixes 58678 and 33922 announce too; 36958, 30496: more-specifics from 36867, 55045;
 # 12252, 56636: routes withdrawn at most peers that had them
 OURS = frozenset({18196, 49550, 36958, 30496, 12252, 56636})

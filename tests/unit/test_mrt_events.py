@@ -18,6 +18,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.observe.feeds import 
 from ansible_collections.routesec.bgp.plugins.module_utils.observe.mrt import announcements, route_events
 from test_mrt import RIS_UPDATES
 
+pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
+
 AT = 1_700_000_000
 TABLE_DUMP_V2, PEER_INDEX_TABLE, RIB_IPV4_UNICAST, RIB_IPV6_UNICAST = 13, 1, 2, 4
 BGP4MP, STATE_CHANGE_AS4, MESSAGE_AS4 = 16, 5, 4

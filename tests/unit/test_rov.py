@@ -20,6 +20,8 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import (
 )
 from test_renderers import SHARED
 
+pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
+
 VRP_DIR = SHARED / "data" / "vrp"
 
 
