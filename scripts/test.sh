@@ -16,8 +16,9 @@ fi
 # tests (NetBox, the routers, the IRRd) run on xdist workers beside them, a test file each at a time, each file holding
 # locks on the lab parts it reads or changes (tests/lab/lab_locks.py), so that files changing a part never run beside
 # files using it. The routers' lane, the longest, has the CPU first (tests/conftest.py sets each lab worker's
-# scheduling class); the unit tests, lint and ansible-test sanity run from the start in the idle scheduling class,
-# on what CPU the lane leaves, as do the rest of the lab's tests. The slowest tests of each pytest are listed.
+# niceness); the unit tests, which mostly wait on emulated devices and timers, run at niceness 5 (the modules marked
+# cpu_bound in the idle scheduling class). Lint and ansible-test sanity run from the start at niceness 19, on what
+# CPU the tests leave. The slowest tests of each pytest are listed.
 lab_log=$(mktemp)
 unit_log=$(mktemp)
 side_log=$(mktemp)

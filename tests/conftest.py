@@ -77,8 +77,8 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "cpu_bound: a test module that crunches real routing data for minutes; runs in the idle scheduling class "
-        "(tests/unit/conftest.py)",
+        "cpu_bound: a unit test module that crunches real routing data for minutes, waiting on no daemon; runs in "
+        "the idle scheduling class (tests/unit/conftest.py)",
     )
 
 

@@ -45,9 +45,10 @@ def runner(request):
 
 @pytest.fixture(scope="module", autouse=True)
 def cpu_bound(request):
-    """A module marked ``cpu_bound`` (real routing data crunched for minutes, by the test or the daemons it starts)
-    runs in the kernel's idle scheduling class: it takes only the CPU that nothing else wants, so that neither the
-    routers' lane of the lab tests nor the emulated devices of the other unit tests wait behind it."""
+    """A module marked ``cpu_bound`` (real routing data crunched in Python for minutes, with no daemon to wait for
+    and no deadline) runs in the kernel's idle scheduling class: it takes only the CPU that nothing else wants, so
+    that neither the routers' lane of the lab tests nor the emulated devices of the other unit tests wait behind it.
+    Not for a test that waits on a daemon it starts within a deadline: the daemon would be starved as well."""
     if request.node.get_closest_marker("cpu_bound") is None or not hasattr(os, "SCHED_IDLE"):
         yield
         return

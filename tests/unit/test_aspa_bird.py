@@ -42,8 +42,6 @@ from bird_aspa import bird_verdicts, feedable, path_statements
 from test_aspa import ASPAS, DOWNSTREAM_CASES, RPKI_CLIENT_2023, UPSTREAM_CASES
 from test_mrt import RIS_UPDATES
 
-pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
-
 CASES = {UPSTREAM: UPSTREAM_CASES, DOWNSTREAM: DOWNSTREAM_CASES}
 
 # AS 0 beside 64520 and 64530, which hold AS0 ASPAs, and beside 64510, which does not.

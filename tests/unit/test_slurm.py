@@ -30,8 +30,6 @@ from ansible_collections.routesec.bgp.plugins.module_utils.rpki.vrp import make_
 from ports import free_port
 from test_renderers import SHARED
 
-pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
-
 FIXTURE = SHARED / "data" / "vrp" / "stayrtr_test.rpki.json"
 STAYRTR = shutil.which("stayrtr")
 

@@ -55,8 +55,6 @@ from rpki_validation import validator_folder
 from test_renderers import SHARED
 from trixie import trixie_argv, trixie_sid_argv
 
-pytestmark = pytest.mark.cpu_bound  # real data for minutes: the idle scheduling class (conftest.py)
-
 REAL_ASPAS = SHARED / "data" / "vrp" / "rpki-client_ripe-prepdev_2023-05-04.json.gz"  # 6,647 ASPAs, 424,223 VRPs
 TAL_DIR = Path("/etc/tals")
 HOST_STAYRTR, HOST_RTRDUMP = shutil.which("stayrtr"), shutil.which("rtrdump")
